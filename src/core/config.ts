@@ -1,0 +1,184 @@
+/**
+ * Every user-facing setting, in one table: its key under `charrnn.`, type, default, bounds and
+ * description. The manifest's `contributes.configuration` is checked against this table by a unit
+ * test; the extension, the panel and the CLI validate values with `validateTrainConfig`.
+ * No `vscode` import: shared by the extension, the trainer, the worker, the CLI and the webview.
+ */
+
+export type Backend = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export const BACKENDS: readonly Backend[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+export interface ModelConfig {
+  /** Units per LSTM layer (`lstm_size`). */
+  lstmSize: number;
+  /** Stacked LSTM layers (`num_layers`). */
+  numLayers: number;
+}
+
+export interface TrainConfig extends ModelConfig {
+  batchSize: number;
+  numSteps: number;
+  learningRate: number;
+  dropout: number;
+  gradClip: number;
+  /** 0 = no epoch limit (then maxMinutes must bound the run). */
+  epochs: number;
+  /** 0 = no time limit. */
+  maxMinutes: number;
+  /** Share of the corpus held out for validation (whole files when possible). */
+  valFraction: number;
+  /** Validate (and maybe checkpoint) every this many training steps. */
+  evalEvery: number;
+  /** Stop after this many validations without improvement (0 = never). */
+  patience: number;
+  /** Seed for initialisation and batching; runs with the same seed and data are reproducible. */
+  seed: number;
+  backend: Backend;
+}
+
+export interface CorpusConfig {
+  include: string[];
+  exclude: string[];
+  maxFileBytes: number;
+  maxCorpusBytes: number;
+}
+
+export interface CompletionConfig {
+  enabled: boolean;
+  disabledLanguages: string[];
+  maxChars: number;
+  minConfidence: number;
+  debounceMs: number;
+  contextChars: number;
+}
+
+interface NumberSpec {
+  type: 'integer' | 'number';
+  default: number;
+  minimum: number;
+  maximum: number;
+  description: string;
+}
+interface OtherSpec {
+  type: 'boolean' | 'string' | 'array';
+  default: unknown;
+  enum?: readonly string[];
+  description: string;
+}
+export type SettingSpec = NumberSpec | OtherSpec;
+
+/** Keys are the full setting names without the `charrnn.` prefix. */
+export const SETTINGS = {
+  'model.lstmSize': { type: 'integer', default: 256, minimum: 8, maximum: 2048, description: 'Units in each LSTM layer (lstm_size). Changing it needs a fresh training run.' },
+  'model.numLayers': { type: 'integer', default: 2, minimum: 1, maximum: 6, description: 'Number of stacked LSTM layers (num_layers). Changing it needs a fresh training run.' },
+  'training.batchSize': { type: 'integer', default: 32, minimum: 1, maximum: 512, description: 'Parallel character streams per batch (batch_size).' },
+  'training.numSteps': { type: 'integer', default: 64, minimum: 4, maximum: 512, description: 'Characters unrolled per batch, for truncated backpropagation through time (num_steps).' },
+  'training.learningRate': { type: 'number', default: 0.002, minimum: 0.00001, maximum: 0.1, description: 'Adam learning rate.' },
+  'training.dropout': { type: 'number', default: 0, minimum: 0, maximum: 0.9, description: 'Dropout between LSTM layers during training (0 = none).' },
+  'training.gradClip': { type: 'number', default: 5, minimum: 0.1, maximum: 100, description: 'Clip the gradient to this global norm.' },
+  'training.epochs': { type: 'integer', default: 20, minimum: 0, maximum: 10000, description: 'Passes over the training data (0 = no epoch limit; then Max Minutes bounds the run).' },
+  'training.maxMinutes': { type: 'number', default: 30, minimum: 0, maximum: 10080, description: 'Stop training after this many minutes (0 = no time limit).' },
+  'training.include': { type: 'array', default: ['**/*'], description: 'Glob patterns (relative to each workspace folder) of files to train on.' },
+  'training.exclude': { type: 'array', default: [], description: 'Glob patterns of files never to train on, on top of files.exclude and .gitignore.' },
+  'training.maxFileBytes': { type: 'integer', default: 1000000, minimum: 1000, maximum: 100000000, description: 'Skip files larger than this many bytes.' },
+  'training.maxCorpusBytes': { type: 'integer', default: 20000000, minimum: 10000, maximum: 1000000000, description: 'Stop collecting files once the corpus reaches this many bytes.' },
+  'training.backend': { type: 'string', default: 'auto', enum: BACKENDS, description: 'TensorFlow.js backend: auto (native TensorFlow if @tensorflow/tfjs-node loads, else the embedded WebAssembly one), tensorflow, wasm or cpu (slow, last resort).' },
+  'completion.enabled': { type: 'boolean', default: true, description: 'Show the model\'s completions as inline ghost text.' },
+  'completion.disabledLanguages': { type: 'array', default: ['plaintext', 'markdown'], description: 'Language ids for which no completions are shown.' },
+  'completion.maxChars': { type: 'integer', default: 40, minimum: 1, maximum: 200, description: 'Longest completion, in characters.' },
+  'completion.minConfidence': { type: 'number', default: 0.3, minimum: 0, maximum: 1, description: 'Show a completion only when the model gives it at least this probability.' },
+  'completion.debounceMs': { type: 'integer', default: 30, minimum: 0, maximum: 2000, description: 'Wait this long after a keystroke before asking the model.' },
+  'completion.contextChars': { type: 'integer', default: 256, minimum: 16, maximum: 4096, description: 'Characters before the cursor that the model reads when it has no cached state.' },
+} as const satisfies Record<string, SettingSpec>;
+
+export type SettingKey = keyof typeof SETTINGS;
+
+/** Settings that change the model's shape: changing them needs a fresh run. */
+export const MODEL_SHAPE_KEYS: readonly SettingKey[] = ['model.lstmSize', 'model.numLayers'];
+
+/** Defaults that are not user settings. */
+export const TRAIN_INTERNAL_DEFAULTS = { valFraction: 0.1, evalEvery: 100, patience: 10, seed: 1 };
+
+export function defaultTrainConfig(): TrainConfig {
+  return {
+    lstmSize: SETTINGS['model.lstmSize'].default,
+    numLayers: SETTINGS['model.numLayers'].default,
+    batchSize: SETTINGS['training.batchSize'].default,
+    numSteps: SETTINGS['training.numSteps'].default,
+    learningRate: SETTINGS['training.learningRate'].default,
+    dropout: SETTINGS['training.dropout'].default,
+    gradClip: SETTINGS['training.gradClip'].default,
+    epochs: SETTINGS['training.epochs'].default,
+    maxMinutes: SETTINGS['training.maxMinutes'].default,
+    backend: SETTINGS['training.backend'].default,
+    ...TRAIN_INTERNAL_DEFAULTS,
+  };
+}
+
+/** Maps TrainConfig fields to setting keys (fields without a setting are internal). */
+export const TRAIN_FIELD_SETTING: Partial<Record<keyof TrainConfig, SettingKey>> = {
+  lstmSize: 'model.lstmSize',
+  numLayers: 'model.numLayers',
+  batchSize: 'training.batchSize',
+  numSteps: 'training.numSteps',
+  learningRate: 'training.learningRate',
+  dropout: 'training.dropout',
+  gradClip: 'training.gradClip',
+  epochs: 'training.epochs',
+  maxMinutes: 'training.maxMinutes',
+  backend: 'training.backend',
+};
+
+/**
+ * Checks one setting value against its spec. Returns an error message, or undefined when valid.
+ */
+export function checkSetting(key: SettingKey, value: unknown): string | undefined {
+  const spec: SettingSpec = SETTINGS[key];
+  switch (spec.type) {
+    case 'integer':
+    case 'number': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return `${key} must be a number`;
+      if (spec.type === 'integer' && !Number.isInteger(value)) return `${key} must be a whole number`;
+      if (value < spec.minimum || value > spec.maximum) {
+        return `${key} must be between ${spec.minimum} and ${spec.maximum}`;
+      }
+      return undefined;
+    }
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : `${key} must be true or false`;
+    case 'string':
+      if (typeof value !== 'string') return `${key} must be a string`;
+      if (spec.enum && !spec.enum.includes(value)) return `${key} must be one of ${spec.enum.join(', ')}`;
+      return undefined;
+    case 'array':
+      return Array.isArray(value) && value.every((v) => typeof v === 'string')
+        ? undefined
+        : `${key} must be a list of strings`;
+  }
+}
+
+/**
+ * Validates a whole training config (e.g. from the CLI or an IPC message).
+ * Returns the list of problems; empty when valid.
+ */
+export function validateTrainConfig(c: TrainConfig): string[] {
+  const errors: string[] = [];
+  for (const [field, key] of Object.entries(TRAIN_FIELD_SETTING) as [keyof TrainConfig, SettingKey][]) {
+    const e = checkSetting(key, c[field]);
+    if (e) errors.push(e);
+  }
+  const int = (name: keyof TrainConfig, min: number, max: number) => {
+    const v = c[name];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      errors.push(`${name} must be a whole number between ${min} and ${max}`);
+    }
+  };
+  if (typeof c.valFraction !== 'number' || !(c.valFraction >= 0 && c.valFraction < 0.9)) {
+    errors.push('valFraction must be at least 0 and below 0.9');
+  }
+  int('evalEvery', 1, 1_000_000);
+  int('patience', 0, 1_000_000);
+  int('seed', 0, 2 ** 31 - 1);
+  if (c.epochs === 0 && c.maxMinutes === 0) errors.push('set epochs or maxMinutes: both 0 would train forever');
+  return errors;
+}

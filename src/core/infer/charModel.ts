@@ -1,0 +1,14 @@
+/**
+ * What a decoder needs from a character language model. The LSTM (typed-array inference engine)
+ * and the benchmark's n-gram baseline both implement it, so they are decoded the same way.
+ * States are immutable values: `advance` returns new states and never changes its inputs.
+ */
+export interface CharModel<S> {
+  readonly vocabSize: number;
+  /** The state before any character has been read. */
+  initialState(): S;
+  /** Reads one character id per state (a batch, e.g. the beams); returns the new states. */
+  advance(states: S[], ids: number[]): S[];
+  /** Natural-log probabilities of the next character, one Float32Array(vocabSize) per state. */
+  logProbs(states: S[]): Float32Array[];
+}

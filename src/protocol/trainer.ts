@@ -1,0 +1,139 @@
+/**
+ * Messages between the extension (training client) and the trainer child process, as in
+ * DESIGN.md. Both ends import this module; `isToTrainer` / `isFromTrainer` are the runtime checks.
+ */
+import type { TrainConfig } from '../core/config';
+
+/** A file of the corpus, read by the trainer itself (paths are absolute). */
+export interface CorpusFile {
+  path: string;
+  /** Path relative to its workspace folder, for reports and the validation split. */
+  relPath: string;
+}
+
+export interface StartMessage {
+  type: 'start';
+  config: TrainConfig;
+  files: CorpusFile[];
+  /** Checkpoint folder to write (and to resume from when `resume` is true). */
+  checkpointDir: string;
+  resume: boolean;
+  /** Corpus limits the trainer applies while reading. */
+  maxFileBytes: number;
+  maxCorpusBytes: number;
+}
+export interface StopMessage {
+  type: 'stop';
+}
+export type ToTrainer = StartMessage | StopMessage;
+
+export interface ReadyMessage {
+  type: 'ready';
+  backend: string;
+  threads: number;
+}
+export interface CorpusMessage {
+  type: 'corpus';
+  files: number;
+  bytes: number;
+  chars: number;
+  vocabSize: number;
+  trainChars: number;
+  valChars: number;
+  skipped: Record<string, number>;
+  parameters: number;
+}
+export interface ProgressMessage {
+  type: 'progress';
+  step: number;
+  epoch: number;
+  totalSteps: number;
+  /** Training loss in bits per character (smoothed over recent steps). */
+  loss: number;
+  /** Validation loss in bits per character, present on validation steps. */
+  valLoss?: number;
+  charsPerSec: number;
+  etaSec: number;
+  elapsedSec: number;
+  /** Characters trained on so far. */
+  charsSeen: number;
+}
+export interface SampleMessage {
+  type: 'sample';
+  text: string;
+  step: number;
+}
+export interface CheckpointMessage {
+  type: 'checkpoint';
+  path: string;
+  valLoss: number;
+  step: number;
+}
+export type DoneReason = 'completed' | 'stopped' | 'time-limit' | 'early-stop' | 'diverged';
+export interface DoneMessage {
+  type: 'done';
+  reason: DoneReason;
+  /** Best validation loss (bits per character), if any validation ran. */
+  bestValLoss?: number;
+  checkpointPath?: string;
+}
+export interface ErrorMessage {
+  type: 'error';
+  message: string;
+}
+export interface LogMessage {
+  type: 'log';
+  message: string;
+}
+export type FromTrainer =
+  | ReadyMessage
+  | CorpusMessage
+  | ProgressMessage
+  | SampleMessage
+  | CheckpointMessage
+  | DoneMessage
+  | ErrorMessage
+  | LogMessage;
+
+const isObj = (m: unknown): m is Record<string, unknown> => typeof m === 'object' && m !== null;
+const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+const str = (v: unknown) => typeof v === 'string';
+
+export function isToTrainer(m: unknown): m is ToTrainer {
+  if (!isObj(m)) return false;
+  if (m.type === 'stop') return true;
+  return (
+    m.type === 'start' &&
+    isObj(m.config) &&
+    Array.isArray(m.files) &&
+    m.files.every((f) => isObj(f) && str(f.path) && str(f.relPath)) &&
+    str(m.checkpointDir) &&
+    typeof m.resume === 'boolean' &&
+    num(m.maxFileBytes) &&
+    num(m.maxCorpusBytes)
+  );
+}
+
+export function isFromTrainer(m: unknown): m is FromTrainer {
+  if (!isObj(m)) return false;
+  switch (m.type) {
+    case 'ready':
+      return str(m.backend) && num(m.threads);
+    case 'corpus':
+      return num(m.files) && num(m.bytes) && num(m.vocabSize);
+    case 'progress':
+      return num(m.step) && num(m.epoch) && num(m.totalSteps) && typeof m.loss === 'number' &&
+        (m.valLoss === undefined || typeof m.valLoss === 'number') && num(m.charsPerSec);
+    case 'sample':
+      return str(m.text) && num(m.step);
+    case 'checkpoint':
+      return str(m.path) && typeof m.valLoss === 'number';
+    case 'done':
+      return str(m.reason);
+    case 'error':
+    case 'log':
+      return str(m.message);
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,2 @@
+// Trainer child process entry: filled in by the training work.
+export {};

@@ -1,0 +1,2 @@
+// Webview script entry: filled in by the panel work.
+export {};

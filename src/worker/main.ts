@@ -1,0 +1,2 @@
+// Completion worker entry: filled in by the completion work.
+export {};
