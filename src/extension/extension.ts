@@ -1,16 +1,79 @@
+/**
+ * Wires the parts together and nothing else: the log, the status bar, the training client, the
+ * commands, the training panel and the completion provider. No model work happens here; the
+ * trainer process starts on "Train on workspace", the completion worker on the first request.
+ */
 import * as vscode from 'vscode';
+import { TrainingClient } from './trainingClient';
+import { ModelStore } from './modelStore';
+import { StatusBar } from './statusBar';
+import { TrainCommand, type TrainArgs } from './trainCommand';
+import { readCompletionConfig } from './settings';
 
-export function activate(context: vscode.ExtensionContext): void {
-  const notYet = (name: string) => () => void vscode.window.showInformationMessage(`CharRNN: ${name} is not ready yet.`);
+export interface CharRnnApi {
+  training: TrainingClient;
+  store: ModelStore;
+  status: StatusBar;
+}
+
+export function activate(context: vscode.ExtensionContext): CharRnnApi {
+  const log = vscode.window.createOutputChannel('CharRNN', { log: true });
+  const store = new ModelStore(context);
+  const status = new StatusBar();
+  const training = new TrainingClient(context.asAbsolutePath('dist/trainer.js'), log);
+  const trainCommand = new TrainCommand(training, store, log);
+  context.subscriptions.push(log, status, training);
+
+  const refreshStatus = () => {
+    if (training.running) return;
+    if (!store.exists()) status.set({ kind: 'no-model' });
+    else status.set({ kind: readCompletionConfig().value.enabled ? 'ready' : 'off' });
+  };
+  refreshStatus();
+
   context.subscriptions.push(
-    vscode.commands.registerCommand('charrnn.train', notYet('training')),
-    vscode.commands.registerCommand('charrnn.stop', notYet('stop')),
-    vscode.commands.registerCommand('charrnn.showPanel', notYet('panel')),
+    training.onEvent((e) => {
+      if (e.type === 'progress') {
+        const percent = e.totalSteps > 0 ? (100 * e.step) / e.totalSteps : undefined;
+        status.set({ kind: 'training', percent, loss: e.loss });
+      } else if (e.type === 'error') {
+        status.set({ kind: 'error', message: e.message });
+      }
+    }),
+    training.onDidChangeRunning((running) => {
+      if (running) status.set({ kind: 'training' });
+      else if (status.status.kind !== 'error') refreshStatus();
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('charrnn.completion.enabled')) refreshStatus();
+    }),
+    vscode.commands.registerCommand('charrnn.train', (args?: TrainArgs) => trainCommand.train(args)),
+    vscode.commands.registerCommand('charrnn.stop', () => trainCommand.stop()),
+    vscode.commands.registerCommand('charrnn.showPanel', () => {
+      void vscode.window.showInformationMessage('CharRNN: the training panel is not available yet.');
+    }),
     vscode.commands.registerCommand('charrnn.toggleCompletions', async () => {
       const cfg = vscode.workspace.getConfiguration('charrnn');
-      await cfg.update('completion.enabled', !cfg.get<boolean>('completion.enabled', true), vscode.ConfigurationTarget.Global);
+      const enabled = !cfg.get<boolean>('completion.enabled', true);
+      await cfg.update('completion.enabled', enabled, vscode.ConfigurationTarget.Global);
+      void vscode.window.setStatusBarMessage(`CharRNN completions ${enabled ? 'on' : 'off'}`, 2000);
+    }),
+    vscode.commands.registerCommand('charrnn.showLog', () => log.show()),
+    vscode.commands.registerCommand('charrnn.menu', async () => {
+      const enabled = readCompletionConfig().value.enabled;
+      const items: (vscode.QuickPickItem & { command: string; args?: unknown })[] = [
+        { label: enabled ? '$(circle-slash) Turn inline completions off' : '$(sparkle) Turn inline completions on', command: 'charrnn.toggleCompletions' },
+        { label: '$(graph-line) Show training panel', command: 'charrnn.showPanel' },
+        { label: '$(debug-continue) Continue training', command: 'charrnn.train', args: { mode: 'continue' } },
+        { label: '$(refresh) Train a fresh model', command: 'charrnn.train', args: { mode: 'fresh' } },
+        { label: '$(output) Show log', command: 'charrnn.showLog' },
+      ];
+      const pick = await vscode.window.showQuickPick(items, { title: 'CharRNN' });
+      if (pick) await vscode.commands.executeCommand(pick.command, pick.args);
     }),
   );
+
+  return { training, store, status };
 }
 
 export function deactivate(): void {}

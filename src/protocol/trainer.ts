@@ -2,25 +2,21 @@
  * Messages between the extension (training client) and the trainer child process, as in
  * DESIGN.md. Both ends import this module; `isToTrainer` / `isFromTrainer` are the runtime checks.
  */
-import type { TrainConfig } from '../core/config';
+import type { CorpusConfig, TrainConfig } from '../core/config';
 
-/** A file of the corpus, read by the trainer itself (paths are absolute). */
-export interface CorpusFile {
-  path: string;
-  /** Path relative to its workspace folder, for reports and the validation split. */
-  relPath: string;
-}
-
+/**
+ * Start training. The trainer walks the folders itself (so the extension host does no file I/O
+ * beyond this message) applying the corpus rules: `corpus` settings plus VS Code's
+ * `files.exclude` globs (`filesExclude`, only the patterns set to true).
+ */
 export interface StartMessage {
   type: 'start';
   config: TrainConfig;
-  files: CorpusFile[];
+  folders: string[];
+  corpus: CorpusConfig & { filesExclude: string[] };
   /** Checkpoint folder to write (and to resume from when `resume` is true). */
   checkpointDir: string;
   resume: boolean;
-  /** Corpus limits the trainer applies while reading. */
-  maxFileBytes: number;
-  maxCorpusBytes: number;
 }
 export interface StopMessage {
   type: 'stop';
@@ -105,12 +101,11 @@ export function isToTrainer(m: unknown): m is ToTrainer {
   return (
     m.type === 'start' &&
     isObj(m.config) &&
-    Array.isArray(m.files) &&
-    m.files.every((f) => isObj(f) && str(f.path) && str(f.relPath)) &&
+    Array.isArray(m.folders) &&
+    m.folders.every(str) &&
+    isObj(m.corpus) &&
     str(m.checkpointDir) &&
-    typeof m.resume === 'boolean' &&
-    num(m.maxFileBytes) &&
-    num(m.maxCorpusBytes)
+    typeof m.resume === 'boolean'
   );
 }
 

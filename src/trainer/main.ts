@@ -1,2 +1,63 @@
-// Trainer child process entry: filled in by the training work.
-export {};
+/**
+ * The trainer child process (dist/trainer.js), forked by the extension's training client.
+ * Speaks only the IPC messages of src/protocol/trainer.ts: waits for `start`, trains, reports,
+ * and exits when done; `stop` (or the parent going away) saves the best checkpoint and exits.
+ */
+import { isToTrainer, type FromTrainer } from '../protocol/trainer';
+import { runTraining } from '../core/train';
+
+function send(m: FromTrainer): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) return resolve();
+    process.send(m, undefined, {}, () => resolve());
+  });
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+async function main(): Promise<void> {
+  if (!process.send) {
+    process.stderr.write('charrnn trainer: this is the extension\'s child process; use the CLI (charrnn train) from a terminal\n');
+    process.exit(2);
+  }
+  const stop = new AbortController();
+  let started = false;
+  process.on('disconnect', () => stop.abort());
+  process.on('message', (m: unknown) => {
+    if (!isToTrainer(m)) {
+      void send({ type: 'log', message: `ignored an unknown message: ${JSON.stringify(m).slice(0, 200)}` });
+      return;
+    }
+    if (m.type === 'stop') {
+      stop.abort();
+      if (!started) process.exit(0);
+      return;
+    }
+    if (started) return;
+    started = true;
+    runTraining({
+      config: m.config,
+      folders: m.folders,
+      corpus: m.corpus,
+      checkpointDir: m.checkpointDir,
+      resume: m.resume,
+      signal: stop.signal,
+      onEvent: (e) => void send(e),
+    })
+      .then(async () => {
+        await send({ type: 'log', message: 'trainer finished' });
+        process.exit(0);
+      })
+      .catch(async (e: unknown) => {
+        await send({ type: 'error', message: errorText(e) });
+        process.exit(1);
+      });
+  });
+}
+
+process.on('uncaughtException', (e) => {
+  void send({ type: 'error', message: `trainer crashed: ${errorText(e)}` }).finally(() => process.exit(1));
+});
+void main();

@@ -1,0 +1,184 @@
+/**
+ * The `charrnn` program — the same engine as the extension, headless: train | eval | sample | complete | bench.
+ * Bad input exits non-zero with a one-line reason on stderr.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import * as fs from 'fs';
+import * as path from 'path';
+import { BACKENDS, SETTINGS, defaultTrainConfig, validateTrainConfig, type Backend, type TrainConfig } from '../core/config';
+import { runTraining } from '../core/train';
+import type { FromTrainer } from '../protocol/trainer';
+import { evaluateModel } from './evaluate';
+import { createProgressView } from './progressView';
+import { loadCheckpoint } from '../core/checkpoint';
+import { sampleFromWeights } from '../core/sampling';
+import { makeRng } from '../core/random';
+
+class UsageError extends Error {}
+
+const int = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be a whole number`);
+  return n;
+};
+const float = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number`);
+  return n;
+};
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+function existingDirs(folders: string[]): string[] {
+  return folders.map((f) => {
+    const abs = path.resolve(f);
+    if (!fs.existsSync(abs)) throw new UsageError(`no such folder: ${f}`);
+    if (!fs.statSync(abs).isDirectory()) throw new UsageError(`not a folder: ${f}`);
+    return abs;
+  });
+}
+
+export function buildProgram(): Command {
+  const d = defaultTrainConfig();
+  const program = new Command('charrnn')
+    .description('Train a character-level LSTM on your code and complete with it (the engine of the CharRNN Complete extension).')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command('train')
+    .description('Train a CharRNN on the text files of one or more folders and save it to --out.')
+    .argument('<folder...>', 'folders to collect training files from (honours .gitignore)')
+    .requiredOption('--out <dir>', 'checkpoint folder to write')
+    .option('--lstm-size <n>', 'units per LSTM layer', int('--lstm-size'), d.lstmSize)
+    .option('--num-layers <n>', 'LSTM layers', int('--num-layers'), d.numLayers)
+    .option('--batch-size <n>', 'parallel streams per batch', int('--batch-size'), d.batchSize)
+    .option('--num-steps <n>', 'characters unrolled per batch', int('--num-steps'), d.numSteps)
+    .option('--learning-rate <x>', 'Adam learning rate', float('--learning-rate'), d.learningRate)
+    .option('--dropout <x>', 'dropout between layers', float('--dropout'), d.dropout)
+    .option('--grad-clip <x>', 'clip the gradient to this global norm', float('--grad-clip'), d.gradClip)
+    .option('--epochs <n>', 'passes over the data (0 = no limit)', int('--epochs'), d.epochs)
+    .option('--max-minutes <x>', 'time limit in minutes (0 = none)', float('--max-minutes'), d.maxMinutes)
+    .option('--val-fraction <x>', 'share of the corpus held out for validation', float('--val-fraction'), d.valFraction)
+    .option('--eval-every <n>', 'validate and checkpoint every n steps', int('--eval-every'), d.evalEvery)
+    .option('--patience <n>', 'stop after n validations without improvement (0 = never)', int('--patience'), d.patience)
+    .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(BACKENDS as string[]).default(d.backend))
+    .option('--seed <n>', 'random seed', int('--seed'), d.seed)
+    .option('--include <glob>', 'only files matching this glob (repeatable)', collect, [])
+    .option('--exclude <glob>', 'never files matching this glob (repeatable)', collect, [])
+    .option('--max-file-bytes <n>', 'skip larger files', int('--max-file-bytes'), SETTINGS['training.maxFileBytes'].default)
+    .option('--max-corpus-bytes <n>', 'stop collecting at this many bytes', int('--max-corpus-bytes'), SETTINGS['training.maxCorpusBytes'].default)
+    .option('--resume', 'continue the model in --out instead of starting fresh')
+    .option('--no-samples', 'do not generate sample text at validations')
+    .option('--json', 'print one JSON event per line on stdout instead of a progress bar')
+    .action(async (folders: string[], o) => {
+      const config: TrainConfig = {
+        lstmSize: o.lstmSize,
+        numLayers: o.numLayers,
+        batchSize: o.batchSize,
+        numSteps: o.numSteps,
+        learningRate: o.learningRate,
+        dropout: o.dropout,
+        gradClip: o.gradClip,
+        epochs: o.epochs,
+        maxMinutes: o.maxMinutes,
+        valFraction: o.valFraction,
+        evalEvery: o.evalEvery,
+        patience: o.patience,
+        seed: o.seed,
+        backend: o.backend as Backend,
+      };
+      const problems = validateTrainConfig(config);
+      if (problems.length) throw new UsageError(problems.join('; '));
+      const dirs = existingDirs(folders);
+      const abort = new AbortController();
+      let interrupted = 0;
+      const onSigint = () => {
+        if (++interrupted > 1) process.exit(130);
+        process.stderr.write('\nstopping: saving the best model so far (Ctrl-C again to quit at once)\n');
+        abort.abort();
+      };
+      process.on('SIGINT', onSigint);
+      const view = o.json ? undefined : createProgressView(config);
+      const onEvent = (e: FromTrainer) => {
+        if (o.json) process.stdout.write(JSON.stringify(e) + '\n');
+        else view!.onEvent(e);
+      };
+      try {
+        const done = await runTraining({
+          config,
+          folders: dirs,
+          corpus: { include: o.include.length ? o.include : ['**/*'], exclude: o.exclude, maxFileBytes: o.maxFileBytes, maxCorpusBytes: o.maxCorpusBytes },
+          checkpointDir: path.resolve(o.out),
+          resume: Boolean(o.resume),
+          onEvent,
+          signal: abort.signal,
+          samples: o.samples,
+        });
+        view?.finish(done);
+      } catch (e) {
+        view?.stop();
+        if (o.json) process.stdout.write(JSON.stringify({ type: 'error', message: (e as Error).message }) + '\n');
+        throw e;
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
+
+  program
+    .command('eval')
+    .description('Bits per character of a trained model on files or folders.')
+    .requiredOption('--model <dir>', 'checkpoint folder')
+    .argument('<path...>', 'files or folders (folders honour .gitignore)')
+    .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(BACKENDS as string[]).default('auto'))
+    .option('--json', 'print the result as JSON')
+    .action(async (paths: string[], o) => {
+      for (const p of paths) if (!fs.existsSync(p)) throw new UsageError(`no such file or folder: ${p}`);
+      const r = await evaluateModel(path.resolve(o.model), paths.map((p) => path.resolve(p)), o.backend as Backend);
+      if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
+      else process.stdout.write(`${r.bitsPerChar.toFixed(4)} bits per character over ${r.chars} characters in ${r.files} files (${r.unknownChars} unknown)\n`);
+    });
+
+  program
+    .command('sample')
+    .description('Generate text from a trained model.')
+    .requiredOption('--model <dir>', 'checkpoint folder')
+    .option('--prime <text>', 'text to start from', '')
+    .option('--length <n>', 'characters to generate', int('--length'), 500)
+    .option('--temperature <t>', 'sampling temperature (lower = more conservative)', float('--temperature'), 0.8)
+    .option('--seed <n>', 'random seed', int('--seed'), Date.now() % 2147483647)
+    .action((o) => {
+      if (o.length < 1 || o.length > 1_000_000) throw new UsageError('--length must be between 1 and 1000000');
+      if (!(o.temperature > 0 && o.temperature <= 10)) throw new UsageError('--temperature must be above 0 and at most 10');
+      const ck = loadCheckpoint(path.resolve(o.model));
+      const text = sampleFromWeights(ck.weights, ck.vocab, ck.meta.config, {
+        prime: o.prime,
+        length: o.length,
+        temperature: o.temperature,
+        rng: makeRng(o.seed),
+      });
+      process.stdout.write(o.prime + text + '\n');
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    const err = e as { code?: string; exitCode?: number; message?: string };
+    if (typeof err.code === 'string' && err.code.startsWith('commander.')) {
+      // commander already printed its message (help, version, usage errors).
+      return err.exitCode ?? 1;
+    }
+    process.stderr.write(`charrnn: ${firstLine(err.message ?? String(e))}\n`);
+    return 1;
+  }
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0];
+}

@@ -1,0 +1,309 @@
+/**
+ * The training run: corpus -> vocabulary -> split -> batches -> model -> train loop -> checkpoints.
+ * Shared by the trainer child process (extension) and the CLI. Reports through `onEvent` with the
+ * trainer IPC messages of src/protocol/trainer.ts; stops when `signal` aborts, saving the best
+ * checkpoint so far. Losses are reported in bits per character.
+ */
+import type { TrainConfig } from './config';
+import { validateTrainConfig } from './config';
+import { collectCorpus, fingerprint, formatReport, type CorpusDoc, type CorpusOptions } from './corpus';
+import { BatchStream, splitCorpus } from './batching';
+import { Vocab } from './vocab';
+import { checkpointExists, loadCheckpoint, saveCheckpoint, type HistoryPoint } from './checkpoint';
+import { parameterCount, type NamedWeights } from './weights';
+import { initBackend } from './engine/backend';
+import { createCharRnn, type CharRnnTrainer } from './engine/charRnn';
+import { makeRng } from './random';
+import { sampleFromWeights } from './sampling';
+import type { DoneMessage, DoneReason, FromTrainer } from '../protocol/trainer';
+
+export interface TrainRunOptions {
+  config: TrainConfig;
+  /** Folders to collect the corpus from (with `corpus` options), or ready-made `docs`. */
+  folders?: string[];
+  docs?: CorpusDoc[];
+  corpus?: CorpusOptions;
+  checkpointDir: string;
+  /** Continue from the checkpoint in checkpointDir when there is one. */
+  resume: boolean;
+  onEvent: (e: FromTrainer) => void;
+  signal?: AbortSignal;
+  /** Sample text after each validation (default true). */
+  samples?: boolean;
+  /** Wall clock, for tests. */
+  now?: () => number;
+}
+
+const LN2 = Math.log(2);
+/** Validation reads at most this many characters (a fixed prefix of the held-out text). */
+const MAX_VAL_CHARS = 131072;
+/** Progress events (and history points) at most this often, plus at every validation. */
+const PROGRESS_EVERY_MS = 250;
+
+export class TrainingError extends Error {}
+
+export async function runTraining(o: TrainRunOptions): Promise<DoneMessage> {
+  const now = o.now ?? Date.now;
+  const t0 = now();
+  const cfg = { ...o.config };
+  const problems = validateTrainConfig(cfg);
+  if (problems.length) throw new TrainingError(`invalid settings: ${problems.join('; ')}`);
+  const emit = o.onEvent;
+  const log = (message: string) => emit({ type: 'log', message });
+
+  const backend = await initBackend(cfg.backend);
+  emit({ type: 'ready', backend: backend.name, threads: backend.threads });
+
+  // Corpus.
+  let skipped: Record<string, number> = {};
+  let docs: CorpusDoc[];
+  if (o.docs) {
+    docs = o.docs;
+  } else {
+    if (!o.folders || !o.corpus) throw new TrainingError('no folders to train on');
+    const collected = await collectCorpus(o.folders, o.corpus);
+    docs = collected.docs;
+    skipped = { ...collected.report.skipped };
+    log(formatReport(collected.report));
+  }
+
+  // Vocabulary and weights: from the checkpoint when resuming.
+  let vocab: Vocab;
+  let initialWeights: NamedWeights | undefined;
+  let history: HistoryPoint[] = [];
+  let stepOffset = 0;
+  let epochOffset = 0;
+  let charsOffset = 0;
+  let timeOffset = 0;
+  let bestValLoss = Infinity;
+  let createdAt = new Date(t0).toISOString();
+  if (o.resume && checkpointExists(o.checkpointDir)) {
+    const ck = loadCheckpoint(o.checkpointDir);
+    if (ck.meta.config.lstmSize !== cfg.lstmSize || ck.meta.config.numLayers !== cfg.numLayers) {
+      throw new TrainingError(
+        `the saved model is ${ck.meta.config.lstmSize}x${ck.meta.config.numLayers} but the settings ask for ` +
+          `${cfg.lstmSize}x${cfg.numLayers}: start a fresh run to change the model's shape`,
+      );
+    }
+    vocab = ck.vocab;
+    initialWeights = ck.weights;
+    history = ck.meta.history;
+    stepOffset = ck.meta.step;
+    epochOffset = ck.meta.epoch;
+    const last = history[history.length - 1];
+    charsOffset = last?.charsSeen ?? 0;
+    timeOffset = last?.time ?? 0;
+    bestValLoss = ck.meta.bestValLoss ?? Infinity;
+    createdAt = ck.meta.createdAt;
+    const unknown = new Set<string>();
+    for (const d of docs) for (const ch of d.text) if (!vocab.has(ch)) unknown.add(ch);
+    log(`continuing the model at step ${stepOffset} (best validation ${fmt(bestValLoss)} bits/char)` +
+      (unknown.size ? `; ${unknown.size} characters not in its vocabulary map to the unknown symbol` : ''));
+  } else {
+    vocab = Vocab.build(docs.map((d) => d.text));
+  }
+
+  const split = splitCorpus(docs, vocab, cfg.valFraction);
+  const totalChars = split.train.length + split.val.length;
+  const fp = fingerprint(docs);
+
+  // A corpus smaller than one batch: fewer streams rather than no training.
+  let batch = cfg.batchSize;
+  const steps = cfg.numSteps;
+  if (Math.floor((split.train.length - 1) / batch) < steps) {
+    const fit = Math.floor((split.train.length - 1) / steps);
+    if (fit < 1) {
+      throw new TrainingError(
+        `the corpus is too small: ${split.train.length} training characters, but one sequence of num_steps = ${steps} needs ${steps + 1}`,
+      );
+    }
+    log(`the corpus holds fewer than batch_size x num_steps characters: using ${fit} streams instead of ${batch}`);
+    batch = fit;
+  }
+  const stream = new BatchStream(split.train, batch, steps);
+  const valData = split.val.length > MAX_VAL_CHARS ? split.val.subarray(0, MAX_VAL_CHARS) : split.val;
+  const valBatch = Math.max(1, Math.min(batch, Math.floor((valData.length - 1) / steps)));
+  const valStream = valData.length > steps + 1 ? new BatchStream(valData, valBatch, steps) : undefined;
+  if (!valStream) log('no validation text (corpus too small or valFraction 0): the latest weights are saved instead of the best');
+
+  emit({
+    type: 'corpus',
+    files: fp.files,
+    bytes: fp.bytes,
+    chars: totalChars,
+    vocabSize: vocab.size,
+    trainChars: split.train.length,
+    valChars: split.val.length,
+    skipped,
+    parameters: parameterCount(vocab.size, cfg.lstmSize, cfg.numLayers),
+  });
+
+  const model: CharRnnTrainer = createCharRnn(
+    {
+      vocabSize: vocab.size,
+      lstmSize: cfg.lstmSize,
+      numLayers: cfg.numLayers,
+      dropout: cfg.dropout,
+      learningRate: cfg.learningRate,
+      gradClip: cfg.gradClip,
+      seed: cfg.seed,
+    },
+    initialWeights,
+  );
+
+  const perEpoch = stream.batchesPerEpoch;
+  const totalSteps = cfg.epochs > 0 ? cfg.epochs * perEpoch : 0;
+  const deadline = cfg.maxMinutes > 0 ? t0 + cfg.maxMinutes * 60_000 : Infinity;
+  const rng = makeRng(cfg.seed + stepOffset);
+  let step = 0;
+  let epoch = 0;
+  let smooth = NaN;
+  let firstLoss = NaN;
+  let sinceBest = 0;
+  let lastProgress = 0;
+  let savedStep = -1;
+  let bestWeights: NamedWeights | undefined = initialWeights;
+  let checkpointPath: string | undefined;
+  const trainStart = now();
+
+  const elapsed = () => (now() - trainStart) / 1000;
+  const charsSeen = () => charsOffset + step * batch * steps;
+  /** Writes the best weights so far with the whole history; announces it when the weights changed. */
+  const save = (weights: NamedWeights, improved: boolean) => {
+    saveCheckpoint(
+      o.checkpointDir,
+      {
+        config: { ...cfg, batchSize: batch },
+        vocab: vocab.toJSON(),
+        history,
+        corpus: fp,
+        backend: backend.name,
+        createdAt,
+        updatedAt: new Date(now()).toISOString(),
+        bestValLoss: Number.isFinite(bestValLoss) ? bestValLoss : null,
+        step: stepOffset + step,
+        epoch: epochOffset + epoch,
+      },
+      weights,
+    );
+    savedStep = step;
+    checkpointPath = o.checkpointDir;
+    if (improved) emit({ type: 'checkpoint', path: o.checkpointDir, valLoss: bestValLoss, step: stepOffset + step });
+  };
+  const progress = (valLoss?: number) => {
+    const secs = elapsed();
+    const cps = (step * batch * steps) / Math.max(secs, 1e-3);
+    const stepsPerSec = step / Math.max(secs, 1e-3);
+    const etaSteps = totalSteps > 0 ? (totalSteps - step) / Math.max(stepsPerSec, 1e-9) : Infinity;
+    const etaTime = Number.isFinite(deadline) ? Math.max(0, (deadline - now()) / 1000) : Infinity;
+    const eta = Math.min(etaSteps, etaTime);
+    const point: HistoryPoint = {
+      step: stepOffset + step,
+      epoch: epochOffset + epoch,
+      charsSeen: charsSeen(),
+      loss: smooth,
+      time: timeOffset + secs,
+    };
+    if (valLoss !== undefined) point.valLoss = valLoss;
+    history.push(point);
+    emit({
+      type: 'progress',
+      step: stepOffset + step,
+      epoch: epochOffset + epoch,
+      totalSteps: totalSteps > 0 ? stepOffset + totalSteps : 0,
+      loss: smooth,
+      ...(valLoss !== undefined ? { valLoss } : {}),
+      charsPerSec: cps,
+      etaSec: Number.isFinite(eta) ? eta : -1,
+      elapsedSec: secs,
+      charsSeen: charsSeen(),
+    });
+    lastProgress = now();
+  };
+  const validate = async (): Promise<number | undefined> => {
+    if (!valStream) return undefined;
+    model.resetEvalState();
+    let sum = 0;
+    for (let k = 0; k < valStream.batchesPerEpoch; k++) {
+      const { x, y } = valStream.batch(k);
+      sum += await model.evalLoss(x, y, valBatch, steps);
+    }
+    return sum / valStream.batchesPerEpoch / LN2;
+  };
+  /** Validates, saves when better (or always without validation text), samples. Returns true to stop early. */
+  const checkpointStep = async (): Promise<boolean> => {
+    const valLoss = await validate();
+    progress(valLoss);
+    const improved = valLoss === undefined || valLoss < bestValLoss || !bestWeights;
+    if (improved) {
+      if (valLoss !== undefined && valLoss < bestValLoss) bestValLoss = valLoss;
+      sinceBest = 0;
+      bestWeights = model.getWeights();
+    } else {
+      sinceBest++;
+    }
+    save(bestWeights!, improved);
+    if (o.samples !== false) {
+      const text = sampleFromWeights(model.getWeights(), vocab, cfg, { prime: '', length: 200, temperature: 0.8, rng });
+      emit({ type: 'sample', text, step: stepOffset + step });
+    }
+    return cfg.patience > 0 && sinceBest >= cfg.patience;
+  };
+
+  let reason: DoneReason = 'completed';
+  try {
+    outer: for (epoch = 0; cfg.epochs === 0 || epoch < cfg.epochs; epoch++) {
+      model.resetState();
+      for (let k = 0; k < perEpoch; k++) {
+        if (o.signal?.aborted) {
+          reason = 'stopped';
+          break outer;
+        }
+        if (now() >= deadline) {
+          reason = 'time-limit';
+          break outer;
+        }
+        const { x, y } = stream.batch(k);
+        const nats = await model.trainStep(x, y, batch, steps);
+        step++;
+        const bits = nats / LN2;
+        if (!Number.isFinite(bits) || (step > 50 && bits > 3 * firstLoss)) {
+          reason = 'diverged';
+          log(`the loss ${Number.isFinite(bits) ? `blew up to ${fmt(bits)}` : 'became NaN'}: stopping; lower the learning rate or gradient clip`);
+          break outer;
+        }
+        if (Number.isNaN(firstLoss)) firstLoss = bits;
+        smooth = Number.isNaN(smooth) ? bits : 0.95 * smooth + 0.05 * bits;
+        if (step % cfg.evalEvery === 0) {
+          if (await checkpointStep()) {
+            reason = 'early-stop';
+            break outer;
+          }
+        } else if (now() - lastProgress >= PROGRESS_EVERY_MS) {
+          progress();
+        }
+        // Let IPC messages (stop) in between steps.
+        await new Promise<void>((r) => setImmediate(r));
+      }
+    }
+    if (cfg.epochs > 0 && epoch >= cfg.epochs) epoch = cfg.epochs;
+    // Final validation unless the last step already did one; keeps the best weights.
+    if (reason !== 'diverged' && step > 0 && savedStep !== step && step % cfg.evalEvery !== 0) {
+      await checkpointStep();
+    }
+  } finally {
+    model.dispose();
+  }
+  const done: DoneMessage = {
+    type: 'done',
+    reason,
+    ...(Number.isFinite(bestValLoss) ? { bestValLoss } : {}),
+    ...(checkpointPath ? { checkpointPath } : {}),
+  };
+  emit(done);
+  return done;
+}
+
+function fmt(x: number): string {
+  return Number.isFinite(x) ? x.toFixed(3) : String(x);
+}

@@ -1,0 +1,82 @@
+/**
+ * Reads the `charrnn.*` settings in one place and validates them against the table in
+ * src/core/config.ts. An invalid value falls back to its default with a warning, so a typo in
+ * settings.json never stops the extension.
+ */
+import * as vscode from 'vscode';
+import {
+  SETTINGS,
+  TRAIN_FIELD_SETTING,
+  TRAIN_INTERNAL_DEFAULTS,
+  checkSetting,
+  type CompletionConfig,
+  type CorpusConfig,
+  type SettingKey,
+  type TrainConfig,
+} from '../core/config';
+
+export interface Read<T> {
+  value: T;
+  warnings: string[];
+}
+
+function reader(scope?: vscode.ConfigurationScope) {
+  const cfg = vscode.workspace.getConfiguration('charrnn', scope);
+  const warnings: string[] = [];
+  const get = <T>(key: SettingKey): T => {
+    const value = cfg.get<unknown>(key, SETTINGS[key].default);
+    const problem = checkSetting(key, value);
+    if (problem) {
+      warnings.push(`charrnn.${problem}; using the default ${JSON.stringify(SETTINGS[key].default)}`);
+      return SETTINGS[key].default as T;
+    }
+    return value as T;
+  };
+  return { get, warnings };
+}
+
+export function readTrainConfig(): Read<TrainConfig> {
+  const { get, warnings } = reader();
+  const config = { ...TRAIN_INTERNAL_DEFAULTS } as Record<string, unknown>;
+  for (const [field, key] of Object.entries(TRAIN_FIELD_SETTING) as [string, SettingKey][]) {
+    config[field] = get(key);
+  }
+  const value = config as unknown as TrainConfig;
+  if (value.epochs === 0 && value.maxMinutes === 0) {
+    warnings.push('charrnn.training.epochs and maxMinutes are both 0; limiting the run to 30 minutes');
+    value.maxMinutes = 30;
+  }
+  return { value, warnings };
+}
+
+export function readCorpusConfig(): Read<CorpusConfig & { filesExclude: string[] }> {
+  const { get, warnings } = reader();
+  const filesExclude = Object.entries(vscode.workspace.getConfiguration('files').get<Record<string, unknown>>('exclude') ?? {})
+    .filter(([, on]) => on === true)
+    .map(([glob]) => glob);
+  return {
+    value: {
+      include: get<string[]>('training.include'),
+      exclude: get<string[]>('training.exclude'),
+      maxFileBytes: get<number>('training.maxFileBytes'),
+      maxCorpusBytes: get<number>('training.maxCorpusBytes'),
+      filesExclude,
+    },
+    warnings,
+  };
+}
+
+export function readCompletionConfig(scope?: vscode.ConfigurationScope): Read<CompletionConfig> {
+  const { get, warnings } = reader(scope);
+  return {
+    value: {
+      enabled: get<boolean>('completion.enabled'),
+      disabledLanguages: get<string[]>('completion.disabledLanguages'),
+      maxChars: get<number>('completion.maxChars'),
+      minConfidence: get<number>('completion.minConfidence'),
+      debounceMs: get<number>('completion.debounceMs'),
+      contextChars: get<number>('completion.contextChars'),
+    },
+    warnings,
+  };
+}

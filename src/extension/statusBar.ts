@@ -1,0 +1,68 @@
+/**
+ * One status bar item that says where the model stands: no model (click: train), training n%
+ * (click: panel), ready or off (click: menu), error (click: log).
+ */
+import * as vscode from 'vscode';
+
+export type ModelStatus =
+  | { kind: 'no-model' }
+  | { kind: 'training'; percent?: number; loss?: number }
+  | { kind: 'ready' }
+  | { kind: 'off' }
+  | { kind: 'error'; message: string };
+
+export class StatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('charrnn.status', vscode.StatusBarAlignment.Right, 100);
+  private current: ModelStatus = { kind: 'no-model' };
+
+  constructor() {
+    this.item.name = 'CharRNN';
+    this.set({ kind: 'no-model' });
+    this.item.show();
+  }
+
+  get status(): ModelStatus {
+    return this.current;
+  }
+
+  set(status: ModelStatus): void {
+    this.current = status;
+    const item = this.item;
+    item.backgroundColor = undefined;
+    switch (status.kind) {
+      case 'no-model':
+        item.text = '$(circle-slash) CharRNN: no model';
+        item.tooltip = 'No trained model for this workspace. Click to train one.';
+        item.command = 'charrnn.train';
+        break;
+      case 'training': {
+        const pct = status.percent !== undefined ? ` ${Math.floor(status.percent)}%` : '';
+        const loss = status.loss !== undefined && Number.isFinite(status.loss) ? ` loss ${status.loss.toFixed(2)}` : '';
+        item.text = `$(sync~spin) CharRNN: training${pct}${loss}`;
+        item.tooltip = 'Training the CharRNN on this workspace. Click to show the training panel.';
+        item.command = 'charrnn.showPanel';
+        break;
+      }
+      case 'ready':
+        item.text = '$(sparkle) CharRNN';
+        item.tooltip = 'CharRNN completions are on. Click for options.';
+        item.command = 'charrnn.menu';
+        break;
+      case 'off':
+        item.text = '$(circle-slash) CharRNN: off';
+        item.tooltip = 'CharRNN completions are off. Click for options.';
+        item.command = 'charrnn.menu';
+        break;
+      case 'error':
+        item.text = '$(error) CharRNN: error';
+        item.tooltip = `${status.message}\nClick to show the log.`;
+        item.command = 'charrnn.showLog';
+        item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+        break;
+    }
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * "CharRNN: Train on workspace" and "CharRNN: Stop training": asks what to do when a model
+ * exists or a run is going, starts the trainer, and shows progress in a cancellable notification.
+ */
+import * as vscode from 'vscode';
+import type { TrainingClient } from './trainingClient';
+import type { ModelStore } from './modelStore';
+import { readCorpusConfig, readTrainConfig } from './settings';
+import type { FromTrainer } from '../protocol/trainer';
+
+export interface TrainArgs {
+  /** Skip the question when a model exists (used by the panel and by tests). */
+  mode?: 'fresh' | 'continue';
+  /** No notification with progress (the panel shows it). */
+  quiet?: boolean;
+}
+
+export class TrainCommand {
+  constructor(
+    private readonly client: TrainingClient,
+    private readonly store: ModelStore,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  /** Returns true when training started. */
+  async train(args: TrainArgs = {}): Promise<boolean> {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage('CharRNN trains only in trusted workspaces, because it reads every file of the workspace.');
+      return false;
+    }
+    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
+    if (folders.length === 0) {
+      void vscode.window.showErrorMessage('CharRNN: open a folder to train on its files.');
+      return false;
+    }
+    if (this.client.running) {
+      const pick = await vscode.window.showInformationMessage('CharRNN is already training.', 'Show panel', 'Stop training');
+      if (pick === 'Show panel') await vscode.commands.executeCommand('charrnn.showPanel');
+      if (pick === 'Stop training') await this.stop();
+      return false;
+    }
+    const dir = this.store.dir;
+    if (!dir) {
+      void vscode.window.showErrorMessage('CharRNN: VS Code gives this window no workspace storage to keep the model in.');
+      return false;
+    }
+    const config = readTrainConfig();
+    const corpus = readCorpusConfig();
+    for (const w of [...config.warnings, ...corpus.warnings]) {
+      this.log.warn(w);
+      void vscode.window.showWarningMessage(`CharRNN: ${w}`);
+    }
+
+    let resume = args.mode === 'continue';
+    const meta = this.store.meta();
+    if (meta && args.mode === undefined) {
+      const sameShape = meta.config.lstmSize === config.value.lstmSize && meta.config.numLayers === config.value.numLayers;
+      const cont = 'Continue training';
+      const fresh = 'Start fresh';
+      const detail = sameShape
+        ? `A ${meta.config.lstmSize}x${meta.config.numLayers} model trained for ${meta.step} steps exists` +
+          (meta.bestValLoss !== null ? ` (validation ${meta.bestValLoss.toFixed(3)} bits/char).` : '.')
+        : `The saved model is ${meta.config.lstmSize}x${meta.config.numLayers}; the settings ask for ` +
+          `${config.value.lstmSize}x${config.value.numLayers}, which needs a fresh run.`;
+      const pick = await vscode.window.showInformationMessage(
+        'CharRNN: a model exists for this workspace.',
+        { modal: true, detail },
+        ...(sameShape ? [cont, fresh] : [fresh]),
+      );
+      if (!pick) return false;
+      resume = pick === cont;
+    } else if (!meta) {
+      resume = false;
+    }
+
+    this.client.start({
+      config: config.value,
+      folders: folders.map((f) => f.uri.fsPath),
+      corpus: corpus.value,
+      checkpointDir: dir,
+      resume,
+    });
+    if (!args.quiet) void this.showProgress();
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.client.running) {
+      void vscode.window.showInformationMessage('CharRNN is not training.');
+      return;
+    }
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'CharRNN: stopping and saving the best model…' },
+      () => this.client.stop(),
+    );
+  }
+
+  /** A cancellable notification that follows the run until it ends, then reports how it ended. */
+  private showProgress(): Thenable<void> {
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'CharRNN', cancellable: true },
+      (progress, token) =>
+        new Promise<void>((resolve) => {
+          let lastPct = 0;
+          const subs: vscode.Disposable[] = [];
+          const finish = () => {
+            subs.forEach((s) => s.dispose());
+            resolve();
+          };
+          token.onCancellationRequested(() => void this.client.stop());
+          progress.report({ message: 'collecting the workspace files…' });
+          subs.push(
+            this.client.onEvent((e: FromTrainer) => {
+              switch (e.type) {
+                case 'corpus':
+                  progress.report({ message: `training on ${e.files} files (${(e.chars / 1e6).toFixed(2)} M characters)…` });
+                  break;
+                case 'progress': {
+                  const pct = e.totalSteps > 0 ? (100 * e.step) / e.totalSteps : undefined;
+                  const inc = pct !== undefined ? Math.max(0, pct - lastPct) : undefined;
+                  if (pct !== undefined) lastPct = pct;
+                  const eta = e.etaSec >= 0 ? `, ${formatDuration(e.etaSec)} left` : '';
+                  progress.report({
+                    increment: inc,
+                    message: `step ${e.step}${e.totalSteps ? `/${e.totalSteps}` : ''}, loss ${e.loss.toFixed(2)} bits/char, ${Math.round(e.charsPerSec)} chars/s${eta}`,
+                  });
+                  break;
+                }
+                case 'done': {
+                  finish();
+                  const best = e.bestValLoss !== undefined ? ` Best validation loss: ${e.bestValLoss.toFixed(3)} bits/char.` : '';
+                  const what: Record<string, string> = {
+                    completed: 'Training finished.',
+                    stopped: 'Training stopped; the best model so far is saved.',
+                    'time-limit': 'Training reached its time limit.',
+                    'early-stop': 'Training stopped early: the validation loss stopped improving.',
+                    diverged: 'Training stopped: the loss diverged. Try a lower learning rate.',
+                  };
+                  void vscode.window.showInformationMessage(`CharRNN: ${what[e.reason] ?? e.reason}${best}`);
+                  break;
+                }
+                case 'error':
+                  finish();
+                  void vscode.window.showErrorMessage(`CharRNN: ${e.message}`, 'Show log').then((pick) => {
+                    if (pick) this.log.show();
+                  });
+                  break;
+              }
+            }),
+            this.client.onDidChangeRunning((running) => {
+              if (!running) finish();
+            }),
+          );
+        }),
+    );
+  }
+}
+
+export function formatDuration(sec: number): string {
+  if (sec < 60) return `${Math.round(sec)} s`;
+  if (sec < 3600) return `${Math.round(sec / 60)} min`;
+  return `${(sec / 3600).toFixed(1)} h`;
+}

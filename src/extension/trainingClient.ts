@@ -1,0 +1,170 @@
+/**
+ * Owns the trainer child process: forks dist/trainer.js, sends `start`/`stop`, relays its typed
+ * events, and turns an unexpected exit (crash, kill, out of memory) into an `error` event with the
+ * reason. It never restarts the trainer by itself, and it never leaves the child behind.
+ */
+import * as vscode from 'vscode';
+import { fork, type ChildProcess } from 'child_process';
+import {
+  isFromTrainer,
+  type CorpusMessage,
+  type FromTrainer,
+  type ProgressMessage,
+  type ReadyMessage,
+  type StartMessage,
+} from '../protocol/trainer';
+import { exitReason } from './exitReason';
+
+export interface TrainingSnapshot {
+  running: boolean;
+  ready?: ReadyMessage;
+  corpus?: CorpusMessage;
+  progress?: ProgressMessage;
+  /** Progress and sample events of the current (or last) run, oldest first, bounded. */
+  events: FromTrainer[];
+}
+
+const MAX_EVENTS = 20000;
+const STOP_GRACE_MS = 60_000;
+
+export class TrainingClient implements vscode.Disposable {
+  private child: ChildProcess | undefined;
+  private stopRequested = false;
+  private sawEnd = false;
+  private stderrTail = '';
+  private snap: TrainingSnapshot = { running: false, events: [] };
+  private readonly emitter = new vscode.EventEmitter<FromTrainer>();
+  private readonly runningEmitter = new vscode.EventEmitter<boolean>();
+  /** Every trainer event, plus a synthesized `error` when the process dies unexpectedly. */
+  readonly onEvent = this.emitter.event;
+  readonly onDidChangeRunning = this.runningEmitter.event;
+
+  constructor(
+    private readonly trainerPath: string,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  get running(): boolean {
+    return this.child !== undefined;
+  }
+
+  snapshot(): TrainingSnapshot {
+    return { ...this.snap, running: this.running, events: [...this.snap.events] };
+  }
+
+  /** Forks the trainer and sends `start`. Throws if a run is already going. */
+  start(message: Omit<StartMessage, 'type'>): void {
+    if (this.child) throw new Error('training is already running');
+    this.stopRequested = false;
+    this.sawEnd = false;
+    this.stderrTail = '';
+    this.snap = { running: true, events: [] };
+    const child = fork(this.trainerPath, [], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      execArgv: ['--max-old-space-size=4096'],
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      serialization: 'json',
+    });
+    this.child = child;
+    this.log.info(`trainer started (pid ${child.pid}): ${message.config.lstmSize}x${message.config.numLayers}, ` +
+      `batch ${message.config.batchSize}, steps ${message.config.numSteps}, ${message.resume ? 'continuing' : 'fresh'}`);
+    child.stdout?.on('data', (d: Buffer) => this.log.info(`[trainer] ${d.toString().trimEnd()}`));
+    child.stderr?.on('data', (d: Buffer) => {
+      const text = d.toString();
+      this.stderrTail = (this.stderrTail + text).slice(-4000);
+      this.log.warn(`[trainer] ${text.trimEnd()}`);
+    });
+    child.on('message', (m: unknown) => this.onMessage(m));
+    child.on('error', (e) => this.log.error(`trainer process error: ${e.message}`));
+    child.on('exit', (code, signal) => this.onExit(child, code, signal));
+    this.runningEmitter.fire(true);
+    child.send({ type: 'start', ...message } satisfies StartMessage);
+  }
+
+  /** Asks the trainer to save its best checkpoint and exit; kills it if it does not within a minute. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.stopRequested = true;
+    this.log.info('stop requested');
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    if (child.connected) child.send({ type: 'stop' });
+    else child.kill('SIGTERM');
+    const timer = setTimeout(() => {
+      this.log.warn('the trainer did not stop in time; killing it');
+      child.kill('SIGKILL');
+    }, STOP_GRACE_MS);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private onMessage(m: unknown): void {
+    if (!isFromTrainer(m)) {
+      this.log.warn(`ignored a malformed trainer message: ${JSON.stringify(m).slice(0, 200)}`);
+      return;
+    }
+    switch (m.type) {
+      case 'ready':
+        this.snap.ready = m;
+        this.log.info(`backend: ${m.backend} (${m.threads} thread${m.threads === 1 ? '' : 's'})`);
+        break;
+      case 'corpus':
+        this.snap.corpus = m;
+        this.log.info(`corpus: ${m.files} files, ${m.chars} characters, vocabulary ${m.vocabSize}, ${m.parameters} parameters`);
+        break;
+      case 'progress':
+        this.snap.progress = m;
+        if (m.valLoss !== undefined) {
+          this.log.info(`step ${m.step}: loss ${m.loss.toFixed(3)}, validation ${m.valLoss.toFixed(3)} bits/char, ${Math.round(m.charsPerSec)} chars/s`);
+        }
+        break;
+      case 'checkpoint':
+        this.log.info(`checkpoint saved at step ${m.step} (validation ${m.valLoss.toFixed(3)} bits/char)`);
+        break;
+      case 'done':
+        this.sawEnd = true;
+        this.log.info(`training ${m.reason}${m.bestValLoss !== undefined ? `, best validation ${m.bestValLoss.toFixed(3)} bits/char` : ''}`);
+        break;
+      case 'error':
+        this.sawEnd = true;
+        this.log.error(`trainer: ${m.message}`);
+        break;
+      case 'log':
+        this.log.info(`[trainer] ${m.message}`);
+        break;
+      case 'sample':
+        break;
+    }
+    if (m.type === 'progress' || m.type === 'sample' || m.type === 'checkpoint') {
+      this.snap.events.push(m);
+      if (this.snap.events.length > MAX_EVENTS) this.snap.events.splice(0, this.snap.events.length - MAX_EVENTS);
+    }
+    this.emitter.fire(m);
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.child !== child) return;
+    this.child = undefined;
+    this.log.info(`trainer exited (${signal ? `signal ${signal}` : `code ${code}`})`);
+    if (!this.sawEnd) {
+      const message = this.stopRequested
+        ? `the trainer was stopped before it finished (${signal ?? `code ${code}`})`
+        : exitReason(code, signal, this.stderrTail);
+      this.emitter.fire({ type: 'error', message });
+    }
+    this.snap.running = false;
+    this.runningEmitter.fire(false);
+  }
+
+  dispose(): void {
+    const child = this.child;
+    if (child) {
+      this.stopRequested = true;
+      if (child.connected) child.send({ type: 'stop' });
+      // The extension host is going away: give it a moment to save, then make sure it is gone.
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    }
+    this.emitter.dispose();
+    this.runningEmitter.dispose();
+  }
+}

@@ -1,0 +1,34 @@
+import * as assert from 'assert';
+import { SETTINGS, checkSetting, defaultTrainConfig, validateTrainConfig } from '../../src/core/config';
+import { exitReason } from '../../src/extension/exitReason';
+
+describe('config', () => {
+  it('defaults are valid', () => {
+    assert.deepStrictEqual(validateTrainConfig(defaultTrainConfig()), []);
+    for (const [key, spec] of Object.entries(SETTINGS)) {
+      assert.strictEqual(checkSetting(key as keyof typeof SETTINGS, spec.default), undefined, key);
+    }
+  });
+  it('rejects out-of-range, fractional and wrongly typed values', () => {
+    assert.match(checkSetting('model.lstmSize', 4)!, /between 8 and 2048/);
+    assert.match(checkSetting('model.numLayers', 1.5)!, /whole number/);
+    assert.match(checkSetting('training.learningRate', '0.1')!, /must be a number/);
+    assert.match(checkSetting('training.backend', 'gpu')!, /one of auto, tensorflow, wasm, cpu/);
+    assert.match(checkSetting('training.include', [1])!, /list of strings/);
+    assert.strictEqual(checkSetting('completion.enabled', false), undefined);
+  });
+  it('refuses a run without any limit', () => {
+    const c = { ...defaultTrainConfig(), epochs: 0, maxMinutes: 0 };
+    assert.ok(validateTrainConfig(c).some((e) => /forever/.test(e)));
+    assert.ok(validateTrainConfig({ ...defaultTrainConfig(), batchSize: 0 }).some((e) => /batchSize/.test(e)));
+  });
+});
+
+describe('exitReason', () => {
+  it('names out-of-memory, kills and crashes', () => {
+    assert.match(exitReason(134, null, 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory'), /out of memory/);
+    assert.match(exitReason(null, 'SIGKILL', ''), /killed \(SIGKILL\)/);
+    assert.match(exitReason(null, 'SIGTERM', ''), /terminated by SIGTERM/);
+    assert.match(exitReason(3, null, 'Error: boom\n'), /code 3: Error: boom/);
+  });
+});
