@@ -1,0 +1,585 @@
+/**
+ * Collects the training corpus from workspace folders, applying the corpus rules of DESIGN.md:
+ * `.gitignore` files (nested ones apply to their own subtree, as in git), VS Code's
+ * `files.exclude`, the include/exclude globs, and skips binary, oversized, minified, generated,
+ * unreadable and empty files, stopping at `maxCorpusBytes`. Pure Node (no `vscode`).
+ *
+ * Order is stable: folders in the order given, files sorted by their path relative to the folder
+ * (code-unit order). Symbolic links are never followed (git semantics: a link's target inside the
+ * folder is walked directly anyway; one outside it is not ours), so cycles cannot happen.
+ * Skip counts are per entry: a skipped directory (e.g. `node_modules/`) counts once.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { createHash } from 'crypto';
+import ignore, { type Ignore } from 'ignore';
+import picomatch from 'picomatch';
+import { isBinaryFileSync } from 'isbinaryfile';
+import type { CorpusConfig } from './config';
+
+export interface CorpusOptions extends CorpusConfig {
+  /** VS Code `files.exclude` patterns (those set to true), relative to each folder. */
+  filesExclude?: string[];
+}
+
+export interface CorpusDoc {
+  /** Absolute path as walked (the folder joined with relPath). */
+  path: string;
+  /** Path relative to its folder, with '/' separators. */
+  relPath: string;
+  /** The folder (as given) this file was found in; for a file given directly, its directory. */
+  folder: string;
+  text: string;
+  /** Size of the file in bytes (before decoding). */
+  bytes: number;
+}
+
+export type SkipReason =
+  | 'gitignore'
+  | 'excluded'
+  | 'not-included'
+  | 'binary'
+  | 'too-large'
+  | 'minified'
+  | 'generated'
+  | 'corpus-limit'
+  | 'unreadable'
+  | 'empty';
+
+export const SKIP_REASONS: readonly SkipReason[] = [
+  'gitignore', 'excluded', 'not-included', 'binary', 'too-large', 'minified', 'generated',
+  'corpus-limit', 'unreadable', 'empty',
+];
+
+export interface CorpusReport {
+  files: number;
+  bytes: number;
+  /** Characters (Unicode code points) in the collected texts. */
+  chars: number;
+  skipped: Record<SkipReason, number>;
+  /** The first few skipped paths per reason, sorted (relative; directories end with '/'). */
+  examples: Partial<Record<SkipReason, string[]>>;
+  /** True when collection stopped at maxCorpusBytes. */
+  truncated: boolean;
+}
+
+/** Thrown by collectCorpus when no usable file was found. */
+export class EmptyCorpusError extends Error {
+  constructor(message: string, readonly report?: CorpusReport) {
+    super(message);
+    this.name = 'EmptyCorpusError';
+  }
+}
+
+/** Dependency, VCS and build-output directories, never walked (counted as 'generated'). */
+export const GENERATED_DIRS: ReadonlySet<string> = new Set([
+  '.git', '.hg', '.svn', 'node_modules', 'bower_components', 'dist', 'out', 'build', '.next',
+  'coverage', 'target', 'vendor', '__pycache__', '.venv', '.tox', '.mypy_cache', '.pytest_cache',
+  '.gradle',
+]);
+
+/** Lock files and other machine-written files, recognised by name ('generated'). */
+const GENERATED_NAMES: ReadonlySet<string> = new Set([
+  'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'Cargo.lock',
+  'Gemfile.lock', 'poetry.lock', 'composer.lock', 'Pipfile.lock', 'go.sum', 'flake.lock',
+  'bun.lockb', 'packages.lock.json',
+]);
+const GENERATED_NAME_RE = /(\.lock|\.map|\.pb\.go|_pb2\.py|\.g\.dart|\.designer\.cs)$/i;
+const MINIFIED_NAME_RE = /[.-]min\.(js|mjs|cjs|css)$/i;
+
+/** Known binary formats, skipped without reading (others are detected by content). */
+const BINARY_EXTS: ReadonlySet<string> = new Set([
+  'png', 'jpg', 'jpeg', 'gif', 'bmp', 'ico', 'icns', 'webp', 'tif', 'tiff', 'psd', 'pdf', 'zip',
+  'gz', 'tgz', 'bz2', 'xz', 'zst', '7z', 'rar', 'jar', 'war', 'class', 'o', 'a', 'so', 'dylib',
+  'dll', 'exe', 'bin', 'obj', 'lib', 'wasm', 'woff', 'woff2', 'ttf', 'otf', 'eot', 'mp3', 'mp4',
+  'm4a', 'wav', 'ogg', 'flac', 'avi', 'mov', 'mkv', 'webm', 'sqlite', 'sqlite3', 'db', 'pyc',
+  'pyo', 'pyd', 'node', 'npy', 'npz', 'pt', 'pth', 'onnx', 'h5', 'parquet', 'xlsx', 'docx', 'pptx',
+]);
+
+/** Files whose every long line means minified output. */
+const WEB_EXTS: ReadonlySet<string> = new Set([
+  'js', 'mjs', 'cjs', 'jsx', 'css', 'scss', 'less', 'json', 'html', 'htm', 'svg', 'xml',
+]);
+/** Prose, where long unwrapped paragraphs are normal. */
+const PROSE_EXTS: ReadonlySet<string> = new Set(['md', 'markdown', 'txt', 'rst', 'adoc', 'org', 'tex', 'text']);
+
+export const LONG_LINE_CHARS = 1000;
+const PROSE_LONG_LINE_CHARS = 10000;
+export const WEB_MAX_AVG_LINE = 200;
+/** "@generated" / "DO NOT EDIT" count only in the first this many lines. */
+const MARKER_LINES = 5;
+const MARKER_RE = /@generated|DO NOT EDIT/;
+
+const EXAMPLES_PER_REASON = 5;
+/** Files read at once. */
+const READ_CONCURRENCY = 32;
+/** Directories listed at once. */
+const WALK_CONCURRENCY = 16;
+/** Files larger than this are read in two parts: HEAD_BYTES to detect binary content, then the rest. */
+const SMALL_FILE_BYTES = 65536;
+const HEAD_BYTES = 4096;
+
+const caseInsensitiveFs = process.platform === 'win32' || process.platform === 'darwin';
+
+type Matcher = (relPath: string) => boolean;
+
+function globMatcher(patterns: readonly string[] | undefined, setting: string): Matcher | undefined {
+  const list = (patterns ?? []).map((p) => p.trim()).filter((p) => p.length > 0);
+  if (list.length === 0) return undefined;
+  // VS Code globs: '*' and '**' match dot-files too; a leading './' means the folder itself.
+  const matchers = list.map((p) => {
+    try {
+      const glob = p.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
+      return picomatch(glob, { dot: true, nocase: caseInsensitiveFs });
+    } catch (e) {
+      throw new Error(`invalid glob pattern "${p}" in ${setting}: ${(e as Error).message}`);
+    }
+  });
+  return (relPath) => matchers.some((m) => m(relPath));
+}
+
+/** One .gitignore: its directory (relative to the folder, '' for the root) and its rules. */
+interface IgnoreLayer {
+  base: string;
+  ig: Ignore;
+}
+
+function isGitignored(layers: readonly IgnoreLayer[], relPath: string, isDir: boolean): boolean {
+  // Deeper .gitignore files take precedence; within one file the last matching rule wins.
+  let ignored = false;
+  for (const { base, ig } of layers) {
+    let rel = base ? relPath.slice(base.length + 1) : relPath;
+    if (isDir) rel += '/';
+    let r: { ignored: boolean; unignored: boolean };
+    try {
+      r = ig.test(rel);
+    } catch {
+      continue; // a name the library refuses (e.g. '...'): no rule applies
+    }
+    if (r.ignored) ignored = true;
+    else if (r.unignored) ignored = false;
+  }
+  return ignored;
+}
+
+/** A file that passed the path rules, to be read. */
+interface Candidate {
+  folder: string;
+  abs: string;
+  relPath: string;
+}
+
+class Tally {
+  readonly skipped = Object.fromEntries(SKIP_REASONS.map((r) => [r, 0])) as Record<SkipReason, number>;
+  readonly examples: Partial<Record<SkipReason, string[]>> = {};
+  constructor(private readonly multiFolder: boolean) {}
+
+  /**
+   * Counts one skipped entry (relPath '' stands for the folder itself). Keeps the first few paths
+   * in sort order as examples, so they do not depend on the order the walk happened to take.
+   */
+  add(reason: SkipReason, folder: string, relPath: string): void {
+    this.skipped[reason]++;
+    const ex = relPath === '' ? folder : this.multiFolder ? `${path.basename(folder)}/${relPath}` : relPath;
+    const list = (this.examples[reason] ??= []);
+    if (list.length < EXAMPLES_PER_REASON || ex < list[list.length - 1]) {
+      let i = list.length;
+      while (i > 0 && list[i - 1] > ex) i--;
+      list.splice(i, 0, ex);
+      if (list.length > EXAMPLES_PER_REASON) list.pop();
+    }
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+async function readIgnoreFile(file: string): Promise<string | undefined> {
+  try {
+    return await fs.promises.readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function newIgnore(): Ignore {
+  return ignore({ ignorecase: caseInsensitiveFs });
+}
+
+/**
+ * Walks one folder and returns the files that pass the path-based rules (not yet read), sorted.
+ */
+async function walkFolder(
+  folder: string,
+  opts: CorpusOptions,
+  tally: Tally,
+  seen: () => void,
+): Promise<Candidate[]> {
+  const filesExclude = globMatcher(opts.filesExclude, 'files.exclude');
+  const exclude = globMatcher(opts.exclude, 'charrnn.training.exclude');
+  const include = globMatcher(opts.include && opts.include.length > 0 ? opts.include : ['**/*'], 'charrnn.training.include');
+  const out: Candidate[] = [];
+
+  const rootLayers: IgnoreLayer[] = [];
+  const infoExclude = await readIgnoreFile(path.join(folder, '.git', 'info', 'exclude'));
+  if (infoExclude !== undefined) rootLayers.push({ base: '', ig: newIgnore().add(infoExclude) });
+
+  // Entries skipped by path: the reason, or undefined when the entry passes.
+  // A file is included when an include pattern matches it or one of its folders (as VS Code's
+  // "files to include": 'src' means everything under src/).
+  const pathRule = (layers: IgnoreLayer[], relPath: string, isDir: boolean, inIncluded: boolean): SkipReason | undefined => {
+    const name = relPath.slice(relPath.lastIndexOf('/') + 1);
+    if (isDir && GENERATED_DIRS.has(name)) return 'generated';
+    if (isGitignored(layers, relPath, isDir)) return 'gitignore';
+    if (filesExclude?.(relPath)) return 'excluded';
+    if (exclude?.(relPath)) return 'excluded';
+    if (isDir) return undefined;
+    if (!inIncluded && !include!(relPath)) return 'not-included';
+    if (MINIFIED_NAME_RE.test(name)) return 'minified';
+    if (GENERATED_NAMES.has(name) || GENERATED_NAME_RE.test(name)) return 'generated';
+    const dot = name.lastIndexOf('.');
+    if (dot > 0 && BINARY_EXTS.has(name.slice(dot + 1).toLowerCase())) return 'binary';
+    return undefined;
+  };
+
+  type Dir = { rel: string; layers: IgnoreLayer[]; included: boolean };
+  let level: Dir[] = [{ rel: '', layers: rootLayers, included: false }];
+  while (level.length > 0) {
+    const nextLevel: Dir[] = [];
+    await pool(level, WALK_CONCURRENCY, async ({ rel, layers, included }) => {
+      const abs = rel ? path.join(folder, ...rel.split('/')) : folder;
+      let entries: fs.Dirent[];
+      try {
+        entries = await fs.promises.readdir(abs, { withFileTypes: true });
+      } catch {
+        tally.add('unreadable', folder, rel ? `${rel}/` : '');
+        return;
+      }
+      let here = layers;
+      if (entries.some((e) => e.name === '.gitignore' && e.isFile())) {
+        const text = await readIgnoreFile(path.join(abs, '.gitignore'));
+        if (text !== undefined) here = [...layers, { base: rel, ig: newIgnore().add(text) }];
+      }
+      for (const e of entries) {
+        const relPath = rel ? `${rel}/${e.name}` : e.name;
+        if (e.isDirectory()) {
+          const reason = pathRule(here, relPath, true, included);
+          if (reason) tally.add(reason, folder, `${relPath}/`);
+          else nextLevel.push({ rel: relPath, layers: here, included: included || include!(relPath) });
+        } else if (e.isFile()) {
+          const reason = pathRule(here, relPath, false, included);
+          if (reason) {
+            tally.add(reason, folder, relPath);
+            seen();
+          } else {
+            out.push({ folder, abs: path.join(abs, e.name), relPath });
+          }
+        }
+        // Symbolic links, sockets, FIFOs and devices are not followed or read.
+      }
+    });
+    level = nextLevel;
+  }
+  out.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
+  return out;
+}
+
+type ReadResult =
+  | { ok: true; buf: Buffer }
+  | { ok: false; reason: SkipReason };
+
+const UNREADABLE: ReadResult = { ok: false, reason: 'unreadable' };
+
+/**
+ * Reads one file: checks its size first, and for a large file its first bytes for binary content
+ * before reading the rest. Never rejects. (Callback fs: about twice as fast as FileHandle here.)
+ */
+function readCandidate(abs: string, maxFileBytes: number): Promise<ReadResult> {
+  return new Promise((resolve) => {
+    fs.open(abs, 'r', (openErr, fd) => {
+      if (openErr) return resolve(UNREADABLE);
+      const finish = (r: ReadResult) => fs.close(fd, () => resolve(r));
+      fs.fstat(fd, (statErr, st) => {
+        if (statErr || !st.isFile()) return finish(UNREADABLE);
+        if (st.size > maxFileBytes) return finish({ ok: false, reason: 'too-large' });
+        if (st.size === 0) return finish({ ok: false, reason: 'empty' });
+        // Read at most the size seen now: a file that grows meanwhile is cut there.
+        const buf = Buffer.allocUnsafe(st.size);
+        const head = st.size > SMALL_FILE_BYTES ? HEAD_BYTES : st.size;
+        let n = 0;
+        let checked = false;
+        const isBinary = () => {
+          checked = true;
+          return isBinaryFileSync(buf.subarray(0, n), n);
+        };
+        const done = () => {
+          if (n === 0) return finish({ ok: false, reason: 'empty' });
+          if (!checked && isBinary()) return finish({ ok: false, reason: 'binary' });
+          finish({ ok: true, buf: n === buf.length ? buf : buf.subarray(0, n) });
+        };
+        const more = (): void => {
+          if (n >= buf.length) return done();
+          const want = (checked ? buf.length : head) - n;
+          fs.read(fd, buf, n, want, n, (readErr, bytesRead) => {
+            if (readErr) return finish(UNREADABLE);
+            if (bytesRead === 0) return done(); // the file shrank
+            n += bytesRead;
+            if (!checked && n >= head && isBinary()) return finish({ ok: false, reason: 'binary' });
+            more();
+          });
+        };
+        more();
+      });
+    });
+  });
+}
+
+const utf8 = new TextDecoder('utf-8');
+
+/** UTF-8 with invalid bytes replaced by U+FFFD (a BOM is dropped); UTF-16 when it has a BOM. */
+export function decodeText(buf: Uint8Array): string {
+  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return new TextDecoder('utf-16le').decode(buf);
+  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) {
+    try {
+      return new TextDecoder('utf-16be').decode(buf);
+    } catch {
+      // Node without full ICU: fall through to UTF-8.
+    }
+  }
+  return utf8.decode(buf);
+}
+
+function extOf(relPath: string): string {
+  const name = relPath.slice(relPath.lastIndexOf('/') + 1);
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
+}
+
+/** Content checks on decoded text: 'minified', 'generated', 'empty' or undefined (usable). */
+export function contentRule(relPath: string, text: string): SkipReason | undefined {
+  if (text.trim().length === 0) return 'empty';
+  // Markers in the first lines.
+  let end = -1;
+  for (let i = 0; i < MARKER_LINES; i++) {
+    end = text.indexOf('\n', end + 1);
+    if (end === -1) break;
+  }
+  const head = text.slice(0, Math.min(end === -1 ? text.length : end, MARKER_LINES * LONG_LINE_CHARS));
+  if (MARKER_RE.test(head)) return 'generated';
+  // Line lengths.
+  const ext = extOf(relPath);
+  const limit = PROSE_EXTS.has(ext) ? PROSE_LONG_LINE_CHARS : LONG_LINE_CHARS;
+  let lines = 0;
+  let start = 0;
+  while (start <= text.length) {
+    let nl = text.indexOf('\n', start);
+    if (nl === -1) nl = text.length;
+    if (nl - start > limit) return 'minified';
+    lines++;
+    start = nl + 1;
+  }
+  if (WEB_EXTS.has(ext) && text.length / lines > WEB_MAX_AVG_LINE) return 'minified';
+  return undefined;
+}
+
+/** Number of Unicode code points in a string. */
+export function codePointLength(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
+/**
+ * Collects the usable files of `folders`. Throws EmptyCorpusError when none is usable.
+ * `onProgress` receives the number of files examined so far (now and then, and at the end).
+ */
+export async function collectCorpus(
+  folders: string[],
+  opts: CorpusOptions,
+  onProgress?: (filesSeen: number) => void,
+): Promise<{ docs: CorpusDoc[]; report: CorpusReport }> {
+  const tally = new Tally(folders.length > 1);
+  let filesSeen = 0;
+  let lastReported = 0;
+  const progress = (force = false) => {
+    if (onProgress && (force || filesSeen - lastReported >= 250)) {
+      lastReported = filesSeen;
+      onProgress(filesSeen);
+    }
+  };
+  const seen = (n = 1) => {
+    filesSeen += n;
+    progress();
+  };
+
+  const candidates: Candidate[] = [];
+  for (const folder of folders) {
+    let st: fs.Stats;
+    try {
+      st = await fs.promises.stat(folder);
+    } catch {
+      tally.add('unreadable', folder, '');
+      continue;
+    }
+    if (st.isFile()) {
+      // A single file given directly: the path rules (globs, .gitignore) do not apply.
+      candidates.push({ folder: path.dirname(folder), abs: folder, relPath: path.basename(folder) });
+      continue;
+    }
+    for (const c of await walkFolder(folder, opts, tally, seen)) candidates.push(c);
+  }
+
+  const docs: CorpusDoc[] = [];
+  let bytes = 0;
+  let chars = 0;
+  let truncated = false;
+  const maxCorpus = opts.maxCorpusBytes;
+  const maxFile = opts.maxFileBytes;
+
+  // Read ahead in a window but accept in sorted order, so the result does not depend on timing.
+  const pending: Promise<ReadResult>[] = [];
+  let issued = 0;
+  const issue = () => {
+    while (issued < candidates.length && pending.length < READ_CONCURRENCY) {
+      pending.push(readCandidate(candidates[issued++].abs, maxFile));
+    }
+  };
+  let i = 0;
+  for (; i < candidates.length; i++) {
+    issue();
+    const res = await pending.shift()!;
+    const c = candidates[i];
+    seen();
+    if (!res.ok) {
+      tally.add(res.reason, c.folder, c.relPath);
+      continue;
+    }
+    const text = decodeText(res.buf);
+    const reason = contentRule(c.relPath, text);
+    if (reason) {
+      tally.add(reason, c.folder, c.relPath);
+      continue;
+    }
+    if (bytes + res.buf.length > maxCorpus) {
+      truncated = true;
+      break;
+    }
+    docs.push({ path: c.abs, relPath: c.relPath, folder: c.folder, text, bytes: res.buf.length });
+    bytes += res.buf.length;
+    chars += codePointLength(text);
+  }
+  if (truncated) {
+    seen(candidates.length - i - 1);
+    for (; i < candidates.length; i++) tally.add('corpus-limit', candidates[i].folder, candidates[i].relPath);
+    await Promise.allSettled(pending);
+  }
+  progress(true);
+
+  const report: CorpusReport = {
+    files: docs.length,
+    bytes,
+    chars,
+    skipped: tally.skipped,
+    examples: tally.examples,
+    truncated,
+  };
+  if (docs.length === 0) throw new EmptyCorpusError(emptyMessage(folders, report, opts), report);
+  return { docs, report };
+}
+
+const LABELS: Record<SkipReason, string> = {
+  gitignore: 'gitignored',
+  excluded: 'excluded',
+  'not-included': 'not included',
+  binary: 'binary',
+  'too-large': 'too large',
+  minified: 'minified',
+  generated: 'generated',
+  'corpus-limit': 'over the corpus limit',
+  unreadable: 'unreadable',
+  empty: 'empty',
+};
+
+export function formatBytes(n: number): string {
+  if (n < 1000) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = -1;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
+}
+
+/** Skip reasons with a non-zero count, most frequent first (ties in SKIP_REASONS order). */
+function mainReasons(r: CorpusReport): SkipReason[] {
+  return SKIP_REASONS.filter((k) => r.skipped[k] > 0).sort((a, b) => r.skipped[b] - r.skipped[a]);
+}
+
+function skippedPhrase(r: CorpusReport, withExamples: boolean): string {
+  return mainReasons(r)
+    .map((k) => {
+      const ex = withExamples && r.examples[k]?.length ? ` (e.g. ${r.examples[k]!.slice(0, 2).join(', ')})` : '';
+      return `${r.skipped[k]} ${LABELS[k]}${ex}`;
+    })
+    .join(', ');
+}
+
+/** One or two human lines: "Using 123 files (1.2 MB); skipped 40 gitignored, 3 binary". */
+export function formatReport(r: CorpusReport): string {
+  const files = `${r.files} file${r.files === 1 ? '' : 's'}`;
+  const skipped = skippedPhrase(r, false);
+  let s = `Using ${files} (${formatBytes(r.bytes)}, ${r.chars} characters)${skipped ? `; skipped ${skipped}` : ''}.`;
+  if (r.truncated) {
+    s += `\nStopped at the corpus limit (charrnn.training.maxCorpusBytes): ${r.skipped['corpus-limit']} more files were not read.`;
+  }
+  return s;
+}
+
+const HINTS: Partial<Record<SkipReason, string>> = {
+  gitignore: 'files matched by .gitignore are never used',
+  excluded: 'check files.exclude and charrnn.training.exclude',
+  'not-included': 'check charrnn.training.include',
+  'too-large': 'raise charrnn.training.maxFileBytes',
+  'corpus-limit': 'raise charrnn.training.maxCorpusBytes',
+};
+
+function emptyMessage(folders: string[], r: CorpusReport, opts: CorpusOptions): string {
+  const where = folders.length ? folders.join(', ') : '(no folders)';
+  const reasons = mainReasons(r);
+  if (reasons.length === 0) return `No files to train on: ${where} contains no files.`;
+  const hints = reasons.map((k) => HINTS[k]).filter((h): h is string => !!h);
+  const limits =
+    reasons.includes('too-large') ? ` (maxFileBytes is ${opts.maxFileBytes})` : '';
+  return (
+    `No usable files to train on in ${where}: skipped ${skippedPhrase(r, true)}.` +
+    (hints.length ? ` Hint: ${hints.slice(0, 2).join('; ')}${limits}.` : '')
+  );
+}
+
+/** Identifies a corpus: file count, total bytes, and a SHA-1 of the relative paths and sizes. */
+export function fingerprint(docs: CorpusDoc[]): { files: number; bytes: number; hash: string } {
+  const h = createHash('sha1');
+  let bytes = 0;
+  for (const d of docs) {
+    h.update(`${d.relPath}\u0000${d.bytes}\n`);
+    bytes += d.bytes;
+  }
+  return { files: docs.length, bytes, hash: h.digest('hex') };
+}
