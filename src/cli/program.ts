@@ -13,6 +13,8 @@ import { createProgressView } from './progressView';
 import { loadCheckpoint } from '../core/checkpoint';
 import { sampleFromWeights } from '../core/sampling';
 import { makeRng } from '../core/random';
+import { runComplete } from './complete';
+import { addBenchOptions, runBench, type BenchOptions } from './bench';
 
 class UsageError extends Error {}
 
@@ -157,6 +159,28 @@ export function buildProgram(): Command {
         rng: makeRng(o.seed),
       });
       process.stdout.write(o.prime + text + '\n');
+    });
+
+  program
+    .command('complete')
+    .description('Complete prefixes read as JSON lines {"prefix": string} on stdin; answers {"completion","confidence","ms"} per line on stdout, in order.')
+    .requiredOption('--model <dir>', 'checkpoint folder')
+    .option('--max-chars <n>', 'longest completion', int('--max-chars'), SETTINGS['completion.maxChars'].default)
+    .option('--min-confidence <x>', 'abstain below this probability', float('--min-confidence'), SETTINGS['completion.minConfidence'].default)
+    .option('--context-chars <n>', 'characters of the prefix the model reads', int('--context-chars'), SETTINGS['completion.contextChars'].default)
+    .action(async (o) => {
+      const code = await runComplete(path.resolve(o.model), process.stdin, process.stdout, process.stderr, {
+        maxChars: o.maxChars,
+        minConfidence: o.minConfidence,
+        contextChars: o.contextChars,
+      });
+      if (code !== 0) process.exitCode = code;
+    });
+
+  addBenchOptions(program.command('bench').description('Benchmarks: completion quality against word-completion and n-gram baselines, training speed against PyTorch, completion latency (see BENCHMARKS.md).'))
+    .action(async (o: BenchOptions) => {
+      const code = await runBench(o);
+      if (code !== 0) process.exitCode = code;
     });
 
   return program;

@@ -48,6 +48,11 @@ export class TrainingClient implements vscode.Disposable {
     return this.child !== undefined;
   }
 
+  /** The trainer's process id while it runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   snapshot(): TrainingSnapshot {
     return { ...this.snap, running: this.running, events: [...this.snap.events] };
   }

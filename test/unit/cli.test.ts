@@ -1,0 +1,72 @@
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const CLI = path.resolve(__dirname, '../../src/cli/main.js');
+function run(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input, timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('charrnn CLI', function () {
+  this.timeout(180_000);
+  let tmp: string;
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'charrnn-cli-'));
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('has --help on every command', () => {
+    for (const cmd of [[], ['train'], ['eval'], ['sample'], ['complete'], ['bench']]) {
+      const r = run([...cmd, '--help']);
+      assert.strictEqual(r.code, 0, `${cmd.join(' ')} --help: ${r.stderr}`);
+      assert.match(r.stdout, /Usage: charrnn/);
+    }
+  });
+
+  it('fails with a one-line reason on bad input', () => {
+    const cases: [string[], RegExp][] = [
+      [['train', path.join(tmp, 'nope'), '--out', path.join(tmp, 'm')], /no such folder/],
+      [['train', tmp, '--out', path.join(tmp, 'm'), '--lstm-size', 'abc'], /--lstm-size must be a whole number/],
+      [['train', tmp, '--out', path.join(tmp, 'm'), '--num-layers', '99'], /between 1 and 6/],
+      [['sample', '--model', tmp], /cannot load the model/],
+      [['eval', '--model', tmp, tmp], /cannot load the model/],
+    ];
+    for (const [args, why] of cases) {
+      const r = run(args);
+      assert.notStrictEqual(r.code, 0, args.join(' '));
+      assert.match(r.stderr, why);
+      assert.ok(r.stderr.trim().split('\n').length <= 2, `short message: ${r.stderr}`);
+      assert.strictEqual(r.stdout, '');
+    }
+  });
+
+  it('says there is nothing to train on in an empty folder', () => {
+    const empty = fs.mkdtempSync(path.join(tmp, 'empty-'));
+    const r = run(['train', empty, '--out', path.join(tmp, 'm0')]);
+    assert.strictEqual(r.code, 1);
+    assert.match(r.stderr, /charrnn: .*(no|nothing).*/i);
+  });
+
+  it('trains with --json, then evaluates and samples the model', () => {
+    const data = path.join(tmp, 'data');
+    fs.mkdirSync(data);
+    for (let i = 0; i < 6; i++) fs.writeFileSync(path.join(data, `f${i}.ts`), `export function add${i}(a: number, b: number) { return a + b; }\n`.repeat(20));
+    const model = path.join(tmp, 'model');
+    const r = run(['train', data, '--out', model, '--lstm-size', '16', '--num-layers', '1', '--batch-size', '4', '--num-steps', '16', '--epochs', '1', '--eval-every', '20', '--json']);
+    assert.strictEqual(r.code, 0, r.stderr);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.strictEqual(events[0].type, 'ready');
+    assert.strictEqual(events[events.length - 1].type, 'done');
+    assert.ok(events.some((e) => e.type === 'progress'));
+    const ev = run(['eval', '--model', model, data, '--json']);
+    assert.strictEqual(ev.code, 0, ev.stderr);
+    const result = JSON.parse(ev.stdout);
+    assert.ok(result.bitsPerChar > 0 && result.bitsPerChar < 8, JSON.stringify(result));
+    const s = run(['sample', '--model', model, '--prime', 'export', '--length', '50', '--seed', '3']);
+    assert.strictEqual(s.code, 0, s.stderr);
+    assert.ok(s.stdout.startsWith('export') && s.stdout.length >= 50);
+  });
+});
