@@ -9,11 +9,14 @@ import { ModelStore } from './modelStore';
 import { StatusBar } from './statusBar';
 import { TrainCommand, type TrainArgs } from './trainCommand';
 import { readCompletionConfig } from './settings';
+import { registerTrainingPanel, panelTestApi, type PanelDeps, type PanelTestApi } from './panel';
+import { sampleModel } from './sampler';
 
 export interface CharRnnApi {
   training: TrainingClient;
   store: ModelStore;
   status: StatusBar;
+  panel: PanelTestApi;
 }
 
 export function activate(context: vscode.ExtensionContext): CharRnnApi {
@@ -49,9 +52,6 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
     }),
     vscode.commands.registerCommand('charrnn.train', (args?: TrainArgs) => trainCommand.train(args)),
     vscode.commands.registerCommand('charrnn.stop', () => trainCommand.stop()),
-    vscode.commands.registerCommand('charrnn.showPanel', () => {
-      void vscode.window.showInformationMessage('CharRNN: the training panel is not available yet.');
-    }),
     vscode.commands.registerCommand('charrnn.toggleCompletions', async () => {
       const cfg = vscode.workspace.getConfiguration('charrnn');
       const enabled = !cfg.get<boolean>('completion.enabled', true);
@@ -73,7 +73,24 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
     }),
   );
 
-  return { training, store, status };
+  const panelDeps: PanelDeps = {
+    onTrainerEvent: training.onEvent,
+    onDidChangeRunning: training.onDidChangeRunning,
+    isRunning: () => training.running,
+    getSnapshot: () => training.snapshot(),
+    loadHistory: () => store.meta(),
+    startTraining: (resume) => trainCommand.train({ mode: resume ? 'continue' : 'fresh', quiet: true }),
+    stopTraining: () => training.stop(),
+    sample: (o) => {
+      const dir = store.dir;
+      if (!dir || !store.exists()) return Promise.reject(new Error('there is no trained model yet'));
+      return sampleModel(context.asAbsolutePath('dist/cli.js'), dir, o);
+    },
+    log: (m) => log.info(m),
+  };
+  context.subscriptions.push(registerTrainingPanel(context, panelDeps));
+
+  return { training, store, status, panel: panelTestApi };
 }
 
 export function deactivate(): void {}

@@ -8,6 +8,8 @@ import { fork, type ChildProcess } from 'child_process';
 import {
   isFromTrainer,
   type CorpusMessage,
+  type DoneMessage,
+  type ErrorMessage,
   type FromTrainer,
   type ProgressMessage,
   type ReadyMessage,
@@ -20,6 +22,11 @@ export interface TrainingSnapshot {
   ready?: ReadyMessage;
   corpus?: CorpusMessage;
   progress?: ProgressMessage;
+  /** Whether the run continues the saved model. */
+  resume?: boolean;
+  /** How the last run ended. */
+  done?: DoneMessage;
+  error?: ErrorMessage;
   /** Progress and sample events of the current (or last) run, oldest first, bounded. */
   events: FromTrainer[];
 }
@@ -63,7 +70,7 @@ export class TrainingClient implements vscode.Disposable {
     this.stopRequested = false;
     this.sawEnd = false;
     this.stderrTail = '';
-    this.snap = { running: true, events: [] };
+    this.snap = { running: true, resume: message.resume, events: [] };
     const child = fork(this.trainerPath, [], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: ['--max-old-space-size=4096'],
@@ -128,10 +135,12 @@ export class TrainingClient implements vscode.Disposable {
         break;
       case 'done':
         this.sawEnd = true;
+        this.snap.done = m;
         this.log.info(`training ${m.reason}${m.bestValLoss !== undefined ? `, best validation ${m.bestValLoss.toFixed(3)} bits/char` : ''}`);
         break;
       case 'error':
         this.sawEnd = true;
+        this.snap.error = m;
         this.log.error(`trainer: ${m.message}`);
         break;
       case 'log':
@@ -155,7 +164,8 @@ export class TrainingClient implements vscode.Disposable {
       const message = this.stopRequested
         ? `the trainer was stopped before it finished (${signal ?? `code ${code}`})`
         : exitReason(code, signal, this.stderrTail);
-      this.emitter.fire({ type: 'error', message });
+      this.snap.error = { type: 'error', message };
+      this.emitter.fire(this.snap.error);
     }
     this.snap.running = false;
     this.runningEmitter.fire(false);

@@ -1,2 +1,502 @@
-// Webview script entry: filled in by the panel work.
-export {};
+/**
+ * The training panel's script (bundled as dist/webview.js, target web). It renders the panel,
+ * sends `{command}` messages to the extension and applies the `{type}` messages it gets back.
+ * Its small UI state (x axis, drafts, sample box) survives the webview being hidden or reloaded
+ * through getState/setState; everything else comes from the extension on `ready`.
+ */
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-label/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import type { FromTrainer } from '../protocol/trainer';
+import {
+  SAMPLE_LIMITS,
+  TYPICAL_VOCAB_SIZE,
+  configuredParameters,
+  isToPanel,
+  shapeDiffers,
+  type FromPanel,
+  type InitMessage,
+  type LatestEvents,
+  type ModelInfo,
+  type PanelSettingKey,
+  type ToPanel,
+  type XAxis,
+} from '../protocol/panel';
+import { LossChart } from './chart';
+import { SettingsForm } from './form';
+import { formatBpc, formatBytes, formatCompact, formatDuration, formatInt, percent } from './format';
+import { renderView, type View } from './view';
+
+interface VsCodeApi<S> {
+  postMessage(message: FromPanel): void;
+  getState(): S | undefined;
+  setState(state: S): void;
+}
+declare function acquireVsCodeApi<S>(): VsCodeApi<S>;
+
+/** What the webview keeps across hide/show and window reloads (small: no chart data). */
+interface UiState {
+  v: 1;
+  axis: XAxis;
+  drafts: Partial<Record<PanelSettingKey, string>>;
+  temperature: string;
+  length: string;
+  prime: string;
+  sample?: { text: string; label: string; fromTrainer: boolean };
+}
+
+type RunPhase = 'idle' | 'starting' | 'running' | 'stopping';
+
+class Panel {
+  private readonly vscode = acquireVsCodeApi<UiState>();
+  private readonly v: View;
+  private readonly chart: LossChart;
+  private readonly form: SettingsForm;
+  private state: UiState;
+  private phase: RunPhase = 'idle';
+  private model: ModelInfo | undefined;
+  private latest: LatestEvents = {};
+  private lastEnd: { text: string; kind: 'done' | 'error' } | undefined;
+  private sampling = false;
+  private frame = 0;
+
+  constructor(root: HTMLElement) {
+    const saved = this.vscode.getState();
+    this.state = saved && saved.v === 1 ? saved : {
+      v: 1,
+      axis: 'step',
+      drafts: {},
+      temperature: String(SAMPLE_LIMITS.temperature.default),
+      length: String(SAMPLE_LIMITS.length.default),
+      prime: '',
+    };
+    this.v = renderView(root);
+    this.chart = new LossChart(this.v.chart, this.state.axis);
+    this.chart.onDraw = () => this.describeChart();
+    this.form = new SettingsForm(this.v.form, this.state.drafts);
+    this.form.onChange = () => {
+      this.state.drafts = this.form.draftTexts;
+      this.save();
+      this.renderControls();
+    };
+    this.v.axis.value = this.state.axis;
+    this.v.temperature.value = this.state.temperature;
+    this.v.length.value = this.state.length;
+    this.v.prime.value = this.state.prime;
+    if (this.state.sample) this.showSample(this.state.sample.text, this.state.sample.label, this.state.sample.fromTrainer);
+    this.wire();
+    this.renderAll();
+    // Ask for the state only once the listener is there, so nothing posted in reply is missed.
+    this.post({ command: 'ready' });
+  }
+
+  private post(m: FromPanel): void {
+    this.vscode.postMessage(m);
+  }
+
+  private save(): void {
+    this.vscode.setState(this.state);
+  }
+
+  private wire(): void {
+    const v = this.v;
+    window.addEventListener('message', (e: MessageEvent<unknown>) => {
+      if (isToPanel(e.data)) this.onMessage(e.data);
+    });
+    v.start.addEventListener('click', () => this.start(false));
+    v.cont.addEventListener('click', () => this.start(true));
+    v.stop.addEventListener('click', () => {
+      if (this.phase !== 'running' && this.phase !== 'starting') return;
+      this.phase = 'stopping';
+      this.renderControls();
+      this.post({ command: 'stop' });
+    });
+    v.apply.addEventListener('click', () => this.apply());
+    v.revert.addEventListener('click', () => this.form.revert());
+    v.openSettings.addEventListener('click', () => this.post({ command: 'openSettings' }));
+    v.axis.addEventListener('change', () => {
+      const axis: XAxis = v.axis.value === 'chars' ? 'chars' : 'step';
+      this.state.axis = axis;
+      this.save();
+      this.chart.setAxis(axis);
+    });
+    const sampleField = () => {
+      this.state.temperature = v.temperature.value;
+      this.state.length = v.length.value;
+      this.state.prime = v.prime.value;
+      this.save();
+      this.renderSampleControls();
+    };
+    for (const f of [v.temperature, v.length, v.prime]) {
+      f.addEventListener('input', sampleField);
+      f.addEventListener('change', sampleField);
+      f.addEventListener('keydown', (e: KeyboardEvent) => {
+        if (e.key === 'Enter') this.generate();
+      });
+    }
+    v.generate.addEventListener('click', () => this.generate());
+    // Enter in a settings field applies (the form does not submit).
+    v.form.addEventListener('keydown', (e: KeyboardEvent) => {
+      if (e.key === 'Enter' && (e.target as HTMLElement).tagName === 'VSCODE-TEXTFIELD') this.apply();
+    });
+  }
+
+  private start(resume: boolean): void {
+    const { changes, errors, dirty } = this.form.values();
+    if (Object.keys(errors).length) {
+      this.formStatus('Fix the settings marked in red first.', true);
+      this.form.focusFirstError();
+      return;
+    }
+    this.phase = 'starting';
+    this.lastEnd = undefined;
+    this.hideNotice();
+    this.renderControls();
+    this.post(dirty ? { command: 'start', resume, values: changes } : { command: 'start', resume });
+  }
+
+  private apply(): void {
+    const { changes, errors, dirty } = this.form.values();
+    if (Object.keys(errors).length) {
+      this.formStatus('Fix the settings marked in red first.', true);
+      this.form.focusFirstError();
+      return;
+    }
+    if (!dirty) {
+      this.formStatus('No changes.');
+      return;
+    }
+    this.formStatus('Saving…');
+    this.post({ command: 'applySettings', values: changes });
+  }
+
+  private sampleRequest(): { temperature: number; length: number; prime: string } | undefined {
+    const T = SAMPLE_LIMITS.temperature;
+    const L = SAMPLE_LIMITS.length;
+    const temperature = Number(this.v.temperature.value);
+    const length = Number(this.v.length.value);
+    const tOk = this.v.temperature.value.trim() !== '' && Number.isFinite(temperature) && temperature >= T.min && temperature <= T.max;
+    const lOk = Number.isInteger(length) && length >= L.min && length <= L.max;
+    this.v.temperature.invalid = !tOk;
+    this.v.length.invalid = !lOk;
+    const prime = this.v.prime.value.slice(0, SAMPLE_LIMITS.primeMaxLength);
+    return tOk && lOk ? { temperature, length, prime } : undefined;
+  }
+
+  private generate(): void {
+    if (this.sampling) return;
+    const req = this.sampleRequest();
+    if (!req) {
+      this.v.sampleLabel.textContent = `Temperature ${SAMPLE_LIMITS.temperature.min}–${SAMPLE_LIMITS.temperature.max}, length ${SAMPLE_LIMITS.length.min}–${SAMPLE_LIMITS.length.max}.`;
+      this.v.sampleLabel.classList.add('error');
+      return;
+    }
+    this.sampling = true;
+    this.v.sampleLabel.classList.remove('error');
+    this.v.sampleLabel.textContent = 'Generating…';
+    this.renderSampleControls();
+    this.post({ command: 'sample', ...req });
+  }
+
+  // ------------------------------------------------------------------ messages from the host
+
+  private onMessage(m: ToPanel): void {
+    switch (m.type) {
+      case 'init':
+        this.init(m);
+        break;
+      case 'trainer':
+        this.onTrainer(m.event);
+        this.setRunning(m.running);
+        break;
+      case 'running':
+        this.setRunning(m.running);
+        break;
+      case 'settings':
+        this.form.setApplied(m.settings, m.settingErrors);
+        break;
+      case 'applied':
+        if (m.ok) this.formStatus(m.message ?? 'Saved.');
+        else {
+          this.form.showErrors(m.errors);
+          this.formStatus(m.message ?? 'Not saved.', true);
+        }
+        if (!m.ok && this.phase === 'starting') this.phase = 'idle';
+        this.renderControls();
+        break;
+      case 'model':
+        this.model = m.model;
+        this.renderControls();
+        this.renderStats();
+        break;
+      case 'sampleResult':
+        this.sampling = false;
+        if (m.ok) this.showSample(m.text, `Temperature ${m.temperature}`, false);
+        else {
+          this.v.sampleLabel.textContent = m.error ?? 'No sample.';
+          this.v.sampleLabel.classList.add('error');
+        }
+        this.renderSampleControls();
+        break;
+      case 'notice':
+        this.showNotice(m.message, m.level);
+        if (this.phase === 'starting' || this.phase === 'stopping') this.phase = 'idle';
+        this.renderControls();
+        break;
+    }
+  }
+
+  private init(m: InitMessage): void {
+    this.model = m.model;
+    this.latest = m.latest;
+    this.phase = m.running ? 'running' : 'idle';
+    this.lastEnd = m.latest.error
+      ? { text: `Error: ${m.latest.error.message}`, kind: 'error' }
+      : m.latest.done
+        ? { text: doneText(m.latest.done.reason), kind: 'done' }
+        : undefined;
+    this.form.setApplied(m.settings, m.settingErrors);
+    this.chart.setSeries(m.series);
+    // A trainer sample newer than what the box shows replaces it (unless the user generated one).
+    if (m.latest.sample && (!this.state.sample || this.state.sample.fromTrainer)) {
+      this.showSample(m.latest.sample.text, `Trainer sample at step ${formatInt(m.latest.sample.step)}`, true);
+    }
+    if (!this.state.sample && !m.latest.sample && m.model && !m.running) this.generate();
+    this.renderAll();
+  }
+
+  private onTrainer(e: FromTrainer): void {
+    switch (e.type) {
+      case 'ready':
+        this.latest = { ready: e };
+        this.lastEnd = undefined;
+        if (this.phase !== 'stopping') this.phase = 'running';
+        break;
+      case 'corpus':
+        this.latest.corpus = e;
+        break;
+      case 'progress':
+        this.latest.progress = e;
+        this.chart.append(e);
+        break;
+      case 'sample':
+        this.latest.sample = e;
+        this.showSample(e.text, `Trainer sample at step ${formatInt(e.step)}`, true);
+        break;
+      case 'checkpoint':
+        break;
+      case 'done':
+        this.latest.done = e;
+        this.lastEnd = { text: doneText(e.reason), kind: 'done' };
+        break;
+      case 'error':
+        this.latest.error = e;
+        this.lastEnd = { text: `Error: ${e.message}`, kind: 'error' };
+        this.showNotice(e.message, 'error');
+        break;
+      case 'log':
+        return;
+    }
+    this.scheduleRender();
+  }
+
+  private setRunning(running: boolean): void {
+    const before = this.phase;
+    if (running) {
+      if (this.phase !== 'stopping') this.phase = 'running';
+    } else if (this.phase !== 'starting') {
+      this.phase = 'idle';
+    }
+    if (before !== this.phase) this.scheduleRender();
+  }
+
+  // ------------------------------------------------------------------ rendering
+
+  /** Progress events can come many times a second: the text is rendered once per frame. */
+  private scheduleRender(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.renderAll();
+    });
+  }
+
+  private renderAll(): void {
+    this.renderStats();
+    this.renderControls();
+    this.renderSampleControls();
+  }
+
+  private renderStats(): void {
+    const s = this.v.stats;
+    const p = this.latest.progress;
+    const c = this.latest.corpus;
+    s.epoch.textContent = p ? formatInt(p.epoch) : '–';
+    s.step.textContent = p ? `${formatInt(p.step)} / ${formatInt(p.totalSteps)}` : '–';
+    s.speed.textContent = p ? `${formatCompact(p.charsPerSec)} chars/s` : '–';
+    s.elapsed.textContent = p ? formatDuration(p.elapsedSec) : '–';
+    s.eta.textContent = p && this.phase === 'running' ? formatDuration(p.etaSec) : '–';
+    s.loss.textContent = p ? `${formatBpc(p.loss)} bits/char` : '–';
+    const lastVal = lastNonNull(this.chart.data.valLoss);
+    const best = minNonNull(this.chart.data.valLoss);
+    s.val.textContent = lastVal !== null ? `${formatBpc(lastVal)} (best ${formatBpc(best)})` : this.model?.bestValLoss != null ? `best ${formatBpc(this.model.bestValLoss)}` : '–';
+    const r = this.latest.ready;
+    s.backend.textContent = r ? `${backendName(r.backend)} · ${r.threads} thread${r.threads === 1 ? '' : 's'}` : this.model ? backendName(this.model.backend) : '–';
+    s.corpus.textContent = c
+      ? `${formatInt(c.files)} files · ${formatBytes(c.bytes)} · ${formatCompact(c.chars)} chars`
+      : this.model
+        ? `${formatInt(this.model.corpusFiles)} files · ${formatBytes(this.model.corpusBytes)}`
+        : '–';
+    s.vocab.textContent = c ? formatInt(c.vocabSize) : this.model ? formatInt(this.model.vocabSize) : '–';
+    s.params.textContent = c ? formatInt(c.parameters) : this.model ? formatInt(this.model.parameters) : '–';
+    s.model.textContent = this.model
+      ? `${this.model.lstmSize}×${this.model.numLayers}, ${formatInt(this.model.step)} steps`
+      : 'none';
+
+    const pc = p ? percent(p.step, p.totalSteps) : undefined;
+    if (this.phase === 'starting' || (this.phase === 'running' && pc === undefined)) {
+      this.v.bar.indeterminate = true;
+    } else {
+      this.v.bar.indeterminate = false;
+      this.v.bar.max = 100;
+      this.v.bar.value = pc ?? 0;
+    }
+    this.v.bar.hidden = this.phase === 'idle' && !p;
+
+    const status = this.v.status;
+    status.classList.remove('running', 'error', 'done');
+    switch (this.phase) {
+      case 'starting':
+        status.textContent = 'Starting…';
+        status.classList.add('running');
+        break;
+      case 'stopping':
+        status.textContent = 'Stopping…';
+        status.classList.add('running');
+        break;
+      case 'running':
+        status.textContent = pc !== undefined ? `Training · ${pc.toFixed(0)}%` : 'Training';
+        status.classList.add('running');
+        break;
+      case 'idle':
+        status.textContent = this.lastEnd?.text ?? (this.model ? 'Ready' : 'No model');
+        if (this.lastEnd) status.classList.add(this.lastEnd.kind);
+        break;
+    }
+  }
+
+  private renderControls(): void {
+    const { merged, errors, dirty } = this.form.values();
+    const hasErrors = Object.keys(errors).length > 0;
+    const busy = this.phase !== 'idle';
+    const shapeChanged = shapeDiffers(this.model, merged);
+    this.v.start.disabled = busy || hasErrors;
+    this.v.cont.disabled = busy || hasErrors || !this.model || shapeChanged;
+    this.v.cont.title = !this.model
+      ? 'No model to continue yet'
+      : shapeChanged
+        ? 'The model shape changed: it needs a fresh run (Start)'
+        : `Continue training the current ${this.model.lstmSize}×${this.model.numLayers} model`;
+    this.v.stop.disabled = this.phase !== 'running' && this.phase !== 'starting';
+    this.v.apply.disabled = !dirty || hasErrors;
+    this.v.revert.disabled = Object.keys(this.form.draftTexts).length === 0;
+
+    if (shapeChanged && this.model) {
+      this.v.shapeNote.hidden = false;
+      this.v.shapeNote.textContent =
+        `Model shape ${this.model.lstmSize}×${this.model.numLayers} → ${merged['model.lstmSize']}×${merged['model.numLayers']}: ` +
+        'a new shape needs a fresh training run (Start); Continue is not possible.';
+    } else {
+      this.v.shapeNote.hidden = true;
+    }
+    const vocab = this.latest.corpus?.vocabSize ?? this.model?.vocabSize;
+    const params = configuredParameters(vocab ?? TYPICAL_VOCAB_SIZE, merged['model.lstmSize'], merged['model.numLayers']);
+    this.v.paramsNote.textContent =
+      `${merged['model.lstmSize']}×${merged['model.numLayers']} model: ${vocab ? '' : '≈ '}${formatInt(params)} parameters` +
+      (vocab ? ` (vocabulary ${formatInt(vocab)})` : ` (with a vocabulary of about ${TYPICAL_VOCAB_SIZE})`);
+  }
+
+  private renderSampleControls(): void {
+    this.v.generate.disabled = this.sampling || (!this.model && this.phase === 'idle');
+  }
+
+  private describeChart(): void {
+    const d = this.chart.data;
+    const n = d.step.length;
+    this.v.chartEmpty.hidden = n > 0;
+    this.v.chart.classList.toggle('is-empty', n === 0);
+    const train = lastNonNull(d.loss);
+    const val = lastNonNull(d.valLoss);
+    this.v.chart.setAttribute(
+      'aria-label',
+      n === 0
+        ? 'Loss chart: no data yet'
+        : `Loss chart, ${formatInt(n)} points up to step ${formatInt(d.step[n - 1])}: training ${formatBpc(train)}, validation ${formatBpc(val)} bits per character`,
+    );
+  }
+
+  private showSample(text: string, label: string, fromTrainer: boolean): void {
+    this.v.sampleText.textContent = text || '(empty)';
+    this.v.sampleLabel.textContent = label;
+    this.v.sampleLabel.classList.remove('error');
+    this.state.sample = { text: text.slice(0, 4000), label, fromTrainer };
+    this.save();
+  }
+
+  private formStatus(text: string, error = false): void {
+    this.v.formStatus.textContent = text;
+    this.v.formStatus.classList.toggle('error', error);
+  }
+
+  private showNotice(text: string, level: 'info' | 'warning' | 'error'): void {
+    this.v.notice.hidden = false;
+    this.v.notice.textContent = text;
+    this.v.notice.className = `notice ${level}`;
+  }
+
+  private hideNotice(): void {
+    this.v.notice.hidden = true;
+    this.v.notice.textContent = '';
+  }
+}
+
+function doneText(reason: string): string {
+  switch (reason) {
+    case 'completed':
+      return 'Done';
+    case 'stopped':
+      return 'Stopped';
+    case 'time-limit':
+      return 'Done (time limit)';
+    case 'early-stop':
+      return 'Done (no more improvement)';
+    case 'diverged':
+      return 'Stopped: the loss diverged';
+    default:
+      return `Done (${reason})`;
+  }
+}
+
+function backendName(b: string): string {
+  if (b === 'tensorflow') return 'native TensorFlow';
+  if (b === 'wasm') return 'WebAssembly (embedded)';
+  if (b === 'cpu') return 'JavaScript CPU';
+  return b;
+}
+
+function lastNonNull(a: readonly (number | null)[]): number | null {
+  for (let i = a.length - 1; i >= 0; i--) if (a[i] !== null) return a[i];
+  return null;
+}
+
+function minNonNull(a: readonly (number | null)[]): number | null {
+  let m: number | null = null;
+  for (const v of a) if (v !== null && (m === null || v < m)) m = v;
+  return m;
+}
+
+const root = document.getElementById('app');
+if (root) new Panel(root);

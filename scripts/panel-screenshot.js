@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+// Browser check of the training panel in the real VS Code (code-server + headless Chromium, see
+// scripts/lib/vscodeWeb.js): opens a copy of test/fixtures/workspace with this extension (built:
+// dist/), runs "CharRNN: Show training panel", presses Start in the panel (a tiny model), waits
+// until the chart has points, takes a screenshot, presses Stop, and checks the chart drew points.
+//   node scripts/panel-screenshot.js [out.png]     (default: /tmp/charrnn-panel.png)
+// Environment: CHARRNN_SHOT_SECONDS (training time before the shot, default 25),
+//              CHARRNN_SHOT_THEME (dark | light | hc, default dark).
+// Exit 0 when the panel rendered a chart with points; the PNG path is printed.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { runMain } = require('./lib/proc');
+const { ensureCodeServer } = require('./lib/codeServerInstall');
+const { makeRunDir, startServer, launchChromium } = require('./lib/vscodeWeb');
+
+const REPO = path.resolve(__dirname, '..');
+const OUT = path.resolve(process.argv[2] || '/tmp/charrnn-panel.png');
+const SECONDS = Number(process.env.CHARRNN_SHOT_SECONDS || 25);
+const THEMES = { dark: 'Default Dark Modern', light: 'Default Light Modern', hc: 'Default High Contrast' };
+const THEME = THEMES[process.env.CHARRNN_SHOT_THEME || 'dark'] || THEMES.dark;
+const handles = { browser: undefined, server: undefined };
+
+function log(msg) {
+  console.log(`[panel-screenshot] ${msg}`);
+}
+
+/** The panel's own frame (VS Code nests it in two iframes): the one that has the Start button. */
+async function panelFrame(page, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const f of page.frames()) {
+      try {
+        if (await f.$('#start')) return f;
+      } catch {
+        // frame navigated away meanwhile
+      }
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error('the training panel did not appear');
+}
+
+async function main() {
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+  for (const f of ['dist/extension.js', 'dist/trainer.js', 'dist/webview.js']) {
+    if (!fs.existsSync(path.join(REPO, f))) throw new Error(`${f} is missing: run npm run build first`);
+  }
+  const install = await ensureCodeServer(path.join(REPO, '.cache'));
+  const run = makeRunDir({
+    fixture: path.join(REPO, 'test', 'fixtures', 'workspace'),
+    settings: {
+      'workbench.colorTheme': THEME,
+      'charrnn.model.lstmSize': 32,
+      'charrnn.model.numLayers': 1,
+      'charrnn.training.batchSize': 8,
+      'charrnn.training.numSteps': 32,
+      'charrnn.training.learningRate': 0.01,
+      'charrnn.training.epochs': 200,
+      'charrnn.training.maxMinutes': 5,
+    },
+  });
+  // The extension, installed as a link to this repository.
+  fs.symlinkSync(REPO, path.join(run.ext, `${pkg.publisher}.${pkg.name}-${pkg.version}`), 'dir');
+  const server = await startServer(install, run, { folder: run.workspace });
+  handles.server = server;
+  log(`code-server on ${server.origin}, run folder ${run.dir}`);
+  const browser = await launchChromium();
+  handles.browser = browser;
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  await page.goto(`${server.origin}/?folder=${encodeURIComponent(run.workspace)}`, { waitUntil: 'domcontentloaded', timeout: 60000 });
+  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+  await page.waitForTimeout(3000);
+
+  await page.keyboard.press('Control+Shift+P');
+  await page.waitForSelector('.quick-input-widget input', { timeout: 10000 });
+  await page.keyboard.type('CharRNN: Show training panel', { delay: 20 });
+  await page.waitForTimeout(500);
+  await page.keyboard.press('Enter');
+  const frame = await panelFrame(page, 60000);
+  log('panel open');
+  // Wait for the extension's answer to `ready` (the form holds the settings above).
+  await frame.waitForFunction(() => document.querySelector('#f-model-lstmSize')?.value === '32', undefined, { timeout: 30000 });
+
+  await frame.click('#start');
+  log(`training for ${SECONDS} s`);
+  await frame.waitForFunction(() => /Training/.test(document.querySelector('#status')?.textContent || ''), undefined, { timeout: 60000 });
+  await frame.waitForFunction(() => document.querySelector('.loss-chart canvas') && !document.querySelector('#chart').classList.contains('is-empty'), undefined, { timeout: 120000 });
+  await page.waitForTimeout(SECONDS * 1000);
+  // Move the mouse away from the chart so the legend shows no cursor values.
+  await page.mouse.move(5, 5);
+  const info = await frame.evaluate(() => ({
+    status: document.querySelector('#status')?.textContent,
+    step: document.querySelector('#s-step')?.textContent,
+    loss: document.querySelector('#s-loss')?.textContent,
+    chart: document.querySelector('#chart')?.getAttribute('aria-label'),
+  }));
+  await page.screenshot({ path: OUT });
+  log(`screenshot: ${OUT}`);
+  log(JSON.stringify(info));
+  await frame.click('#stop').catch(() => undefined);
+  await frame.waitForFunction(() => !/Training|Stopping/.test(document.querySelector('#status')?.textContent || ''), undefined, { timeout: 90000 }).catch(() => log('the run did not report its end in time'));
+  const points = Number(/([\d,]+) points/.exec(info.chart || '')?.[1]?.replace(/,/g, '') || 0);
+  if (points < 2) throw new Error(`the chart has ${points} points`);
+  return 0;
+}
+
+async function cleanup() {
+  await handles.browser?.close().catch(() => undefined);
+  await handles.server?.stop();
+}
+
+runMain(
+  async () => {
+    try {
+      return await main();
+    } finally {
+      await cleanup();
+    }
+  },
+  { timeoutSec: 600, cleanup, name: 'panel-screenshot' },
+);

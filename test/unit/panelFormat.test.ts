@@ -1,0 +1,37 @@
+import * as assert from 'assert';
+import { formatBpc, formatBytes, formatCompact, formatDuration, formatInt, percent } from '../../src/webview/format';
+
+describe('panel formatting', () => {
+  it('formats counts', () => {
+    assert.strictEqual(formatInt(1234567.4), '1,234,567');
+    assert.strictEqual(formatInt(Number.NaN), '–');
+    assert.strictEqual(formatCompact(12), '12');
+    assert.strictEqual(formatCompact(5300), '5.30k');
+    assert.strictEqual(formatCompact(23456), '23.5k');
+    assert.strictEqual(formatCompact(1234567), '1.23M');
+    assert.strictEqual(formatCompact(2.5e9), '2.50G');
+  });
+
+  it('formats bytes with decimal units', () => {
+    assert.strictEqual(formatBytes(812), '812 B');
+    assert.strictEqual(formatBytes(1234567), '1.2 MB');
+    assert.strictEqual(formatBytes(340000), '340 kB');
+  });
+
+  it('formats durations', () => {
+    assert.strictEqual(formatDuration(42.4), '42s');
+    assert.strictEqual(formatDuration(187), '3:07');
+    assert.strictEqual(formatDuration(3723), '1:02:03');
+    assert.strictEqual(formatDuration(-1), '–');
+    assert.strictEqual(formatDuration(Number.POSITIVE_INFINITY), '–');
+  });
+
+  it('formats losses and percentages', () => {
+    assert.strictEqual(formatBpc(1.23456), '1.235');
+    assert.strictEqual(formatBpc(null), '–');
+    assert.strictEqual(formatBpc(Number.NaN), '–');
+    assert.strictEqual(percent(50, 200), 25);
+    assert.strictEqual(percent(300, 200), 100);
+    assert.strictEqual(percent(5, 0), undefined);
+  });
+});
