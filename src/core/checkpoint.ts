@@ -16,6 +16,7 @@ import { checkWeights, type NamedWeights } from './weights';
 export const FORMAT_VERSION = 1;
 export const META_FILE = 'meta.json';
 export const WEIGHTS_FILE = 'weights.bin';
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export interface HistoryPoint {
   step: number;
@@ -75,11 +76,14 @@ export function saveCheckpoint(dir: string, meta: Omit<CheckpointMeta, 'weights'
   const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(dir)}.tmp-`));
   try {
     const total = weights.reduce((n, w) => n + w.data.length, 0);
-    const buf = Buffer.alloc(total * 4);
+    const all = new Float32Array(total);
     let off = 0;
     for (const w of weights) {
-      for (let i = 0; i < w.data.length; i++, off += 4) buf.writeFloatLE(w.data[i], off);
+      all.set(w.data, off);
+      off += w.data.length;
     }
+    const buf = Buffer.from(all.buffer, all.byteOffset, all.byteLength);
+    if (!LITTLE_ENDIAN) buf.swap32();
     const full: CheckpointMeta = {
       formatVersion: FORMAT_VERSION,
       ...meta,
@@ -143,12 +147,17 @@ export function loadCheckpoint(dir: string): Checkpoint {
   if (buf.length !== total * 4) {
     throw new CheckpointError(dir, `weights.bin has ${buf.length} bytes, the manifest needs ${total * 4}`);
   }
+  // One aligned copy of the file as float32 (little-endian on disk), then a view per weight.
+  const bytes = new Uint8Array(total * 4);
+  bytes.set(buf);
+  if (!LITTLE_ENDIAN) Buffer.from(bytes.buffer).swap32();
+  const all = new Float32Array(bytes.buffer);
   const weights: NamedWeights = [];
   let off = 0;
   for (const w of meta.weights) {
     const size = w.shape.reduce((a, b) => a * b, 1);
-    const data = new Float32Array(size);
-    for (let i = 0; i < size; i++, off += 4) data[i] = buf.readFloatLE(off);
+    const data = all.subarray(off, off + size);
+    off += size;
     for (let i = 0; i < size; i++) {
       if (!Number.isFinite(data[i])) throw new CheckpointError(dir, `weight "${w.name}" holds NaN or infinity`);
     }

@@ -11,12 +11,15 @@ import { TrainCommand, type TrainArgs } from './trainCommand';
 import { readCompletionConfig } from './settings';
 import { registerTrainingPanel, panelTestApi, type PanelDeps, type PanelTestApi } from './panel';
 import { sampleModel } from './sampler';
+import { CompletionClient } from './completionClient';
+import { registerCompletions, type CharRnnCompletionProvider } from './completionProvider';
 
 export interface CharRnnApi {
   training: TrainingClient;
   store: ModelStore;
   status: StatusBar;
   panel: PanelTestApi;
+  completions: { client: CompletionClient; provider: CharRnnCompletionProvider };
 }
 
 export function activate(context: vscode.ExtensionContext): CharRnnApi {
@@ -73,6 +76,33 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
     }),
   );
 
+  // Completions: the worker starts on the first request and reloads when a checkpoint lands.
+  const completionClient = new CompletionClient({
+    modelDir: () => (store.exists() ? store.dir : undefined),
+    log: (m) => log.info(`[completion] ${m}`),
+    onWorkerDied: (m) => {
+      void vscode.window.showWarningMessage(`CharRNN completions: ${m}`, 'Show log').then((pick) => pick && log.show());
+    },
+    onModelError: (m) => {
+      status.set({ kind: 'error', message: m });
+      void vscode.window.showErrorMessage(`CharRNN: ${m}`, 'Show log').then((pick) => pick && log.show());
+    },
+  });
+  context.subscriptions.push(completionClient);
+  const provider = registerCompletions(context, {
+    client: completionClient,
+    settings: () => readCompletionConfig().value,
+    log: (m) => log.info(`[completion] ${m}`),
+  });
+  context.subscriptions.push(
+    training.onEvent((e) => {
+      if (e.type === 'checkpoint') {
+        completionClient.reload();
+        provider.clearCache();
+      }
+    }),
+  );
+
   const panelDeps: PanelDeps = {
     onTrainerEvent: training.onEvent,
     onDidChangeRunning: training.onDidChangeRunning,
@@ -90,7 +120,7 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
   };
   context.subscriptions.push(registerTrainingPanel(context, panelDeps));
 
-  return { training, store, status, panel: panelTestApi };
+  return { training, store, status, panel: panelTestApi, completions: { client: completionClient, provider } };
 }
 
 export function deactivate(): void {}

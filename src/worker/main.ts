@@ -1,2 +1,134 @@
-// Completion worker entry: filled in by the completion work.
-export {};
+/**
+ * Completion worker (a worker_threads thread of the extension host; bundled as dist/worker.js).
+ * Loads the checkpoint into the typed-array LSTM, keeps per-document states, answers
+ * `complete` requests (src/protocol/worker.ts). Only the newest queued request is computed; the
+ * others are answered as cancelled. A computation polls the shared control slots and stops as
+ * soon as its request is superseded or cancelled.
+ */
+import { parentPort, workerData } from 'worker_threads';
+import { loadCompleter, warmUp, type LoadedCompleter } from '../core/infer/completer';
+import {
+  CONTROL_CANCELLED,
+  CONTROL_NEWEST,
+  isToWorker,
+  type CompleteRequestMessage,
+  type FromWorker,
+  type WorkerData,
+} from '../protocol/worker';
+
+const port = parentPort;
+if (!port) {
+  process.stderr.write('charrnn worker: run me as a worker thread\n');
+  process.exit(2);
+}
+const data = workerData as WorkerData;
+const control = new Int32Array(data.control);
+
+const post = (m: FromWorker) => port.postMessage(m);
+const log = (message: string) => post({ type: 'log', message });
+
+let current: LoadedCompleter | undefined;
+let loadError: string | undefined;
+let loading: Promise<void> | undefined;
+const queue: CompleteRequestMessage[] = [];
+let scheduled = false;
+
+function load(modelDir: string): void {
+  const previous = loading ?? Promise.resolve();
+  loading = previous.then(async () => {
+    const t0 = performance.now();
+    try {
+      const next = await loadCompleter(modelDir, data.engine, log);
+      warmUp(next.completer);
+      const old = current;
+      current = next;
+      loadError = undefined;
+      old?.model.dispose();
+      post({
+        type: 'loaded', modelDir, engine: next.engine, lstmSize: next.model.lstmSize,
+        numLayers: next.model.numLayers, vocabSize: next.model.vocabSize, ms: performance.now() - t0,
+      });
+    } catch (e) {
+      // Keep answering with the previous model, if any; the client reports the failure.
+      loadError = (e as Error).message;
+      post({ type: 'loadFailed', modelDir, message: loadError });
+    }
+  });
+  const mine = loading;
+  void mine.finally(() => {
+    if (loading === mine) loading = undefined;
+  });
+}
+
+function schedule(): void {
+  if (scheduled) return;
+  scheduled = true;
+  // setImmediate: messages already delivered are handled first, so only the newest survives.
+  setImmediate(() => {
+    scheduled = false;
+    void run();
+  });
+}
+
+async function run(): Promise<void> {
+  if (loading) {
+    await loading;
+    if (queue.length > 0) schedule();
+    return;
+  }
+  const req = queue.pop();
+  if (!req) return;
+  for (const old of queue.splice(0)) reply(old.id, { reason: 'superseded', cancelled: true });
+  if (isStale(req.id)) return reply(req.id, { reason: 'cancelled', cancelled: true });
+  if (!current) return reply(req.id, { reason: loadError ? `no model: ${loadError}` : 'no model loaded' });
+  const t0 = performance.now();
+  try {
+    const r = current.completer.complete(
+      { docKey: req.docKey, offset: req.offset, prefix: req.prefix, suffix: req.suffix },
+      req.settings,
+      () => isStale(req.id),
+    );
+    post({
+      type: 'result', id: req.id, completion: r.completion, confidence: r.confidence, typedLength: r.typedLength,
+      ms: performance.now() - t0, reason: r.reason, cancelled: r.cancelled,
+    });
+  } catch (e) {
+    log(`completion failed: ${(e as Error).stack ?? String(e)}`);
+    reply(req.id, { reason: `error: ${(e as Error).message}` });
+  }
+}
+
+function isStale(id: number): boolean {
+  return Atomics.load(control, CONTROL_NEWEST) > id || Atomics.load(control, CONTROL_CANCELLED) === id;
+}
+
+function reply(id: number, extra: { reason: string; cancelled?: boolean }): void {
+  post({ type: 'result', id, completion: '', confidence: 0, typedLength: 0, ms: 0, ...extra });
+}
+
+port.on('message', (m: unknown) => {
+  if (!isToWorker(m)) {
+    log(`ignored a malformed message: ${JSON.stringify(m)?.slice(0, 200)}`);
+    return;
+  }
+  switch (m.type) {
+    case 'load':
+      load(m.modelDir);
+      break;
+    case 'complete':
+      queue.push(m);
+      schedule();
+      break;
+    case 'cancel': {
+      const i = queue.findIndex((q) => q.id === m.id);
+      if (i >= 0) {
+        queue.splice(i, 1);
+        reply(m.id, { reason: 'cancelled', cancelled: true });
+      }
+      break;
+    }
+    case 'forget':
+      current?.completer.forget(m.docKey);
+      break;
+  }
+});

@@ -1,0 +1,93 @@
+/**
+ * `charrnn complete --model DIR`: JSON lines in, JSON lines out (DESIGN.md).
+ *   in:  {"prefix": string, "suffix"?: string}   (suffix: the rest of the line after the cursor)
+ *   out: {"completion": string, "confidence": number, "ms": number}   one line per request, in order
+ * An empty completion means the model abstains; `ms` is the engine's own time for the request.
+ * Nothing else is written to stdout. A line that is not a valid request gets a message on stderr
+ * and {"completion":"","confidence":0,"ms":0}. Blank lines are ignored. Consecutive prefixes
+ * that extend each other reuse the model state (as typing does in the editor).
+ * Exit code: 0 at the end of input; 1 with a one-line reason on stderr when the model is
+ * unreadable.
+ */
+import * as readline from 'readline';
+import { DEFAULT_COMPLETE_OPTIONS, loadCompleter, warmUp, type CompleteOptions, type LoadedCompleter } from '../core/infer/completer';
+import type { EngineKind } from '../core/infer/matmul';
+
+export interface RunCompleteOptions extends Partial<CompleteOptions> {
+  engine?: EngineKind;
+}
+
+const DOC_KEY = 'stdin';
+
+export async function runComplete(
+  modelDir: string,
+  input: NodeJS.ReadableStream,
+  output: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+  options: RunCompleteOptions = {},
+): Promise<number> {
+  const { engine, ...rest } = options;
+  const opts: CompleteOptions = { ...DEFAULT_COMPLETE_OPTIONS, ...rest };
+  let loaded: LoadedCompleter;
+  try {
+    loaded = await loadCompleter(modelDir, engine ?? 'auto', (m) => err.write(`charrnn complete: ${m}\n`));
+  } catch (e) {
+    err.write(`charrnn complete: ${oneLine((e as Error).message)}\n`);
+    return 1;
+  }
+  try {
+    warmUp(loaded.completer);
+    const rl = readline.createInterface({ input, crlfDelay: Infinity, terminal: false });
+    let n = 0;
+    for await (const raw of rl) {
+      n++;
+      const line = raw.trim();
+      if (line === '') continue;
+      let answer: { completion: string; confidence: number; ms: number };
+      const req = parseRequest(line);
+      if (typeof req === 'string') {
+        err.write(`charrnn complete: line ${n}: ${req}\n`);
+        answer = { completion: '', confidence: 0, ms: 0 };
+      } else {
+        const t0 = performance.now();
+        try {
+          const r = loaded.completer.complete({ docKey: DOC_KEY, prefix: req.prefix, suffix: req.suffix }, opts);
+          answer = { completion: r.completion, confidence: round(r.confidence, 6), ms: round(performance.now() - t0, 3) };
+        } catch (e) {
+          err.write(`charrnn complete: line ${n}: ${oneLine((e as Error).message)}\n`);
+          answer = { completion: '', confidence: 0, ms: round(performance.now() - t0, 3) };
+        }
+      }
+      if (!output.write(JSON.stringify(answer) + '\n')) {
+        await new Promise<void>((resolve) => output.once('drain', () => resolve()));
+      }
+    }
+    return 0;
+  } finally {
+    loaded.model.dispose();
+  }
+}
+
+/** The request, or a reason it is not one. */
+export function parseRequest(line: string): { prefix: string; suffix?: string } | string {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch (e) {
+    return `not JSON (${(e as Error).message})`;
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'expected an object {"prefix": string}';
+  const o = v as Record<string, unknown>;
+  if (typeof o.prefix !== 'string') return '"prefix" must be a string';
+  if (o.suffix !== undefined && typeof o.suffix !== 'string') return '"suffix" must be a string when given';
+  return { prefix: o.prefix, suffix: o.suffix as string | undefined };
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ').trim();
+}

@@ -1,0 +1,195 @@
+/**
+ * Completion of the token at the cursor: text before the cursor (+ the rest of the line) →
+ * {completion, confidence}. Used by the completion worker and by `charrnn complete`, so both
+ * answer the same. Generic over CharModel (the LSTM, or a baseline).
+ *
+ * State: resumed from the state cache when an earlier request of the same document shares the
+ * text (typing forward costs a step per new character); otherwise read from up to
+ * `contextChars` characters before the cursor, starting at the first line break in that window
+ * when there is one (the model then starts from a line start, as it has seen many times).
+ */
+import { SETTINGS } from '../config';
+import { loadCheckpoint, type CheckpointMeta } from '../checkpoint';
+import type { Vocab } from '../vocab';
+import type { CharModel } from './charModel';
+import { decodeToken, DEFAULT_BEAM_WIDTH } from './decode';
+import { LstmModel, type SequenceReader } from './lstmForward';
+import type { EngineKind } from './matmul';
+import { StateCache } from './stateCache';
+import { tokenContext } from './tokens';
+
+export interface CompleteRequest {
+  /** Identifies the document (its URI); states are cached per document. */
+  docKey: string;
+  /** Text before the cursor: at least `contextChars` characters when there are that many. */
+  prefix: string;
+  /** Offset of the cursor in the document; default prefix.length (the prefix starts the document). */
+  offset?: number;
+  /** The rest of the line after the cursor. */
+  suffix?: string;
+}
+
+export interface CompleteOptions {
+  maxChars: number;
+  minConfidence: number;
+  contextChars: number;
+  beamWidth: number;
+}
+
+export const DEFAULT_COMPLETE_OPTIONS: CompleteOptions = {
+  maxChars: SETTINGS['completion.maxChars'].default,
+  minConfidence: SETTINGS['completion.minConfidence'].default,
+  contextChars: SETTINGS['completion.contextChars'].default,
+  beamWidth: DEFAULT_BEAM_WIDTH,
+};
+
+export interface CompleteResult {
+  /** The rest of the token (empty = abstain). */
+  completion: string;
+  /** Probability of the completed token (0 when abstaining). */
+  confidence: number;
+  /** UTF-16 length of the part of the token already typed before the cursor. */
+  typedLength: number;
+  /** Why there is no completion, when there is none. */
+  reason?: string;
+  /** Characters read to build the state (0 when fully cached), and decoder steps. */
+  charsRead: number;
+  decodeSteps: number;
+  cancelled?: boolean;
+}
+
+type Model<S> = CharModel<S> & Partial<SequenceReader<S>>;
+
+export class Completer<S> {
+  readonly cache: StateCache<S>;
+
+  constructor(readonly model: Model<S>, readonly vocab: Vocab, cache?: StateCache<S>) {
+    if (model.vocabSize !== vocab.size) throw new Error(`model has ${model.vocabSize} classes but the vocabulary ${vocab.size}`);
+    this.cache = cache ?? new StateCache<S>();
+  }
+
+  complete(req: CompleteRequest, options: Partial<CompleteOptions> = {}, shouldStop?: () => boolean): CompleteResult {
+    const opts = { ...DEFAULT_COMPLETE_OPTIONS, ...options };
+    const none = (reason: string, extra: Partial<CompleteResult> = {}): CompleteResult =>
+      ({ completion: '', confidence: 0, typedLength: 0, reason, charsRead: 0, decodeSteps: 0, ...extra });
+    const suffix = req.suffix ?? '';
+    const ctx = tokenContext(req.prefix, suffix);
+    if (ctx.mode === 'none') return none(ctx.reason);
+    const offset = req.offset ?? req.prefix.length;
+    const got = this.stateAt(req.docKey, offset, req.prefix, opts.contextChars, shouldStop);
+    if (!got.state) return none('cancelled', { cancelled: true, charsRead: got.read });
+    const d = decodeToken(this.model, this.vocab.chars, got.state, {
+      start: ctx.start,
+      maxChars: opts.maxChars,
+      minConfidence: opts.minConfidence,
+      beamWidth: opts.beamWidth,
+      shouldStop,
+    });
+    const base = { typedLength: ctx.typed.length, charsRead: got.read, decodeSteps: d.steps };
+    if (d.reason === 'cancelled') return none('cancelled', { ...base, cancelled: true });
+    if (!d.completion) return none(d.reason ?? 'nothing to complete', base);
+    if (suffix.startsWith(d.completion)) return none('the completion is already there', base);
+    return { completion: d.completion, confidence: d.confidence, ...base };
+  }
+
+  /** The model state after the text before `offset`; undefined when cancelled. */
+  private stateAt(docKey: string, offset: number, prefix: string, contextChars: number, shouldStop?: () => boolean): { state?: S; read: number } {
+    const hit = this.cache.lookup(docKey, offset, prefix);
+    let start: S;
+    let text: string;
+    let base: string;
+    if (hit && hit.missing.length <= contextChars) {
+      start = hit.entry.state;
+      base = hit.entry.text;
+      text = hit.missing;
+    } else {
+      start = this.model.initialState();
+      base = '';
+      text = contextWindow(prefix, contextChars);
+    }
+    if (text.length === 0) return { state: start, read: 0 };
+    const ids = this.vocab.encode(text);
+    const { state, read } = readIds(this.model, start, ids, shouldStop);
+    // Cache what was read, even when interrupted: a later request resumes from there.
+    const readText = read === ids.length ? text : decodeFirst(text, read);
+    const end = offset - (text.length - readText.length);
+    if (read > 0) this.cache.store(docKey, end, base + readText, state);
+    if (read < ids.length) return { read };
+    return { state, read };
+  }
+
+  forget(docKey: string): void {
+    this.cache.forget(docKey);
+  }
+}
+
+/** The first `n` code points of `text`. */
+function decodeFirst(text: string, n: number): string {
+  let i = 0;
+  for (let k = 0; k < n && i < text.length; k++) i += text.codePointAt(i)! > 0xffff ? 2 : 1;
+  return text.slice(0, i);
+}
+
+/**
+ * The cold-start context: the last `contextChars` characters, from the first line break in
+ * that window when there is one (the break itself is read: the model starts "at a line start").
+ */
+export function contextWindow(prefix: string, contextChars: number): string {
+  let w = prefix.length > contextChars ? prefix.slice(prefix.length - contextChars) : prefix;
+  // Do not start with the second half of a surrogate pair.
+  if (w.length > 0 && w.length < prefix.length) {
+    const c = w.charCodeAt(0);
+    if (c >= 0xdc00 && c <= 0xdfff) w = w.slice(1);
+  }
+  if (w.length < prefix.length) {
+    const nl = w.indexOf('\n');
+    if (nl >= 0) w = w.slice(nl);
+  }
+  return w;
+}
+
+function readIds<S>(model: Model<S>, state: S, ids: Int32Array, shouldStop?: () => boolean): { state: S; read: number } {
+  if (model.readSequence) return model.readSequence(state, ids, shouldStop);
+  let s = state;
+  let read = 0;
+  for (; read < ids.length; read++) {
+    if (read % 64 === 0 && shouldStop?.()) break;
+    s = model.advance([s], [ids[read]])[0];
+  }
+  return { state: s, read };
+}
+
+/**
+ * One throwaway completion (then forgotten) so the first real request does not pay for JIT
+ * compilation and XNNPACK's one-time weight packing.
+ */
+export function warmUp(completer: Completer<unknown>): void {
+  const docKey = '\u0000warm-up';
+  const prefix = 'function add(a, b) {\n  return a + b;\n}\n\nconst total = add(1, 2);\nconsole.log(tot';
+  completer.complete({ docKey, prefix }, { minConfidence: 0 });
+  completer.complete({ docKey, prefix: prefix + 'a' }, { minConfidence: 0 });
+  completer.forget(docKey);
+}
+
+export interface LoadedCompleter {
+  completer: Completer<unknown>;
+  model: LstmModel;
+  meta: CheckpointMeta;
+  vocab: Vocab;
+  /** 'wasm' or 'js'. */
+  engine: string;
+}
+
+/** Loads a checkpoint folder into a ready completer (throws CheckpointError on a bad model). */
+export async function loadCompleter(modelDir: string, engine: EngineKind = 'auto', log?: (m: string) => void): Promise<LoadedCompleter> {
+  const ckpt = loadCheckpoint(modelDir);
+  const { lstmSize, numLayers } = ckpt.meta.config;
+  const model = await LstmModel.create({ vocabSize: ckpt.vocab.size, lstmSize, numLayers }, ckpt.weights, engine, log);
+  return {
+    completer: new Completer(model, ckpt.vocab) as Completer<unknown>,
+    model,
+    meta: ckpt.meta,
+    vocab: ckpt.vocab,
+    engine: model.engine.name,
+  };
+}

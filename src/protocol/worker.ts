@@ -1,0 +1,132 @@
+/**
+ * Messages between the extension (CompletionClient) and the completion worker thread
+ * (src/worker/main.ts). Both ends import this module; `isToWorker` / `isFromWorker` are the
+ * runtime checks.
+ *
+ * Cancellation has two paths: a `cancel` message (drops a request still queued), and a shared
+ * Int32Array (workerData.control, see CONTROL_*) that the worker polls while it computes, so a
+ * superseded or cancelled request stops mid-way without waiting for the message queue.
+ */
+
+export type EngineChoice = 'auto' | 'wasm' | 'js';
+
+export interface WorkerData {
+  /** SharedArrayBuffer of CONTROL_SIZE Int32 slots. */
+  control: SharedArrayBuffer;
+  engine: EngineChoice;
+}
+/** Slot: id of the newest request sent; every request with a lower id is superseded. */
+export const CONTROL_NEWEST = 0;
+/** Slot: id of the latest explicitly cancelled request. */
+export const CONTROL_CANCELLED = 1;
+export const CONTROL_SIZE = 2;
+
+export interface CompletionSettings {
+  maxChars: number;
+  minConfidence: number;
+  contextChars: number;
+}
+
+/** (Re)load the checkpoint in `modelDir` (drops every cached state). */
+export interface LoadRequest {
+  type: 'load';
+  modelDir: string;
+}
+export interface CompleteRequestMessage {
+  type: 'complete';
+  id: number;
+  docKey: string;
+  /** Cursor offset in the document (UTF-16 units). */
+  offset: number;
+  /** Text before the cursor (up to contextChars of it, or more). */
+  prefix: string;
+  /** Rest of the line after the cursor. */
+  suffix: string;
+  settings: CompletionSettings;
+}
+export interface CancelRequest {
+  type: 'cancel';
+  id: number;
+}
+/** The document was closed: drop its cached states. */
+export interface ForgetRequest {
+  type: 'forget';
+  docKey: string;
+}
+export type ToWorker = LoadRequest | CompleteRequestMessage | CancelRequest | ForgetRequest;
+
+export interface LoadedMessage {
+  type: 'loaded';
+  modelDir: string;
+  engine: string;
+  lstmSize: number;
+  numLayers: number;
+  vocabSize: number;
+  ms: number;
+}
+export interface LoadFailedMessage {
+  type: 'loadFailed';
+  modelDir: string;
+  message: string;
+}
+export interface ResultMessage {
+  type: 'result';
+  id: number;
+  /** Rest of the token; empty = no suggestion. */
+  completion: string;
+  confidence: number;
+  /** UTF-16 length of the token's part before the cursor (the range to replace). */
+  typedLength: number;
+  /** Engine time in the worker, milliseconds. */
+  ms: number;
+  /** Why there is no completion. */
+  reason?: string;
+  cancelled?: boolean;
+}
+export interface WorkerLogMessage {
+  type: 'log';
+  message: string;
+}
+export type FromWorker = LoadedMessage | LoadFailedMessage | ResultMessage | WorkerLogMessage;
+
+const isObj = (m: unknown): m is Record<string, unknown> => typeof m === 'object' && m !== null;
+const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const str = (v: unknown): v is string => typeof v === 'string';
+
+export function isCompletionSettings(s: unknown): s is CompletionSettings {
+  return isObj(s) && num(s.maxChars) && s.maxChars >= 1 && num(s.minConfidence) && num(s.contextChars) && s.contextChars >= 1;
+}
+
+export function isToWorker(m: unknown): m is ToWorker {
+  if (!isObj(m)) return false;
+  switch (m.type) {
+    case 'load':
+      return str(m.modelDir);
+    case 'complete':
+      return num(m.id) && str(m.docKey) && num(m.offset) && m.offset >= 0 && str(m.prefix) && str(m.suffix) &&
+        isCompletionSettings(m.settings);
+    case 'cancel':
+      return num(m.id);
+    case 'forget':
+      return str(m.docKey);
+    default:
+      return false;
+  }
+}
+
+export function isFromWorker(m: unknown): m is FromWorker {
+  if (!isObj(m)) return false;
+  switch (m.type) {
+    case 'loaded':
+      return str(m.modelDir) && str(m.engine) && num(m.lstmSize) && num(m.numLayers) && num(m.vocabSize) && num(m.ms);
+    case 'loadFailed':
+      return str(m.modelDir) && str(m.message);
+    case 'result':
+      return num(m.id) && str(m.completion) && num(m.confidence) && num(m.typedLength) && num(m.ms) &&
+        (m.reason === undefined || str(m.reason)) && (m.cancelled === undefined || typeof m.cancelled === 'boolean');
+    case 'log':
+      return str(m.message);
+    default:
+      return false;
+  }
+}

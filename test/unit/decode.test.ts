@@ -1,0 +1,116 @@
+import * as assert from 'assert';
+import type { CharModel } from '../../src/core/infer/charModel';
+import { decodeToken } from '../../src/core/infer/decode';
+import { Phase } from '../../src/core/infer/tokens';
+import { UNKNOWN } from '../../src/core/vocab';
+
+/**
+ * A hand-built character model: the state is the text read since the start; the next-character
+ * distribution is looked up by that text in a table (unlisted contexts: all mass on ' ').
+ */
+class TableModel implements CharModel<string> {
+  readonly vocabSize: number;
+  advanced = 0;
+  constructor(readonly chars: string[], private readonly table: Record<string, Record<string, number>>) {
+    this.vocabSize = chars.length;
+  }
+  initialState(): string {
+    return '';
+  }
+  advance(states: string[], ids: number[]): string[] {
+    this.advanced += states.length;
+    return states.map((s, i) => s + this.chars[ids[i]]);
+  }
+  logProbs(states: string[]): Float32Array[] {
+    return states.map((s) => {
+      const dist = this.table[s] ?? { ' ': 1 };
+      const lp = new Float32Array(this.vocabSize).fill(-Infinity);
+      for (const [ch, p] of Object.entries(dist)) lp[this.chars.indexOf(ch)] = Math.log(p);
+      return lp;
+    });
+  }
+}
+
+const chars = [UNKNOWN, ' ', '\n', '(', ')', ';', '=', 'a', 'b', 'c', 'd', 'e', 'x', 'y', 'z'];
+
+describe('beam search decoder', () => {
+  // Greedy takes 'a' (0.6), but every token after 'a' is unlikely; 'bc' has probability 0.4.
+  const table = {
+    '': { a: 0.6, b: 0.4 },
+    a: { x: 0.2, y: 0.2, z: 0.2, d: 0.2, e: 0.2 },
+    ax: { ' ': 1 }, ay: { ' ': 1 }, az: { ' ': 1 }, ad: { ' ': 1 }, ae: { ' ': 1 },
+    b: { c: 1 },
+    bc: { '(': 0.9, c: 0.1 },
+    bcc: { ' ': 1 },
+  };
+
+  it('returns the most probable complete token where greedy would be wrong', () => {
+    const m = new TableModel(chars, table);
+    const greedy = greedyToken(m);
+    assert.ok(greedy.startsWith('a') && greedy.length === 2, greedy);
+    const d = decodeToken(m, chars, '', { start: Phase.Word, maxChars: 10, minConfidence: 0 });
+    assert.strictEqual(d.completion, 'bc');
+    // Confidence: 0.4 (b) x 1 (c) x 0.9 (a terminating character follows).
+    assert.ok(Math.abs(d.confidence - 0.36) < 1e-6, `confidence ${d.confidence}`);
+  });
+
+  it('abstains below minConfidence and stops early', () => {
+    const m = new TableModel(chars, table);
+    const d = decodeToken(m, chars, '', { start: Phase.Word, maxChars: 10, minConfidence: 0.5 });
+    assert.strictEqual(d.completion, '');
+    assert.strictEqual(d.confidence, 0);
+    // Nothing reaches 0.5 beyond the first character: no state was advanced past it.
+    assert.ok(m.advanced <= 2, `advanced ${m.advanced}`);
+  });
+
+  it('a complete identifier gives no completion (the empty rest is the most probable)', () => {
+    const m = new TableModel(chars, { '': { ' ': 0.7, a: 0.3 }, a: { ';': 1 } });
+    const d = decodeToken(m, chars, '', { start: Phase.Word, maxChars: 10, minConfidence: 0 });
+    assert.strictEqual(d.completion, '');
+  });
+
+  it('at a boundary: leading spaces then a whole operator run; never past the end of the line', () => {
+    const m = new TableModel(chars, {
+      '': { ' ': 0.5, '\n': 0.5 },
+      ' ': { '=': 1 },
+      ' =': { '=': 0.8, ' ': 0.2 },
+      ' ==': { ' ': 1 },
+    });
+    const d = decodeToken(m, chars, '', { start: Phase.Lead, maxChars: 10, minConfidence: 0 });
+    assert.strictEqual(d.completion, ' ==');
+    assert.ok(Math.abs(d.confidence - 0.4) < 1e-6);
+    const eol = new TableModel(chars, { '': { '\n': 0.9, a: 0.1 }, a: { ' ': 1 } });
+    assert.strictEqual(decodeToken(eol, chars, '', { start: Phase.Lead, maxChars: 10, minConfidence: 0.2 }).completion, '');
+  });
+
+  it('respects maxChars (a longer token is not offered)', () => {
+    const m = new TableModel(chars, { '': { a: 1 }, a: { b: 1 }, ab: { c: 1 }, abc: { ')': 1 } });
+    assert.strictEqual(decodeToken(m, chars, '', { start: Phase.Lead, maxChars: 3, minConfidence: 0 }).completion, 'abc');
+    assert.strictEqual(decodeToken(m, chars, '', { start: Phase.Lead, maxChars: 2, minConfidence: 0 }).completion, '');
+  });
+
+  it('advances the beam candidates as one batch per step', () => {
+    const m = new TableModel(chars, table);
+    let calls = 0;
+    const advance = m.advance.bind(m);
+    m.advance = (s, ids) => {
+      calls++;
+      return advance(s, ids);
+    };
+    decodeToken(m, chars, '', { start: Phase.Word, maxChars: 10, minConfidence: 0, beamWidth: 4 });
+    // Steps: '' -> {a, b}; then {a?, bc}; then {bcc}: one advance call per step.
+    assert.ok(calls <= 3, `advance called ${calls} times`);
+  });
+});
+
+function greedyToken(m: TableModel): string {
+  let s = '';
+  for (;;) {
+    const lp = m.logProbs([s])[0];
+    let best = 1;
+    for (let i = 1; i < lp.length; i++) if (lp[i] > lp[best]) best = i;
+    const ch = chars[best];
+    if (!/[a-z]/.test(ch)) return s;
+    s += ch;
+  }
+}

@@ -1,0 +1,163 @@
+import * as assert from 'assert';
+import * as path from 'path';
+import type { CompletionAnswer, CompletionQuery } from '../../src/extension/completionClient';
+import type { CompletionConfig } from '../../src/core/config';
+
+// A minimal stand-in for the `vscode` module (the provider only needs these).
+class Position {
+  constructor(readonly line: number, readonly character: number) {}
+}
+class Range {
+  readonly start: Position;
+  readonly end: Position;
+  constructor(a: Position | number, b: Position | number, c?: number, d?: number) {
+    if (typeof a === 'number') {
+      this.start = new Position(a, b as number);
+      this.end = new Position(c!, d!);
+    } else {
+      this.start = a;
+      this.end = b as Position;
+    }
+  }
+}
+class InlineCompletionItem {
+  constructor(readonly insertText: string, readonly range: Range) {}
+}
+const fakeVscode = { Position, Range, InlineCompletionItem };
+const fakePath = path.join(__dirname, '__fake_vscode__.js');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Module = require('module') as { _resolveFilename: (r: string, ...a: unknown[]) => string };
+const origResolve = Module._resolveFilename;
+Module._resolveFilename = function (request: string, ...rest: unknown[]) {
+  return request === 'vscode' ? fakePath : origResolve.call(this, request, ...rest);
+};
+require.cache[fakePath] = { id: fakePath, filename: fakePath, loaded: true, exports: fakeVscode } as unknown as NodeJS.Module;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { CharRnnCompletionProvider } = require('../../src/extension/completionProvider') as typeof import('../../src/extension/completionProvider');
+// Leave no trace for other test files.
+Module._resolveFilename = origResolve;
+delete require.cache[fakePath];
+
+function doc(text: string, languageId = 'typescript') {
+  const lines = text.split('\n');
+  const offsetAt = (p: Position) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  const positionAt = (o: number) => {
+    let line = 0;
+    while (o > lines[line].length && line < lines.length - 1) {
+      o -= lines[line].length + 1;
+      line++;
+    }
+    return new Position(line, o);
+  };
+  return {
+    uri: { toString: () => 'file:///w/a.ts' },
+    languageId,
+    version: 1,
+    lineCount: lines.length,
+    lineAt: (n: number) => ({ text: lines[n], range: { end: new Position(n, lines[n].length) } }),
+    offsetAt,
+    positionAt,
+    getText: (r: Range) => text.slice(offsetAt(r.start), offsetAt(r.end)),
+  };
+}
+
+function token(cancelAfterMs?: number) {
+  const t = {
+    isCancellationRequested: false,
+    listeners: [] as (() => void)[],
+    onCancellationRequested(l: () => void) {
+      t.listeners.push(l);
+      return { dispose() {} };
+    },
+  };
+  if (cancelAfterMs !== undefined) {
+    setTimeout(() => {
+      t.isCancellationRequested = true;
+      t.listeners.forEach((l) => l());
+    }, cancelAfterMs);
+  }
+  return t;
+}
+
+const settings: CompletionConfig = { enabled: true, disabledLanguages: ['markdown'], maxChars: 40, minConfidence: 0.3, debounceMs: 5, contextChars: 256 };
+
+function setup(answer: (q: CompletionQuery) => CompletionAnswer | undefined | Promise<CompletionAnswer | undefined>, s: Partial<CompletionConfig> = {}) {
+  const queries: CompletionQuery[] = [];
+  const logs: string[] = [];
+  const provider = new CharRnnCompletionProvider({
+    client: { complete: async (q) => { queries.push(q); return answer(q); } },
+    settings: () => ({ ...settings, ...s }),
+    log: (m) => logs.push(m),
+  });
+  const ask = (d: ReturnType<typeof doc>, line: number, ch: number, tok = token(), selected?: { range: Range; text: string }) =>
+    provider.provideInlineCompletionItems(d as never, new Position(line, ch) as never, { triggerKind: 1, selectedCompletionInfo: selected } as never, tok as never);
+  return { provider, queries, logs, ask };
+}
+
+describe('inline completion provider', () => {
+  const text = 'const total = 1;\nconsole.log(tot);\n';
+
+  it('covers the typed part of the token and asks with the text before the cursor', async () => {
+    const { ask, queries } = setup(() => ({ completion: 'al', confidence: 0.9, typedLength: 3, ms: 1 }));
+    const items = await ask(doc(text), 1, 15);
+    assert.ok(items && items.length === 1);
+    const item = items[0] as unknown as InlineCompletionItem;
+    assert.strictEqual(item.insertText, 'total');
+    assert.deepStrictEqual([item.range.start.line, item.range.start.character, item.range.end.character], [1, 12, 15]);
+    assert.strictEqual(queries.length, 1);
+    assert.strictEqual(queries[0].prefix, 'const total = 1;\nconsole.log(tot');
+    assert.strictEqual(queries[0].suffix, ');');
+    assert.strictEqual(queries[0].offset, 32);
+  });
+
+  it('a re-request at the same spot is answered from its cache', async () => {
+    const { ask, queries } = setup(() => ({ completion: 'al', confidence: 0.9, typedLength: 3, ms: 1 }));
+    await ask(doc(text), 1, 15);
+    const again = await ask(doc(text), 1, 15);
+    assert.strictEqual(queries.length, 1);
+    assert.strictEqual((again![0] as unknown as InlineCompletionItem).insertText, 'total');
+  });
+
+  it('no request when disabled, for a disabled language, or mid-word', async () => {
+    const a = setup(() => ({ completion: 'x', confidence: 1, typedLength: 0, ms: 0 }), { enabled: false });
+    assert.strictEqual(await a.ask(doc(text), 1, 15), undefined);
+    const b = setup(() => ({ completion: 'x', confidence: 1, typedLength: 0, ms: 0 }));
+    assert.strictEqual(await b.ask(doc(text, 'markdown'), 1, 15), undefined);
+    assert.strictEqual(await b.ask(doc(text), 1, 13), undefined);
+    assert.strictEqual(a.queries.length + b.queries.length, 0);
+  });
+
+  it('cancellation during the debounce: no request', async () => {
+    const { ask, queries } = setup(() => ({ completion: 'al', confidence: 0.9, typedLength: 3, ms: 1 }), { debounceMs: 50 });
+    assert.strictEqual(await ask(doc(text), 1, 15, token(5)), undefined);
+    assert.strictEqual(queries.length, 0);
+  });
+
+  it('abstains when the suggest widget selection disagrees; agrees when it extends', async () => {
+    const { ask } = setup(() => ({ completion: 'al', confidence: 0.9, typedLength: 3, ms: 1 }));
+    const no = await ask(doc(text), 1, 15, token(), { range: new Range(1, 12, 1, 15), text: 'toString' });
+    assert.strictEqual(no, undefined);
+    const yes = await ask(doc(text), 1, 15, token(), { range: new Range(1, 12, 1, 15), text: 'tota' });
+    assert.strictEqual((yes![0] as unknown as InlineCompletionItem).insertText, 'total');
+  });
+
+  it('never throws: a failing client, a binary line', async () => {
+    const { ask, logs } = setup(() => {
+      throw new Error('worker exploded');
+    });
+    assert.strictEqual(await ask(doc(text), 1, 15), undefined);
+    assert.match(logs.join('\n'), /worker exploded/);
+    const bin = setup(() => ({ completion: 'x', confidence: 1, typedLength: 0, ms: 0 }));
+    assert.strictEqual(await bin.ask(doc('ab\u0000cd ef'), 0, 8), undefined);
+    assert.strictEqual(await bin.ask(doc('ab\u0000cd ef'), 0, 8), undefined);
+    assert.strictEqual(bin.queries.length, 0);
+    assert.strictEqual(bin.logs.length, 1, 'logged once');
+  });
+
+  it('no answer or an empty completion: no item', async () => {
+    const { ask } = setup(() => undefined);
+    assert.strictEqual(await ask(doc(text), 1, 15), undefined);
+    const e = setup(() => ({ completion: '', confidence: 0, typedLength: 3, ms: 1 }));
+    assert.strictEqual(await e.ask(doc(text), 1, 15), undefined);
+  });
+});

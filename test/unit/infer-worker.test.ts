@@ -1,0 +1,142 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CompletionClient, type CancelToken, type CompletionQuery } from '../../src/extension/completionClient';
+import { writeTinyCheckpoint } from './inferFixture';
+
+const query = (prefix: string, docKey = 'file:///a.ts'): CompletionQuery => ({
+  docKey,
+  offset: prefix.length,
+  prefix,
+  suffix: '',
+  settings: { maxChars: 20, minConfidence: 0.1, contextChars: 256 },
+});
+
+function token(): CancelToken & { cancel(): void } {
+  const listeners: (() => unknown)[] = [];
+  const t = {
+    isCancellationRequested: false,
+    onCancellationRequested(l: () => unknown) {
+      listeners.push(l);
+      return { dispose() {} };
+    },
+    cancel() {
+      t.isCancellationRequested = true;
+      for (const l of listeners) l();
+    },
+  };
+  return t;
+}
+
+describe('completion client + worker thread', function () {
+  this.timeout(60000);
+  let dir: string;
+  let good: string;
+  const clients: CompletionClient[] = [];
+  const make = (o: Partial<ConstructorParameters<typeof CompletionClient>[0]> & { modelDir: () => string | undefined }) => {
+    const logs: string[] = [];
+    const c = new CompletionClient({ log: (m) => logs.push(m), ...o });
+    clients.push(c);
+    return { c, logs };
+  };
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'charrnn-worker-'));
+    good = path.join(dir, 'good');
+    writeTinyCheckpoint(good);
+  });
+  after(async () => {
+    await Promise.all(clients.map((c) => c.dispose()));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('no model: no suggestion and no worker', async () => {
+    const { c } = make({ modelDir: () => undefined });
+    assert.strictEqual(await c.complete(query('f(')), undefined);
+    assert.strictEqual(c.status, 'no-model');
+  });
+
+  it('answers from the model; typing forward; the newest request supersedes older ones', async () => {
+    const { c } = make({ modelDir: () => good });
+    const a = await c.complete(query('const y = f('));
+    assert.ok(a, 'an answer');
+    assert.strictEqual(a.completion, ')');
+    assert.strictEqual(a.typedLength, 0);
+    assert.strictEqual(c.status, 'ready');
+    const first = c.complete(query('const y = g('));
+    const second = c.complete(query('const y = g(a, '));
+    assert.strictEqual(await first, undefined);
+    assert.strictEqual((await second)?.completion, ')');
+    const w = await c.complete(query('const y = add'));
+    assert.ok(w && w.completion === '' && w.typedLength === 3);
+  });
+
+  it('a cancelled request resolves with no suggestion', async () => {
+    const { c } = make({ modelDir: () => good });
+    await c.complete(query('x('));
+    const t = token();
+    const p = c.complete(query('y('), t);
+    t.cancel();
+    assert.strictEqual(await p, undefined);
+    const already = token();
+    already.cancel();
+    assert.strictEqual(await c.complete(query('z('), already), undefined);
+  });
+
+  it('a broken model: no suggestion, reported; reload() picks up a fixed one', async () => {
+    const broken = path.join(dir, 'broken');
+    fs.cpSync(good, broken, { recursive: true });
+    fs.writeFileSync(path.join(broken, 'meta.json'), '{');
+    const errors: string[] = [];
+    const { c } = make({ modelDir: () => broken, onModelError: (m) => errors.push(m) });
+    assert.ok(!(await c.complete(query('f(')))?.completion);
+    await waitFor(() => errors.length > 0);
+    assert.match(errors[0], /meta\.json is unreadable/);
+    assert.strictEqual(c.status, 'model-error');
+    assert.strictEqual(await c.complete(query('f(')), undefined);
+    fs.cpSync(good, broken, { recursive: true });
+    const gen = c.generation;
+    c.reload();
+    assert.ok(c.generation > gen);
+    assert.strictEqual((await c.complete(query('f(')))?.completion, ')');
+  });
+
+  it('a new checkpoint in the same folder is picked up by itself', async () => {
+    const moving = path.join(dir, 'moving');
+    writeTinyCheckpoint(moving);
+    const { c } = make({ modelDir: () => moving, checkpointPollMs: 0 });
+    assert.strictEqual((await c.complete(query('f(')))?.completion, ')');
+    // Same folder, a model whose most likely token is now ';'.
+    await new Promise((r) => setTimeout(r, 20));
+    writeTinyCheckpoint(moving, 8, 2, ';');
+    const gen = c.generation;
+    assert.ok(!(await c.complete(query('f(')))?.completion?.startsWith(')'));
+    assert.ok(c.generation > gen);
+    await waitFor(() => c.status === 'ready');
+    assert.strictEqual((await c.complete(query('f(')))?.completion, ';');
+  });
+
+  it('a dying worker is reported once and restarted with backoff', async () => {
+    const crash = path.join(dir, 'crash.js');
+    fs.writeFileSync(crash, 'process.exit(3);');
+    const died: string[] = [];
+    const { c } = make({ modelDir: () => good, workerPath: crash, onWorkerDied: (m) => died.push(m), backoff: { initialMs: 50, maxMs: 200 } });
+    assert.strictEqual(await c.complete(query('f(')), undefined);
+    assert.strictEqual(died.length, 1);
+    assert.match(died[0], /exit code 3/);
+    // During the backoff: no new worker, no suggestion.
+    assert.strictEqual(c.status, 'restarting');
+    assert.strictEqual(await c.complete(query('f(')), undefined);
+    await new Promise((r) => setTimeout(r, 80));
+    assert.strictEqual(await c.complete(query('f(')), undefined);
+    assert.strictEqual(died.length, 1, 'reported once');
+  });
+});
+
+async function waitFor(cond: () => boolean, ms = 10000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
