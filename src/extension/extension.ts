@@ -58,7 +58,14 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
     vscode.commands.registerCommand('charrnn.toggleCompletions', async () => {
       const cfg = vscode.workspace.getConfiguration('charrnn');
       const enabled = !cfg.get<boolean>('completion.enabled', true);
-      await cfg.update('completion.enabled', enabled, vscode.ConfigurationTarget.Global);
+      // Change the value where it is set, so a workspace setting does not hide the toggle.
+      const where = cfg.inspect<boolean>('completion.enabled');
+      const target = where?.workspaceFolderValue !== undefined
+        ? vscode.ConfigurationTarget.WorkspaceFolder
+        : where?.workspaceValue !== undefined
+          ? vscode.ConfigurationTarget.Workspace
+          : vscode.ConfigurationTarget.Global;
+      await cfg.update('completion.enabled', enabled, target);
       void vscode.window.setStatusBarMessage(`CharRNN completions ${enabled ? 'on' : 'off'}`, 2000);
     }),
     vscode.commands.registerCommand('charrnn.showLog', () => log.show()),

@@ -1,0 +1,206 @@
+/**
+ * The quality benchmark: on held-out files, bits per character and completion metrics at sampled
+ * identifier positions for the CharRNN (trained within a time budget), character n-grams with
+ * interpolated Kneser–Ney smoothing (orders 7 and 12) and VS Code-style word completion, all
+ * trained on the same files. The CharRNN and the n-grams are decoded by the same Completer
+ * (src/core/infer/completer.ts: same context window, token rules, beam search and threshold).
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { defaultTrainConfig, type Backend, type TrainConfig } from '../src/core/config';
+import { Completer, loadCompleter, type LoadedCompleter } from '../src/core/infer/completer';
+import { loadMeta } from '../src/core/checkpoint';
+import { loadBenchData, type BenchData, type BenchDoc } from './data';
+import { completionMetrics, modelBitsPerChar, quantile, type CompletionMetrics, type Outcome } from './metrics';
+import { KneserNeyModel } from './ngram';
+import { samplePositions, type Position } from './positions';
+import { trainCharRnn, peakRssMB, type TrainOutcome } from './trainRun';
+import { WordCompleter } from './wordCompletion';
+
+export interface QualityOptions {
+  data?: string;
+  cacheDir?: string;
+  maxMinutes: number;
+  lstmSize: number;
+  numLayers: number;
+  backend: Backend;
+  positions: number;
+  seed: number;
+  /** Held-out characters scored for bits per character (same prefix of the test files for all). */
+  bpcChars: number;
+  /** Use this trained checkpoint instead of training. */
+  checkpoint?: string;
+  /** Keep the trained model here (default: a temp folder, deleted). */
+  keepModel?: string;
+  ngramOrders: number[];
+  log: (m: string) => void;
+}
+
+export interface EngineResult {
+  engine: string;
+  /** Held-out bits per character (none for word completion). */
+  bpc?: number;
+  /** Seconds to train / build. */
+  trainSec?: number;
+  metrics: CompletionMetrics;
+  /** The same metrics at identifier starts (nothing typed) and inside identifiers. */
+  atStart: CompletionMetrics;
+  inside: CompletionMetrics;
+  msP50: number;
+  msP95: number;
+  /** Peak RSS of the process that trained it, MB, when measured. */
+  peakRssMB?: number;
+  detail?: Record<string, unknown>;
+}
+
+export interface QualityResult {
+  data: { name: string; trainFiles: number; testFiles: number; trainChars: number; testChars: number; dropped: string[] };
+  positions: number;
+  bpcChars: number;
+  training?: Omit<TrainOutcome, 'done'> & { reason: string; bestValLoss?: number; config: TrainConfig };
+  engines: EngineResult[];
+  /** The trained checkpoint folder, if kept (for the latency benchmark). */
+  checkpointDir?: string;
+  /** A temp folder to remove when the caller is done with checkpointDir. */
+  cleanup?: string;
+}
+
+const chars = (docs: BenchDoc[]) => docs.reduce((n, d) => n + [...d.text].length, 0);
+
+/** Runs `complete` at every position (in file order, so state caches see typing forward). */
+export function evaluatePositions(
+  positions: Position[],
+  docs: Map<string, string>,
+  complete: (relPath: string, prefix: string, offset: number) => string,
+): { outcomes: Outcome[]; atStart: CompletionMetrics; inside: CompletionMetrics; ms: number[]; samples: { relPath: string; offset: number; typed: string; truth: string; completion: string }[] } {
+  const outcomes: Outcome[] = [];
+  const ms: number[] = [];
+  const samples: { relPath: string; offset: number; typed: string; truth: string; completion: string }[] = [];
+  const every = Math.max(1, Math.floor(positions.length / 12));
+  positions.forEach((p, i) => {
+    const text = docs.get(p.relPath)!;
+    const t = process.hrtime.bigint();
+    const completion = complete(p.relPath, text.slice(0, p.offset), p.offset);
+    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+    outcomes.push({ truth: p.truth, completion });
+    if (i % every === 0) samples.push({ relPath: p.relPath, offset: p.offset, typed: p.typed, truth: p.truth, completion });
+  });
+  return {
+    outcomes,
+    atStart: completionMetrics(outcomes.filter((_, i) => positions[i].typed === '')),
+    inside: completionMetrics(outcomes.filter((_, i) => positions[i].typed !== '')),
+    ms,
+    samples,
+  };
+}
+
+export async function runQuality(o: QualityOptions): Promise<QualityResult> {
+  const log = o.log;
+  const data: BenchData = await loadBenchData({ data: o.data, cacheDir: o.cacheDir, log });
+  const testDocs = new Map(data.test.map((d) => [d.relPath, d.text]));
+  const positions = samplePositions(data.test, o.positions, o.seed);
+  const testTexts = data.test.map((d) => d.text);
+  log(`data: ${data.name}: ${data.train.length} training files (${chars(data.train)} chars), ${data.test.length} held-out files (${chars(data.test)} chars)` +
+    (data.dropped.length ? `; dropped by the corpus rules: ${data.dropped.join(', ')}` : ''));
+  log(`positions: ${positions.length} identifier positions in the held-out files (seed ${o.seed})`);
+  const result: QualityResult = {
+    data: { name: data.name, trainFiles: data.train.length, testFiles: data.test.length, trainChars: chars(data.train), testChars: chars(data.test), dropped: data.dropped },
+    positions: positions.length,
+    bpcChars: o.bpcChars,
+    engines: [],
+  };
+
+  // 1. The CharRNN.
+  let modelDir = o.checkpoint;
+  if (!modelDir) {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'charrnn-bench-'));
+    result.cleanup = work;
+    modelDir = o.keepModel ? path.resolve(o.keepModel) : path.join(work, 'model');
+    const config: TrainConfig = {
+      ...defaultTrainConfig(),
+      lstmSize: o.lstmSize,
+      numLayers: o.numLayers,
+      backend: o.backend,
+      epochs: 0,
+      maxMinutes: o.maxMinutes,
+      seed: o.seed,
+    };
+    log(`training the CharRNN ${config.lstmSize}x${config.numLayers} for ${o.maxMinutes} min (batch ${config.batchSize}, ${config.numSteps} steps, lr ${config.learningRate})`);
+    const trained = await trainCharRnn({ config, docs: data.train, workDir: work, checkpointDir: modelDir, log });
+    const { done, ...rest } = trained;
+    result.training = { ...rest, reason: done.reason, bestValLoss: done.bestValLoss, config };
+    log(`trained: ${done.reason}, best validation ${done.bestValLoss?.toFixed(3) ?? '-'} bits/char, peak RSS ${rest.peakRssMB?.toFixed(0) ?? '?'} MB (${rest.where})`);
+    if (!done.checkpointPath) throw new Error('the training run saved no checkpoint');
+  }
+  result.checkpointDir = modelDir;
+  const meta = loadMeta(modelDir);
+  const loaded: LoadedCompleter = await loadCompleter(modelDir);
+  log(`CharRNN ${meta.config.lstmSize}x${meta.config.numLayers} loaded (${loaded.engine} engine, vocabulary ${loaded.vocab.size}, step ${meta.step})`);
+  {
+    const t = Date.now();
+    const bpc = modelBitsPerChar(loaded.model, (s) => loaded.vocab.encode(s), testTexts, { maxChars: o.bpcChars, batch: 32 });
+    log(`CharRNN: ${bpc.bpc.toFixed(3)} bits/char on ${bpc.chars} held-out chars (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+    const ev = evaluatePositions(positions, testDocs, (relPath, prefix, offset) =>
+      loaded.completer.complete({ docKey: relPath, prefix, offset }).completion);
+    const m = completionMetrics(ev.outcomes);
+    log(`CharRNN: accuracy ${(m.accuracy * 100).toFixed(1)}%, precision ${(m.precision * 100).toFixed(1)}%, shown ${(m.shownShare * 100).toFixed(1)}%`);
+    result.engines.push({
+      engine: `CharRNN ${meta.config.lstmSize}x${meta.config.numLayers}`,
+      bpc: bpc.bpc,
+      trainSec: result.training?.wallSec,
+      metrics: m,
+      atStart: ev.atStart,
+      inside: ev.inside,
+      msP50: quantile(ev.ms, 0.5),
+      msP95: quantile(ev.ms, 0.95),
+      peakRssMB: result.training?.peakRssMB,
+      detail: { step: meta.step, epoch: meta.epoch, bestValLoss: meta.bestValLoss, engine: loaded.engine, samples: ev.samples },
+    });
+  }
+
+  // 2. Kneser–Ney n-grams, decoded by the same Completer.
+  for (const order of o.ngramOrders) {
+    const t = Date.now();
+    const before = peakRssMB();
+    const model = new KneserNeyModel(data.train.map((d) => d.text), { order });
+    const trainSec = (Date.now() - t) / 1000;
+    const bpc = modelBitsPerChar(model, (s) => model.vocab.encode(s), testTexts, { maxChars: o.bpcChars, batch: 32 });
+    const completer = new Completer(model, model.vocab);
+    const ev = evaluatePositions(positions, testDocs, (relPath, prefix, offset) => completer.complete({ docKey: relPath, prefix, offset }).completion);
+    const m = completionMetrics(ev.outcomes);
+    log(`${order}-gram KN: built in ${trainSec.toFixed(1)} s (${(model.stats.bytes / 1e6).toFixed(0)} MB), ${bpc.bpc.toFixed(3)} bits/char, accuracy ${(m.accuracy * 100).toFixed(1)}%, precision ${(m.precision * 100).toFixed(1)}%, shown ${(m.shownShare * 100).toFixed(1)}%`);
+    result.engines.push({
+      engine: `${order}-gram Kneser–Ney`,
+      bpc: bpc.bpc,
+      trainSec,
+      metrics: m,
+      atStart: ev.atStart,
+      inside: ev.inside,
+      msP50: quantile(ev.ms, 0.5),
+      msP95: quantile(ev.ms, 0.95),
+      detail: { modelMB: model.stats.bytes / 1e6, vocab: model.vocabSize, peakRssBeforeMB: before, samples: ev.samples },
+    });
+  }
+
+  // 3. Word completion.
+  {
+    const t = Date.now();
+    const words = new WordCompleter(data.train.map((d) => d.text));
+    const trainSec = (Date.now() - t) / 1000;
+    const ev = evaluatePositions(positions, testDocs, (_relPath, prefix) => words.complete(prefix));
+    const m = completionMetrics(ev.outcomes);
+    log(`word completion: accuracy ${(m.accuracy * 100).toFixed(1)}%, precision ${(m.precision * 100).toFixed(1)}%, shown ${(m.shownShare * 100).toFixed(1)}%`);
+    result.engines.push({
+      engine: 'word completion (VS Code-style)',
+      trainSec,
+      metrics: m,
+      atStart: ev.atStart,
+      inside: ev.inside,
+      msP50: quantile(ev.ms, 0.5),
+      msP95: quantile(ev.ms, 0.95),
+      detail: { words: words.vocabularySize, samples: ev.samples },
+    });
+  }
+  return result;
+}

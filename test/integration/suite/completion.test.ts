@@ -1,0 +1,107 @@
+/**
+ * Inline completions in the real VS Code: nothing breaks without a model; with a small model
+ * trained on the fixture workspace, trigger + commit inserts the token it has learnt; with
+ * completions toggled off nothing is inserted.
+ */
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { CharRnnApi } from '../../../src/extension/extension';
+import type { FromTrainer } from '../../../src/protocol/trainer';
+import { fixtureUri, getExtensionExports, sleep } from './helpers';
+
+const MODEL: Record<string, unknown> = {
+  'model.lstmSize': 64,
+  'model.numLayers': 1,
+  'training.batchSize': 8,
+  'training.numSteps': 32,
+  'training.epochs': 15,
+  'training.maxMinutes': 4,
+  'training.learningRate': 0.01,
+  'completion.minConfidence': 0.05,
+  'completion.debounceMs': 0,
+};
+
+async function configure(values: Record<string, unknown>): Promise<void> {
+  const cfg = vscode.workspace.getConfiguration('charrnn');
+  for (const [k, v] of Object.entries(values)) await cfg.update(k, v, vscode.ConfigurationTarget.Workspace);
+}
+
+/** A fresh editor on a new file of the fixture copy, holding `text` with the cursor at its end. */
+async function editorWith(name: string, text: string): Promise<vscode.TextEditor> {
+  const uri = fixtureUri('src', name);
+  await vscode.workspace.fs.writeFile(uri, Buffer.from(text));
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const editor = await vscode.window.showTextDocument(doc);
+  const end = doc.positionAt(doc.getText().length);
+  editor.selection = new vscode.Selection(end, end);
+  return editor;
+}
+
+/** Triggers the inline suggestion and commits it, retrying while the worker loads; returns the text. */
+async function triggerAndCommit(editor: vscode.TextEditor, expect: (t: string) => boolean, tries: number): Promise<string> {
+  const before = editor.document.getText();
+  for (let i = 0; i < tries; i++) {
+    await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+    await sleep(700);
+    await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
+    await sleep(100);
+    const now = editor.document.getText();
+    if (now !== before) return now;
+    if (expect(now)) return now;
+  }
+  return editor.document.getText();
+}
+
+suite('Inline completions', function () {
+  this.timeout(400_000);
+  let api: CharRnnApi;
+
+  suiteSetup(async () => {
+    api = await getExtensionExports<CharRnnApi>();
+    await configure(MODEL);
+  });
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await configure(Object.fromEntries(Object.keys(MODEL).map((k) => [k, undefined])));
+  });
+
+  test('with no model, triggering inserts nothing and nothing breaks', async () => {
+    assert.strictEqual(api.store.exists(), false, 'this suite runs before any model is trained');
+    const editor = await editorWith('nomodel.ts', 'const total = order.itemQu');
+    const text = await triggerAndCommit(editor, () => false, 2);
+    assert.strictEqual(text, 'const total = order.itemQu');
+    assert.strictEqual(api.status.status.kind, 'no-model');
+  });
+
+  test('a model trained on the workspace completes a learnt identifier', async () => {
+    const done = new Promise<FromTrainer>((resolve) => {
+      const sub = api.training.onEvent((e) => {
+        if (e.type === 'done' || e.type === 'error') {
+          sub.dispose();
+          resolve(e);
+        }
+      });
+    });
+    assert.strictEqual(await vscode.commands.executeCommand('charrnn.train', { mode: 'fresh', quiet: true }), true);
+    const end = await done;
+    assert.strictEqual(end.type, 'done', JSON.stringify(end));
+    assert.ok(api.store.exists());
+    const editor = await editorWith('learnt.ts', 'const total = order.itemQu');
+    const text = await triggerAndCommit(editor, (t) => t.endsWith('itemQuantity'), 20);
+    assert.strictEqual(text, 'const total = order.itemQuantity');
+  });
+
+  test('with completions toggled off nothing is inserted', async () => {
+    await vscode.commands.executeCommand('charrnn.toggleCompletions');
+    try {
+      assert.strictEqual(vscode.workspace.getConfiguration('charrnn').get('completion.enabled'), false);
+      const editor = await editorWith('off.ts', 'const total = order.itemQu');
+      const text = await triggerAndCommit(editor, () => false, 3);
+      assert.strictEqual(text, 'const total = order.itemQu');
+      assert.strictEqual(api.status.status.kind, 'off');
+    } finally {
+      await vscode.commands.executeCommand('charrnn.toggleCompletions');
+    }
+    assert.strictEqual(vscode.workspace.getConfiguration('charrnn').get('completion.enabled'), true);
+  });
+});

@@ -1,0 +1,95 @@
+import * as assert from 'assert';
+import { completionMetrics, median, quantile } from '../../bench/metrics';
+import { identifierSpans, samplePositions } from '../../bench/positions';
+import { splitByPath } from '../../bench/data';
+
+describe('bench metrics', () => {
+  it('computes accuracy, precision, share shown and characters saved', () => {
+    const m = completionMetrics([
+      { truth: 'abc', completion: 'abc' }, // right, 3 chars
+      { truth: 'de', completion: 'dx' }, // shown, wrong
+      { truth: 'fghij', completion: '' }, // abstained
+      { truth: 'k', completion: 'k' }, // right, 1 char
+    ]);
+    assert.strictEqual(m.positions, 4);
+    assert.strictEqual(m.shown, 3);
+    assert.strictEqual(m.correct, 2);
+    assert.strictEqual(m.accuracy, 0.5);
+    assert.strictEqual(m.precision, 2 / 3);
+    assert.strictEqual(m.shownShare, 0.75);
+    assert.strictEqual(m.charsSaved, 4 / 11);
+    assert.strictEqual(m.charsSavedPerPosition, 1);
+  });
+
+  it('a completion longer than the truth is wrong', () => {
+    const m = completionMetrics([{ truth: 'abc', completion: 'abc(' }]);
+    assert.strictEqual(m.correct, 0);
+    assert.strictEqual(m.shown, 1);
+  });
+
+  it('precision is undefined (NaN) when nothing is shown', () => {
+    const m = completionMetrics([{ truth: 'a', completion: '' }]);
+    assert.ok(Number.isNaN(m.precision));
+    assert.strictEqual(m.accuracy, 0);
+  });
+
+  it('median and quantile', () => {
+    assert.strictEqual(median([3, 1, 2]), 2);
+    assert.strictEqual(median([4, 1, 2, 3]), 2.5);
+    assert.strictEqual(quantile([5, 1, 3, 2, 4], 0.5), 3);
+  });
+});
+
+describe('bench positions', () => {
+  const docs = [
+    { relPath: 'b.ts', text: 'const fooBar = 0x1F + baz;\n' },
+    { relPath: 'a.ts', text: 'let $x = y_1;' },
+  ];
+
+  it('finds identifiers but not the letters of number literals', () => {
+    const t = docs[0].text;
+    assert.deepStrictEqual(identifierSpans(t).map(([s, e]) => t.slice(s, e)), ['const', 'fooBar', 'baz']);
+  });
+
+  it('samples every identifier position with the right truth when asked for all', () => {
+    const all = samplePositions(docs, 1000, 7);
+    // a.ts: let(3) $x(2) y_1(3); b.ts: const(5) fooBar(6) baz(3)
+    assert.strictEqual(all.length, 8 + 14);
+    for (const p of all) {
+      const text = docs.find((d) => d.relPath === p.relPath)!.text;
+      assert.strictEqual(text.slice(p.offset, p.offset + p.truth.length), p.truth);
+      assert.strictEqual(text.slice(p.offset - p.typed.length, p.offset), p.typed);
+      const word = p.typed + p.truth;
+      assert.ok(identifierSpans(text).some(([s, e]) => text.slice(s, e) === word && s === p.offset - p.typed.length), word);
+    }
+    const atFoo = all.find((p) => p.relPath === 'b.ts' && p.typed === 'foo');
+    assert.strictEqual(atFoo?.truth, 'Bar');
+    const atStart = all.find((p) => p.relPath === 'a.ts' && p.typed === '' && p.truth === '$x');
+    assert.ok(atStart);
+  });
+
+  it('is deterministic, independent of document order, and depends on the seed', () => {
+    const a = samplePositions(docs, 5, 3);
+    const b = samplePositions([...docs].reverse(), 5, 3);
+    assert.deepStrictEqual(a, b);
+    assert.strictEqual(a.length, 5);
+    const seeds = new Set([1, 2, 3, 4, 5, 6].map((s) => JSON.stringify(samplePositions(docs, 5, s))));
+    assert.ok(seeds.size > 1);
+    // Sorted by file then offset.
+    const keys = a.map((p) => `${p.relPath}:${String(p.offset).padStart(5, '0')}`);
+    assert.deepStrictEqual(keys, [...keys].sort());
+  });
+});
+
+describe('bench data split', () => {
+  it('holds out 10% of the files by path hash, deterministically', () => {
+    const docs = Array.from({ length: 40 }, (_, i) => ({ relPath: `src/f${i}.ts`, text: String(i) }));
+    const s1 = splitByPath(docs);
+    const s2 = splitByPath([...docs].reverse());
+    assert.strictEqual(s1.test.length, 4);
+    assert.strictEqual(s1.train.length, 36);
+    assert.deepStrictEqual(s1.test.map((d) => d.relPath), s2.test.map((d) => d.relPath));
+    const names = new Set([...s1.train, ...s1.test].map((d) => d.relPath));
+    assert.strictEqual(names.size, 40);
+  });
+});
