@@ -54,6 +54,9 @@ module.exports = (_env, argv) => {
       new CopyPlugin({
         patterns: [
           { from: 'node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm', to: '[name][ext]' },
+          // The emscripten loader that the 2-thread shim (src/core/engine/wasmThreads.ts) hands to
+          // the pthread workers; without it the engine runs on one thread.
+          { from: 'node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js', to: '[name][ext]' },
         ],
       }),
     ],
