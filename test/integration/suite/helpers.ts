@@ -1,0 +1,124 @@
+/**
+ * Utilities for integration tests (they run inside VS Code's extension host, real `vscode` API).
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+
+/** `publisher.name` from package.json. */
+export const EXTENSION_ID = 'charrnn.charrnn-complete';
+
+/** The repository root (this file is compiled to out/test/integration/suite/). */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+
+/** The fixture workspace as it is in the repository: read it, never write to it. */
+export const FIXTURE_SOURCE = path.join(REPO_ROOT, 'test', 'fixtures', 'workspace');
+
+/**
+ * The folder open in this VS Code: the runner's private COPY of test/fixtures/workspace, so tests
+ * may change files there. Throws when no folder is open.
+ */
+export function fixtureWorkspacePath(): string {
+  return fixtureFolder().uri.fsPath;
+}
+
+/** The open workspace folder (the fixture copy). */
+export function fixtureFolder(): vscode.WorkspaceFolder {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('no workspace folder is open (the runner opens a copy of test/fixtures/workspace)');
+  return folder;
+}
+
+/**
+ * A file of the open fixture workspace, as a Uri with the folder's own scheme (`file` in a desktop
+ * VS Code, `vscode-remote` under code-server): use it with openTextDocument / workspace.fs.
+ */
+export function fixtureUri(...segments: string[]): vscode.Uri {
+  return vscode.Uri.joinPath(fixtureFolder().uri, ...segments);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export interface WaitOptions {
+  /** Give up after this long (default 10 s). */
+  timeoutMs?: number;
+  /** Poll this often (default 50 ms). */
+  intervalMs?: number;
+  /** Says what was awaited, in the error. */
+  message?: string;
+}
+
+/**
+ * Polls `condition` until it returns a truthy value (sync or async), and returns that value.
+ * Exceptions thrown by the condition count as "not yet"; the last one is quoted on timeout.
+ */
+export async function waitFor<T>(condition: () => T | Promise<T>, opts: WaitOptions = {}): Promise<NonNullable<T>> {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const intervalMs = opts.intervalMs ?? 50;
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await condition();
+      if (value) return value as NonNullable<T>;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() >= deadline) {
+      const why = lastError ? ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${opts.message ?? 'a condition'}${why}`);
+    }
+    await sleep(intervalMs);
+  }
+}
+
+/** The extension under test; fails the test when VS Code does not know it. */
+export function getExtension<T = unknown>(): vscode.Extension<T> {
+  const ext = vscode.extensions.getExtension<T>(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is not installed in this VS Code`);
+  return ext;
+}
+
+/** Activates the extension (if needed) and returns what its activate() returned. */
+export async function getExtensionExports<T = unknown>(): Promise<T> {
+  const ext = getExtension<T>();
+  return ext.isActive ? ext.exports : await ext.activate();
+}
+
+/** The extension's manifest (package.json) as VS Code loaded it. */
+export function manifest(): {
+  contributes: {
+    commands: { command: string; title: string; category?: string }[];
+    configuration: { properties: Record<string, { default?: unknown }> } | { properties: Record<string, { default?: unknown }> }[];
+  };
+} & Record<string, unknown> {
+  return getExtension().packageJSON;
+}
+
+/**
+ * Sets a user setting (`charrnn.` + key) for the duration of `fn`, then restores what was there.
+ */
+export async function withSetting<T>(key: string, value: unknown, fn: () => Promise<T>): Promise<T> {
+  const cfg = vscode.workspace.getConfiguration('charrnn');
+  const before = cfg.inspect(key)?.globalValue;
+  await cfg.update(key, value, vscode.ConfigurationTarget.Global);
+  try {
+    return await fn();
+  } finally {
+    await vscode.workspace.getConfiguration('charrnn').update(key, before, vscode.ConfigurationTarget.Global);
+  }
+}
+
+/** Opens a file of the fixture workspace in an editor. */
+export async function openFixtureFile(relativePath: string): Promise<vscode.TextEditor> {
+  const doc = await vscode.workspace.openTextDocument(fixtureUri(relativePath));
+  return vscode.window.showTextDocument(doc);
+}
+
+/** True when `p` exists (sync; for fixtures). */
+export function exists(p: string): boolean {
+  return fs.existsSync(p);
+}
