@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: build the bundles (webpack, production), compile the tests (tsc), run the unit tests
-// (mocha) and the integration tests in a real VS Code (scripts/run-integration-tests.js).
+// (mocha), the integration tests in a real VS Code (scripts/run-integration-tests.js) and two
+// browser checks of that VS Code (scripts/ghost-text-check.js, scripts/panel-screenshot.js).
 // Every step runs even when an earlier one failed (except that the integration tests need the
 // bundles); the exit status is non-zero when any step failed, and the last line is
 // `N passed, N failed` over unit + integration tests.
@@ -111,6 +112,23 @@ async function main() {
       const integ = await step(process.execPath, [path.join(__dirname, 'run-integration-tests.js')], { CHARRNN_TEST_STATS_FILE: statsFile });
       addCounts(`integration tests (${((Date.now() - t) / 1000).toFixed(0)} s)`, integ, statsFile);
     }
+  }
+
+  // Browser checks: the product as a person meets it (ghost text while typing; the panel's chart
+  // during a run), each one test. Screenshots stay in the temp folder named in the output.
+  const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'charrnn-shots-'));
+  for (const [name, script, env] of [
+    ['browser: ghost text appears while typing and Tab accepts it', 'ghost-text-check.js', {}],
+    ['browser: the training panel charts a live run', 'panel-screenshot.js', { CHARRNN_SHOT_SECONDS: '8' }],
+  ]) {
+    if (interrupted) break;
+    t = Date.now();
+    banner(name);
+    const shot = path.join(shots, script.replace(/\.js$/, '.png'));
+    const status = build !== 0 && !bundleFresh ? 1 : await step(process.execPath, [path.join(__dirname, script), shot], env);
+    if (status === 0) counts.passed += 1;
+    else counts.failed += 1;
+    results.push({ name, ok: status === 0, note: `exit ${status}, ${((Date.now() - t) / 1000).toFixed(0)} s, screenshot ${shot}` });
   }
 
   fs.rmSync(tmp, { recursive: true, force: true });
