@@ -25,6 +25,7 @@ import type { EngineKind } from '../src/core/infer/matmul';
 import { randomWeights } from '../src/core/infer/randomWeights';
 import { Vocab, UNKNOWN } from '../src/core/vocab';
 import { KneserNeyModel } from './ngram';
+import { makeRng } from '../src/core/random';
 
 export interface LatencyOptions {
   /** Source text to type in (default: this repository's src/ TypeScript files). */
@@ -118,7 +119,7 @@ export async function measureLatency(model: string | ModelShape, opts: LatencyOp
       maxChars: opts.maxChars ?? DEFAULT_COMPLETE_OPTIONS.maxChars,
       contextChars: opts.contextChars ?? DEFAULT_COMPLETE_OPTIONS.contextChars,
     };
-    const rng = mulberry(opts.seed ?? 1);
+    const rng = makeRng(opts.seed ?? 1);
     const positions = wordPositions(text, copts.contextChars);
     if (positions.length === 0) throw new Error('the latency text has no identifier positions');
     const pick = () => positions[Math.floor(rng() * positions.length)];
@@ -276,15 +277,4 @@ function defaultText(): string {
     }
   }
   return 'function add(a: number, b: number): number {\n  return a + b;\n}\n'.repeat(200);
-}
-
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0 || 1;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

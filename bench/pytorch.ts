@@ -8,6 +8,7 @@
 import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import type { SpeedSetup } from '../src/core/engine/speed';
 
 export interface TorchRun {
   threads: number;
@@ -19,14 +20,7 @@ export type TorchResult =
   | { available: true; python: string; torch: string; blas: string; best: TorchRun; runs: TorchRun[]; errors: string[] }
   | { available: false; reason: string };
 
-export interface TorchOptions {
-  lstmSize: number;
-  numLayers: number;
-  batch: number;
-  steps: number;
-  vocabSize: number;
-  warmup: number;
-  iters: number;
+export interface TorchOptions extends SpeedSetup {
   /** Thread counts to try (default [1, 2]). */
   threads?: number[];
   /** Per run (default 180 s). */

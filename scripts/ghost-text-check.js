@@ -1,27 +1,19 @@
 #!/usr/bin/env node
 // Browser check of inline completions as a person meets them, in the real VS Code (code-server +
-// headless Chromium, scripts/lib/vscodeWeb.js): opens a copy of test/fixtures/workspace with this
-// extension (built: dist/), runs "CharRNN: Train on workspace" from the command palette (a small
-// model), waits for the status bar to say the model is ready, types a prefix the model has learnt
-// into an editor, waits for the ghost text, screenshots it, accepts it with Tab and checks the line.
+// headless Chromium, scripts/lib/browserCheck.js): runs "CharRNN: Train on workspace" from the
+// command palette (a small model) on a copy of test/fixtures/workspace, waits for the status bar to
+// say the model is ready, types a prefix the model has learnt into an editor, waits for the ghost
+// text, screenshots it, accepts it with Tab and checks the line.
 //   node scripts/ghost-text-check.js [out.png]     (default: /tmp/charrnn-ghost-text.png)
 // Exit 0 when the ghost text appeared and Tab inserted it.
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { runMain } = require('./lib/proc');
-const { ensureCodeServer } = require('./lib/codeServerInstall');
-const { makeRunDir, startServer, launchChromium } = require('./lib/vscodeWeb');
+const { runBrowserCheck, runCommand } = require('./lib/browserCheck');
 
-const REPO = path.resolve(__dirname, '..');
 const OUT = path.resolve(process.argv[2] || '/tmp/charrnn-ghost-text.png');
 const PREFIX = 'const total = order.itemQu';
 const EXPECTED = 'antity';
-const handles = { browser: undefined, server: undefined };
-
-function log(msg) {
-  console.log(`[ghost-text] ${msg}`);
-}
 
 async function statusText(page) {
   return page.evaluate(() =>
@@ -29,46 +21,7 @@ async function statusText(page) {
   );
 }
 
-async function runCommand(page, title) {
-  await page.keyboard.press('Control+Shift+P');
-  await page.waitForSelector('.quick-input-widget input', { timeout: 10000 });
-  await page.keyboard.type(title, { delay: 20 });
-  await page.waitForTimeout(700);
-  await page.keyboard.press('Enter');
-}
-
-async function main() {
-  const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
-  for (const f of ['dist/extension.js', 'dist/trainer.js', 'dist/worker.js']) {
-    if (!fs.existsSync(path.join(REPO, f))) throw new Error(`${f} is missing: run npm run build first`);
-  }
-  const install = await ensureCodeServer(path.join(REPO, '.cache'));
-  const run = makeRunDir({
-    fixture: path.join(REPO, 'test', 'fixtures', 'workspace'),
-    settings: {
-      'charrnn.model.lstmSize': 64,
-      'charrnn.model.numLayers': 1,
-      'charrnn.training.batchSize': 8,
-      'charrnn.training.numSteps': 32,
-      'charrnn.training.learningRate': 0.01,
-      'charrnn.training.epochs': 15,
-      'charrnn.training.maxMinutes': 4,
-      'charrnn.completion.minConfidence': 0.05,
-      'editor.quickSuggestions': { other: false, comments: false, strings: false },
-      'editor.suggestOnTriggerCharacters': false,
-      'editor.inlineSuggest.enabled': true,
-    },
-  });
-  fs.writeFileSync(path.join(run.workspace, 'src', 'scratch.ts'), '// typed by the browser check\n');
-  fs.symlinkSync(REPO, path.join(run.ext, `${pkg.publisher}.${pkg.name}-${pkg.version}`), 'dir');
-  const server = await startServer(install, run, { folder: run.workspace });
-  handles.server = server;
-  log(`code-server on ${server.origin}, run folder ${run.dir}`);
-  const browser = await launchChromium();
-  handles.browser = browser;
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(`${server.origin}/?folder=${encodeURIComponent(run.workspace)}`, { waitUntil: 'domcontentloaded', timeout: 60000 });
-  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+async function check({ page, log }) {
   // The extension activates after start-up: its status bar item says there is no model yet.
   const deadline0 = Date.now() + 60000;
   while (!/no model/.test(await statusText(page))) {
@@ -126,18 +79,24 @@ async function main() {
   return 0;
 }
 
-async function cleanup() {
-  await handles.browser?.close().catch(() => undefined);
-  await handles.server?.stop();
-}
-
-runMain(
-  async () => {
-    try {
-      return await main();
-    } finally {
-      await cleanup();
-    }
+runBrowserCheck(
+  {
+    name: 'ghost-text',
+    bundles: ['dist/extension.js', 'dist/trainer.js', 'dist/worker.js'],
+    settings: {
+      'charrnn.model.lstmSize': 64,
+      'charrnn.model.numLayers': 1,
+      'charrnn.training.batchSize': 8,
+      'charrnn.training.numSteps': 32,
+      'charrnn.training.learningRate': 0.01,
+      'charrnn.training.epochs': 15,
+      'charrnn.training.maxMinutes': 4,
+      'charrnn.completion.minConfidence': 0.05,
+      'editor.quickSuggestions': { other: false, comments: false, strings: false },
+      'editor.suggestOnTriggerCharacters': false,
+      'editor.inlineSuggest.enabled': true,
+    },
+    prepare: (run) => fs.writeFileSync(path.join(run.workspace, 'src', 'scratch.ts'), '// typed by the browser check\n'),
   },
-  { timeoutSec: 600, cleanup, name: 'ghost-text-check' },
+  check,
 );

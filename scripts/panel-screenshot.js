@@ -8,22 +8,13 @@
 //              CHARRNN_SHOT_THEME (dark | light | hc, default dark).
 // Exit 0 when the panel rendered a chart with points; the PNG path is printed.
 'use strict';
-const fs = require('fs');
 const path = require('path');
-const { runMain } = require('./lib/proc');
-const { ensureCodeServer } = require('./lib/codeServerInstall');
-const { makeRunDir, startServer, launchChromium } = require('./lib/vscodeWeb');
+const { runBrowserCheck, runCommand } = require('./lib/browserCheck');
 
-const REPO = path.resolve(__dirname, '..');
 const OUT = path.resolve(process.argv[2] || '/tmp/charrnn-panel.png');
 const SECONDS = Number(process.env.CHARRNN_SHOT_SECONDS || 25);
 const THEMES = { dark: 'Default Dark Modern', light: 'Default Light Modern', hc: 'Default High Contrast' };
 const THEME = THEMES[process.env.CHARRNN_SHOT_THEME || 'dark'] || THEMES.dark;
-const handles = { browser: undefined, server: undefined };
-
-function log(msg) {
-  console.log(`[panel-screenshot] ${msg}`);
-}
 
 /** The panel's own frame (VS Code nests it in two iframes): the one that has the Start button. */
 async function panelFrame(page, timeoutMs) {
@@ -41,42 +32,10 @@ async function panelFrame(page, timeoutMs) {
   throw new Error('the training panel did not appear');
 }
 
-async function main() {
-  const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
-  for (const f of ['dist/extension.js', 'dist/trainer.js', 'dist/webview.js']) {
-    if (!fs.existsSync(path.join(REPO, f))) throw new Error(`${f} is missing: run npm run build first`);
-  }
-  const install = await ensureCodeServer(path.join(REPO, '.cache'));
-  const run = makeRunDir({
-    fixture: path.join(REPO, 'test', 'fixtures', 'workspace'),
-    settings: {
-      'workbench.colorTheme': THEME,
-      'charrnn.model.lstmSize': 32,
-      'charrnn.model.numLayers': 1,
-      'charrnn.training.batchSize': 8,
-      'charrnn.training.numSteps': 32,
-      'charrnn.training.learningRate': 0.01,
-      'charrnn.training.epochs': 200,
-      'charrnn.training.maxMinutes': 5,
-    },
-  });
-  // The extension, installed as a link to this repository.
-  fs.symlinkSync(REPO, path.join(run.ext, `${pkg.publisher}.${pkg.name}-${pkg.version}`), 'dir');
-  const server = await startServer(install, run, { folder: run.workspace });
-  handles.server = server;
-  log(`code-server on ${server.origin}, run folder ${run.dir}`);
-  const browser = await launchChromium();
-  handles.browser = browser;
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  await page.goto(`${server.origin}/?folder=${encodeURIComponent(run.workspace)}`, { waitUntil: 'domcontentloaded', timeout: 60000 });
-  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+async function check({ page, log }) {
   await page.waitForTimeout(3000);
 
-  await page.keyboard.press('Control+Shift+P');
-  await page.waitForSelector('.quick-input-widget input', { timeout: 10000 });
-  await page.keyboard.type('CharRNN: Show training panel', { delay: 20 });
-  await page.waitForTimeout(500);
-  await page.keyboard.press('Enter');
+  await runCommand(page, 'CharRNN: Show training panel');
   const frame = await panelFrame(page, 60000);
   log('panel open');
   // Wait for the extension's answer to `ready` (the form holds the settings above).
@@ -105,18 +64,21 @@ async function main() {
   return 0;
 }
 
-async function cleanup() {
-  await handles.browser?.close().catch(() => undefined);
-  await handles.server?.stop();
-}
-
-runMain(
-  async () => {
-    try {
-      return await main();
-    } finally {
-      await cleanup();
-    }
+runBrowserCheck(
+  {
+    name: 'panel-screenshot',
+    bundles: ['dist/extension.js', 'dist/trainer.js', 'dist/webview.js'],
+    viewport: { width: 1440, height: 1000 },
+    settings: {
+      'workbench.colorTheme': THEME,
+      'charrnn.model.lstmSize': 32,
+      'charrnn.model.numLayers': 1,
+      'charrnn.training.batchSize': 8,
+      'charrnn.training.numSteps': 32,
+      'charrnn.training.learningRate': 0.01,
+      'charrnn.training.epochs': 200,
+      'charrnn.training.maxMinutes': 5,
+    },
   },
-  { timeoutSec: 600, cleanup, name: 'panel-screenshot' },
+  check,
 );

@@ -5,29 +5,12 @@
  */
 import * as vscode from 'vscode';
 import { fork, type ChildProcess } from 'child_process';
-import {
-  isFromTrainer,
-  type CorpusMessage,
-  type DoneMessage,
-  type ErrorMessage,
-  type FromTrainer,
-  type ProgressMessage,
-  type ReadyMessage,
-  type StartMessage,
-} from '../protocol/trainer';
+import { isFromTrainer, type FromTrainer, type StartMessage } from '../protocol/trainer';
 import { exitReason } from './exitReason';
+import type { PanelSnapshot } from '../protocol/panel';
 
-export interface TrainingSnapshot {
-  running: boolean;
-  ready?: ReadyMessage;
-  corpus?: CorpusMessage;
-  progress?: ProgressMessage;
-  /** Whether the run continues the saved model. */
-  resume?: boolean;
-  /** How the last run ended. */
-  done?: DoneMessage;
-  error?: ErrorMessage;
-  /** Progress and sample events of the current (or last) run, oldest first, bounded. */
+/** The current (or last) run, as the panel shows it when it opens. */
+export interface TrainingSnapshot extends PanelSnapshot {
   events: FromTrainer[];
 }
 

@@ -5,7 +5,8 @@
 import { makeRng } from '../random';
 import { createCharRnn } from './charRnn';
 
-export async function measureTrainSpeed(o: {
+/** One training-speed measurement: model shape, batch layout, warm-up and timed steps. */
+export interface SpeedSetup {
   lstmSize: number;
   numLayers: number;
   batch: number;
@@ -13,7 +14,9 @@ export async function measureTrainSpeed(o: {
   vocabSize: number;
   warmup: number;
   iters: number;
-}): Promise<{ charsPerSec: number; msPerStep: number[] }> {
+}
+
+export async function measureTrainSpeed(o: SpeedSetup): Promise<{ charsPerSec: number; msPerStep: number[] }> {
   const { batch, steps, vocabSize } = o;
   const model = createCharRnn({
     vocabSize,
