@@ -3,6 +3,8 @@
  * (click: panel), ready or off (click: menu), error (click: log).
  */
 import * as vscode from 'vscode';
+import type { TrainingClient } from './trainingClient';
+import { readCompletionConfig } from './settings';
 
 export type ModelStatus =
   | { kind: 'no-model' }
@@ -65,4 +67,38 @@ export class StatusBar implements vscode.Disposable {
   dispose(): void {
     this.item.dispose();
   }
+}
+
+/**
+ * Keeps the status bar in step with the trainer (progress, errors, end of a run) and with the
+ * completions setting. `hasModel` says whether a checkpoint exists.
+ */
+export function followModelStatus(
+  status: StatusBar,
+  training: Pick<TrainingClient, 'running' | 'onEvent' | 'onDidChangeRunning'>,
+  hasModel: () => boolean,
+): vscode.Disposable {
+  const refresh = () => {
+    if (training.running) return;
+    if (!hasModel()) status.set({ kind: 'no-model' });
+    else status.set({ kind: readCompletionConfig().value.enabled ? 'ready' : 'off' });
+  };
+  refresh();
+  return vscode.Disposable.from(
+    training.onEvent((e) => {
+      if (e.type === 'progress') {
+        const percent = e.totalSteps > 0 ? (100 * e.step) / e.totalSteps : undefined;
+        status.set({ kind: 'training', percent, loss: e.loss });
+      } else if (e.type === 'error') {
+        status.set({ kind: 'error', message: e.message });
+      }
+    }),
+    training.onDidChangeRunning((running) => {
+      if (running) status.set({ kind: 'training' });
+      else if (status.status.kind !== 'error') refresh();
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('charrnn.completion.enabled')) refresh();
+    }),
+  );
 }
