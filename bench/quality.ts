@@ -95,6 +95,20 @@ export function evaluatePositions(
   };
 }
 
+/** The fields every engine's result shares, from its evaluation at the positions. */
+function scoreFields(ev: ReturnType<typeof evaluatePositions>) {
+  return {
+    metrics: completionMetrics(ev.outcomes),
+    atStart: ev.atStart,
+    inside: ev.inside,
+    msP50: quantile(ev.ms, 0.5),
+    msP95: quantile(ev.ms, 0.95),
+  };
+}
+
+const scoreLine = (m: CompletionMetrics) =>
+  `accuracy ${(m.accuracy * 100).toFixed(1)}%, precision ${(m.precision * 100).toFixed(1)}%, shown ${(m.shownShare * 100).toFixed(1)}%`;
+
 export async function runQuality(o: QualityOptions): Promise<QualityResult> {
   const log = o.log;
   const data: BenchData = await loadBenchData({ data: o.data, cacheDir: o.cacheDir, log });
@@ -143,17 +157,13 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
     log(`CharRNN: ${bpc.bpc.toFixed(3)} bits/char on ${bpc.chars} held-out chars (${((Date.now() - t) / 1000).toFixed(1)} s)`);
     const ev = evaluatePositions(positions, testDocs, (relPath, prefix, offset) =>
       loaded.completer.complete({ docKey: relPath, prefix, offset }).completion);
-    const m = completionMetrics(ev.outcomes);
-    log(`CharRNN: accuracy ${(m.accuracy * 100).toFixed(1)}%, precision ${(m.precision * 100).toFixed(1)}%, shown ${(m.shownShare * 100).toFixed(1)}%`);
+    const scores = scoreFields(ev);
+    log(`CharRNN: ${scoreLine(scores.metrics)}`);
     result.engines.push({
       engine: `CharRNN ${meta.config.lstmSize}x${meta.config.numLayers}`,
       bpc: bpc.bpc,
       trainSec: result.training?.wallSec,
-      metrics: m,
-      atStart: ev.atStart,
-      inside: ev.inside,
-      msP50: quantile(ev.ms, 0.5),
-      msP95: quantile(ev.ms, 0.95),
+      ...scores,
       peakRssMB: result.training?.peakRssMB,
       detail: { step: meta.step, epoch: meta.epoch, bestValLoss: meta.bestValLoss, engine: loaded.engine, samples: ev.samples },
     });
@@ -168,17 +178,13 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
     const bpc = modelBitsPerChar(model, (s) => model.vocab.encode(s), testTexts, { maxChars: o.bpcChars, batch: 32 });
     const completer = new Completer(model, model.vocab);
     const ev = evaluatePositions(positions, testDocs, (relPath, prefix, offset) => completer.complete({ docKey: relPath, prefix, offset }).completion);
-    const m = completionMetrics(ev.outcomes);
-    log(`${order}-gram KN: built in ${trainSec.toFixed(1)} s (${(model.stats.bytes / 1e6).toFixed(0)} MB), ${bpc.bpc.toFixed(3)} bits/char, accuracy ${(m.accuracy * 100).toFixed(1)}%, precision ${(m.precision * 100).toFixed(1)}%, shown ${(m.shownShare * 100).toFixed(1)}%`);
+    const scores = scoreFields(ev);
+    log(`${order}-gram KN: built in ${trainSec.toFixed(1)} s (${(model.stats.bytes / 1e6).toFixed(0)} MB), ${bpc.bpc.toFixed(3)} bits/char, ${scoreLine(scores.metrics)}`);
     result.engines.push({
       engine: `${order}-gram Kneser–Ney`,
       bpc: bpc.bpc,
       trainSec,
-      metrics: m,
-      atStart: ev.atStart,
-      inside: ev.inside,
-      msP50: quantile(ev.ms, 0.5),
-      msP95: quantile(ev.ms, 0.95),
+      ...scores,
       detail: { modelMB: model.stats.bytes / 1e6, vocab: model.vocabSize, peakRssBeforeMB: before, samples: ev.samples },
     });
   }
@@ -189,16 +195,12 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
     const words = new WordCompleter(data.train.map((d) => d.text));
     const trainSec = (Date.now() - t) / 1000;
     const ev = evaluatePositions(positions, testDocs, (_relPath, prefix) => words.complete(prefix));
-    const m = completionMetrics(ev.outcomes);
-    log(`word completion: accuracy ${(m.accuracy * 100).toFixed(1)}%, precision ${(m.precision * 100).toFixed(1)}%, shown ${(m.shownShare * 100).toFixed(1)}%`);
+    const scores = scoreFields(ev);
+    log(`word completion: ${scoreLine(scores.metrics)}`);
     result.engines.push({
       engine: 'word completion (VS Code-style)',
       trainSec,
-      metrics: m,
-      atStart: ev.atStart,
-      inside: ev.inside,
-      msP50: quantile(ev.ms, 0.5),
-      msP95: quantile(ev.ms, 0.95),
+      ...scores,
       detail: { words: words.vocabularySize, samples: ev.samples },
     });
   }
