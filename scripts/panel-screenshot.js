@@ -2,7 +2,8 @@
 // Browser check of the training panel in the real VS Code (code-server + headless Chromium, see
 // scripts/lib/vscodeWeb.js): opens a copy of test/fixtures/workspace with this extension (built:
 // dist/), runs "CharRNN: Show training panel", presses Start in the panel (a tiny model), waits
-// until the chart has points, takes a screenshot, presses Stop, and checks the chart drew points.
+// until the chart has points, takes a screenshot, presses Stop, checks the chart drew points, then
+// reloads the window and checks the panel comes back with the saved history.
 //   node scripts/panel-screenshot.js [out.png]     (default: /tmp/charrnn-panel.png)
 // Environment: CHARRNN_SHOT_SECONDS (training time before the shot, default 25),
 //              CHARRNN_SHOT_THEME (dark | light | hc, default dark).
@@ -59,8 +60,21 @@ async function check({ page, log }) {
   log(JSON.stringify(info));
   await frame.click('#stop').catch(() => undefined);
   await frame.waitForFunction(() => !/Training|Stopping/.test(document.querySelector('#status')?.textContent || ''), undefined, { timeout: 90000 }).catch(() => log('the run did not report its end in time'));
-  const points = Number(/([\d,]+) points/.exec(info.chart || '')?.[1]?.replace(/,/g, '') || 0);
+  const pointsOf = (label) => Number(/([\d,]+) points/.exec(label || '')?.[1]?.replace(/,/g, '') || 0);
+  const points = pointsOf(info.chart);
   if (points < 2) throw new Error(`the chart has ${points} points`);
+
+  // A reload of the window brings the panel back (WebviewPanelSerializer) with the saved history
+  // of the model (meta.json), not an empty chart.
+  await page.reload({ waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+  const revived = await panelFrame(page, 60000);
+  await revived
+    .waitForFunction(() => / [\d,]*[1-9][\d,]* points/.test(document.querySelector('#chart')?.getAttribute('aria-label') || ''), undefined, { timeout: 60000 })
+    .catch(() => undefined);
+  const after = await revived.evaluate(() => document.querySelector('#chart')?.getAttribute('aria-label'));
+  log(`after a window reload: ${after}`);
+  if (pointsOf(after) < 2) throw new Error(`after a window reload the chart has ${pointsOf(after)} points: ${after}`);
   return 0;
 }
 
