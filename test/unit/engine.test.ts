@@ -143,6 +143,42 @@ describe('engine: fused CharRNN', function () {
     model.dispose();
   });
 
+  it('matches finite differences of its own loss (central differences on sampled weights of every tensor)', async () => {
+    const B = 2;
+    const T = 6;
+    const w = scaled(initialWeights(OPTS.vocabSize, OPTS.lstmSize, OPTS.numLayers, 5), 3);
+    const x = randomIds(B * T, OPTS.vocabSize, 21);
+    const y = randomIds(B * T, OPTS.vocabSize, 22);
+    const model = new CharRnn(OPTS, w);
+    model.resetState();
+    const { grads } = await model.lossAndGradients(x, y, B, T);
+    const lossAt = async (weights: NamedWeights) => {
+      model.setWeights(weights);
+      model.resetEvalState();
+      return model.evalLoss(x, y, B, T);
+    };
+    const eps = 1e-2;
+    const rng = makeRng(9);
+    let checked = 0;
+    for (const g of grads) {
+      const k = w.findIndex((v) => v.name === g.name);
+      // The largest gradient entry of this tensor, plus two random ones.
+      let big = 0;
+      for (let i = 1; i < g.data.length; i++) if (Math.abs(g.data[i]) > Math.abs(g.data[big])) big = i;
+      for (const i of [big, Math.floor(rng() * g.data.length), Math.floor(rng() * g.data.length)]) {
+        const plus = w.map((v, j) => (j === k ? { ...v, data: v.data.map((d, n) => (n === i ? d + eps : d)) } : v));
+        const minus = w.map((v, j) => (j === k ? { ...v, data: v.data.map((d, n) => (n === i ? d - eps : d)) } : v));
+        const numeric = ((await lossAt(plus)) - (await lossAt(minus))) / (2 * eps);
+        const analytic = g.data[i];
+        assert.ok(Math.abs(numeric - analytic) <= 2e-3 + 2e-2 * Math.abs(analytic), `${g.name}[${i}]: numeric ${numeric} vs analytic ${analytic}`);
+        checked++;
+      }
+      assert.ok(Math.abs(g.data[big]) > 1e-3, `${g.name}: the test needs a non-vanishing gradient`);
+    }
+    assert.strictEqual(checked, 3 * grads.length);
+    model.dispose();
+  });
+
   it('clips gradients by their global norm', () => {
     const a = new Float32Array([3, 0]);
     const b = new Float32Array([4]);
