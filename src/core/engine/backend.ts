@@ -8,15 +8,14 @@
  * The wasm binaries sit next to the running bundle when webpack built us (dist/*.wasm) and in
  * node_modules/@tensorflow/tfjs-backend-wasm/dist/ when we run from tsc output (out/).
  */
-import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { createRequire } from 'module';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import type { Backend } from '../config';
 import { defaultGlueCandidates, patchForThreads, unrefPthreadWorkers } from './wasmThreads';
+import { findWasmDir, wasmDirCandidates } from '../wasmFiles';
 
 export interface BackendInfo {
   name: 'tensorflow' | 'wasm' | 'cpu';
@@ -100,16 +99,9 @@ async function initTensorflow(): Promise<BackendInfo> {
 
 /** The folder holding the .wasm binaries, with a trailing separator. */
 export function wasmBinaryDir(): string {
-  const candidates = [__dirname];
-  try {
-    const pkg = createRequire(__filename).resolve('@tensorflow/tfjs-backend-wasm/package.json');
-    candidates.push(path.join(path.dirname(pkg), 'dist'));
-  } catch {
-    // not installed: only the bundle folder can hold the binaries
-  }
-  const dir = candidates.find((d) => fs.existsSync(path.join(d, WASM_BINARY)));
+  const dir = findWasmDir([WASM_BINARY]);
   if (!dir) {
-    throw new Error(`backend "wasm": ${WASM_BINARY} not found in ${candidates.join(' or ')}`);
+    throw new Error(`backend "wasm": ${WASM_BINARY} not found in ${wasmDirCandidates().join(' or ')}`);
   }
   return dir + path.sep;
 }

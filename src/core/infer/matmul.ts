@@ -11,6 +11,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { findWasmDir as findWasmDirOf } from '../wasmFiles';
 
 export type EngineKind = 'auto' | 'wasm' | 'js';
 
@@ -89,14 +90,7 @@ const PLAIN_BINARY = 'tfjs-backend-wasm.wasm';
  * node_modules/@tensorflow/tfjs-backend-wasm/dist/ above this file (running from out/).
  */
 export function findWasmDir(extra?: string): string | undefined {
-  const dirs: string[] = [];
-  if (extra) dirs.push(extra);
-  dirs.push(__dirname);
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    dirs.push(path.join(dir, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist'));
-    if (path.dirname(dir) === dir) break;
-  }
-  return dirs.find((d) => fs.existsSync(path.join(d, SIMD_BINARY)) || fs.existsSync(path.join(d, PLAIN_BINARY)));
+  return findWasmDirOf([SIMD_BINARY, PLAIN_BINARY], extra);
 }
 
 let modulePromise: Promise<WasmModule> | undefined;
