@@ -25,6 +25,7 @@ import type { EngineKind } from '../src/core/infer/matmul';
 import { randomWeights } from '../src/core/infer/randomWeights';
 import { Vocab, UNKNOWN } from '../src/core/vocab';
 import { KneserNeyModel } from './ngram';
+import { quantile } from './metrics';
 import { makeRng } from '../src/core/random';
 
 export interface LatencyOptions {
@@ -231,13 +232,6 @@ class ShadowModel<T> implements CharModel<[LstmState, T]>, SequenceReader<[LstmS
     for (let i = 0; i < r.read; i++) t = this.dist.advance([t], [ids[i]])[0];
     return { state: [r.state, t], read: r.read };
   }
-}
-
-/** Nearest-rank quantile. */
-export function quantile(xs: number[], q: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
 }
 
 /** A vocabulary of `size` characters: the text's most frequent ones. */

@@ -6,6 +6,7 @@
 import * as cliProgress from 'cli-progress';
 import type { TrainConfig } from '../core/config';
 import type { DoneMessage, FromTrainer } from '../protocol/trainer';
+import { formatDuration } from '../core/format';
 
 export interface ProgressView {
   onEvent(e: FromTrainer): void;
@@ -21,7 +22,6 @@ export function createProgressView(config: TrainConfig, out: NodeJS.WriteStream 
     out.write(line + '\n');
     if (bar) bar.start(bar.getTotal(), 0);
   };
-  const eta = (s: number) => (s < 0 ? '?' : s < 60 ? `${Math.round(s)}s` : s < 3600 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${(s / 3600).toFixed(1)}h`);
   let total = 0;
   let lastVal: number | undefined;
   return {
@@ -42,7 +42,7 @@ export function createProgressView(config: TrainConfig, out: NodeJS.WriteStream 
             loss: e.loss.toFixed(3),
             val: lastVal !== undefined ? lastVal.toFixed(3) : '-',
             cps: Math.round(e.charsPerSec),
-            etaText: eta(e.etaSec),
+            etaText: formatDuration(e.etaSec),
           };
           if (tty) {
             if (!bar) {

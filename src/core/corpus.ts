@@ -16,6 +16,7 @@ import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
 import { isBinaryFileSync } from 'isbinaryfile';
 import type { CorpusConfig } from './config';
+import { formatBytes } from './format';
 
 export interface CorpusOptions extends CorpusConfig {
   /** VS Code `files.exclude` patterns (those set to true), relative to each folder. */
@@ -514,18 +515,6 @@ const LABELS: Record<SkipReason, string> = {
   unreadable: 'unreadable',
   empty: 'empty',
 };
-
-export function formatBytes(n: number): string {
-  if (n < 1000) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = -1;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
-}
 
 /** Skip reasons with a non-zero count, most frequent first (ties in SKIP_REASONS order). */
 function mainReasons(r: CorpusReport): SkipReason[] {

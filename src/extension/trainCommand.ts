@@ -7,6 +7,7 @@ import type { TrainingClient } from './trainingClient';
 import type { ModelStore } from './modelStore';
 import { readCorpusConfig, readTrainConfig } from './settings';
 import type { FromTrainer } from '../protocol/trainer';
+import { formatDuration } from '../core/format';
 
 export interface TrainArgs {
   /** Skip the question when a model exists (used by the panel and by tests). */
@@ -154,10 +155,4 @@ export class TrainCommand {
         }),
     );
   }
-}
-
-export function formatDuration(sec: number): string {
-  if (sec < 60) return `${Math.round(sec)} s`;
-  if (sec < 3600) return `${Math.round(sec / 60)} min`;
-  return `${(sec / 3600).toFixed(1)} h`;
 }
