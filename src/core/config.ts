@@ -158,6 +158,18 @@ export function checkSetting(key: SettingKey, value: unknown): string | undefine
 }
 
 /**
+ * A setting's value as read from VS Code's configuration (undefined = not set): a value that
+ * fails its check is replaced by the default, with a message saying what was wrong.
+ */
+export function settingOrDefault(key: SettingKey, raw: unknown): { value: unknown; problem?: string } {
+  const fallback = SETTINGS[key].default;
+  if (raw === undefined) return { value: fallback };
+  const problem = checkSetting(key, raw);
+  if (!problem) return { value: raw };
+  return { value: fallback, problem: `${problem} (settings.json has ${JSON.stringify(raw)}; using ${JSON.stringify(fallback)})` };
+}
+
+/**
  * Validates a whole training config (e.g. from the CLI or an IPC message).
  * Returns the list of problems; empty when valid.
  */

@@ -5,10 +5,9 @@
  */
 import * as vscode from 'vscode';
 import {
-  SETTINGS,
   TRAIN_FIELD_SETTING,
   TRAIN_INTERNAL_DEFAULTS,
-  checkSetting,
+  settingOrDefault,
   type CompletionConfig,
   type CorpusConfig,
   type SettingKey,
@@ -24,12 +23,8 @@ function reader(scope?: vscode.ConfigurationScope) {
   const cfg = vscode.workspace.getConfiguration('charrnn', scope);
   const warnings: string[] = [];
   const get = <T>(key: SettingKey): T => {
-    const value = cfg.get<unknown>(key, SETTINGS[key].default);
-    const problem = checkSetting(key, value);
-    if (problem) {
-      warnings.push(`charrnn.${problem}; using the default ${JSON.stringify(SETTINGS[key].default)}`);
-      return SETTINGS[key].default as T;
-    }
+    const { value, problem } = settingOrDefault(key, cfg.get<unknown>(key));
+    if (problem) warnings.push(`charrnn.${problem}`);
     return value as T;
   };
   return { get, warnings };

@@ -7,7 +7,7 @@
  * `checkFromPanel` checks every field's type and range, and anything else is refused.
  * Extension → webview messages are `{type: ...}`.
  */
-import { BACKENDS, SETTINGS, checkSetting, type Backend, type SettingKey } from '../core/config';
+import { BACKENDS, SETTINGS, checkSetting, settingOrDefault, type Backend, type SettingKey } from '../core/config';
 import { parameterCount } from '../core/weights';
 import type {
   CorpusMessage,
@@ -72,11 +72,9 @@ export function readPanelSettings(get: (key: PanelSettingKey) => unknown): { set
   const settings = defaultPanelSettings() as unknown as Record<string, unknown>;
   const errors: SettingErrors = {};
   for (const k of PANEL_SETTING_KEYS) {
-    const v = get(k);
-    if (v === undefined) continue;
-    const problem = checkSetting(k, v);
-    if (problem) errors[k] = `${problem} (settings.json has ${JSON.stringify(v)}; using ${JSON.stringify(SETTINGS[k].default)})`;
-    else settings[k] = v;
+    const { value, problem } = settingOrDefault(k, get(k));
+    settings[k] = value;
+    if (problem) errors[k] = problem;
   }
   return { settings: settings as unknown as PanelSettings, errors };
 }
