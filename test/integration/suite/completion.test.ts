@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { CharRnnApi } from '../../../src/extension/extension';
 import type { FromTrainer } from '../../../src/protocol/trainer';
-import { fixtureUri, getExtensionExports, sleep } from './helpers';
+import { configure, fixtureUri, getExtensionExports, sleep } from './helpers';
 
 const MODEL: Record<string, unknown> = {
   'model.lstmSize': 64,
@@ -20,11 +20,6 @@ const MODEL: Record<string, unknown> = {
   'completion.minConfidence': 0.05,
   'completion.debounceMs': 0,
 };
-
-async function configure(values: Record<string, unknown>): Promise<void> {
-  const cfg = vscode.workspace.getConfiguration('charrnn');
-  for (const [k, v] of Object.entries(values)) await cfg.update(k, v, vscode.ConfigurationTarget.Workspace);
-}
 
 /** A fresh editor on a new file of the fixture copy, holding `text` with the cursor at its end. */
 async function editorWith(name: string, text: string): Promise<vscode.TextEditor> {

@@ -112,6 +112,12 @@ export async function withSetting<T>(key: string, value: unknown, fn: () => Prom
   }
 }
 
+/** Sets (or, with undefined, removes) `charrnn.` workspace settings. */
+export async function configure(values: Record<string, unknown>): Promise<void> {
+  const cfg = vscode.workspace.getConfiguration('charrnn');
+  for (const [k, v] of Object.entries(values)) await cfg.update(k, v, vscode.ConfigurationTarget.Workspace);
+}
+
 /** Opens a file of the fixture workspace in an editor. */
 export async function openFixtureFile(relativePath: string): Promise<vscode.TextEditor> {
   const doc = await vscode.workspace.openTextDocument(fixtureUri(relativePath));

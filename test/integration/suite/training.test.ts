@@ -9,6 +9,7 @@ import { monitorEventLoopDelay } from 'perf_hooks';
 import type { CharRnnApi } from '../../../src/extension/extension';
 import type { FromTrainer } from '../../../src/protocol/trainer';
 import { loadCheckpoint, checkpointExists } from '../../../src/core/checkpoint';
+import { configure, getExtensionExports } from './helpers';
 
 const TINY: Record<string, unknown> = {
   'model.lstmSize': 32,
@@ -20,16 +21,7 @@ const TINY: Record<string, unknown> = {
   'training.learningRate': 0.01,
 };
 
-async function api(): Promise<CharRnnApi> {
-  const ext = vscode.extensions.getExtension<CharRnnApi>('charrnn.charrnn-complete');
-  assert.ok(ext, 'extension not found');
-  return ext.activate();
-}
-
-async function configure(values: Record<string, unknown>): Promise<void> {
-  const cfg = vscode.workspace.getConfiguration('charrnn');
-  for (const [k, v] of Object.entries(values)) await cfg.update(k, v, vscode.ConfigurationTarget.Workspace);
-}
+const api = () => getExtensionExports<CharRnnApi>();
 
 /** Collects trainer events until `until` returns true (or the timeout passes). */
 function collect(a: CharRnnApi, until: (e: FromTrainer) => boolean, timeoutMs: number): Promise<FromTrainer[]> {
