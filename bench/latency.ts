@@ -24,7 +24,7 @@ import { LstmModel, type LstmState, type SequenceReader } from '../src/core/infe
 import type { EngineKind } from '../src/core/infer/matmul';
 import { randomWeights } from '../src/core/infer/randomWeights';
 import { Vocab, UNKNOWN } from '../src/core/vocab';
-import { KneserNeyModel } from './ngram';
+import { KneserNeyModel } from '../src/core/lm/ngram';
 import { quantile } from './metrics';
 import { makeRng } from '../src/core/random';
 
@@ -94,7 +94,8 @@ export async function measureLatency(model: string | ModelShape, opts: LatencyOp
   let distribution: LatencyResult['detail']['distribution'] = 'model';
   if (typeof model === 'string') {
     const loaded = await loadCompleter(model, opts.engine ?? 'auto', log);
-    lstm = loaded.model;
+    if (!loaded.lstm) throw new Error(`${model} has no trained LSTM yet`);
+    lstm = loaded.lstm;
     completer = loaded.completer;
     name = `${lstm.lstmSize}x${lstm.numLayers} (${path.basename(model)})`;
   } else {
@@ -102,7 +103,7 @@ export async function measureLatency(model: string | ModelShape, opts: LatencyOp
     const shape = { vocabSize: vocab.size, lstmSize: model.lstmSize, numLayers: model.numLayers };
     lstm = await LstmModel.create(shape, randomWeights(shape, opts.seed ?? 1), opts.engine ?? 'auto', log);
     if (opts.shadow ?? true) {
-      const ngram = new KneserNeyModel([text], { order: 7, vocab });
+      const ngram = KneserNeyModel.train([text], { order: 7, vocab });
       completer = new Completer(new ShadowModel(lstm, ngram), vocab) as Completer<unknown>;
       distribution = 'ngram-shadow';
     } else {

@@ -13,8 +13,8 @@ import { Completer, loadCompleter, type LoadedCompleter } from '../src/core/infe
 import { loadMeta } from '../src/core/checkpoint';
 import { loadBenchData, type BenchData, type BenchDoc } from './data';
 import { completionMetrics, modelBitsPerChar, quantile, type CompletionMetrics, type Outcome } from './metrics';
-import { KneserNeyModel } from './ngram';
-import { samplePositions, type Position } from './positions';
+import { KneserNeyModel } from '../src/core/lm/ngram';
+import { samplePositions, type Position } from '../src/core/positions';
 import { trainCharRnn, peakRssMB, type TrainOutcome } from './trainRun';
 import { WordCompleter } from './wordCompletion';
 
@@ -173,7 +173,7 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
   for (const order of o.ngramOrders) {
     const t = Date.now();
     const before = peakRssMB();
-    const model = new KneserNeyModel(data.train.map((d) => d.text), { order });
+    const model = KneserNeyModel.train(data.train.map((d) => d.text), { order });
     const trainSec = (Date.now() - t) / 1000;
     const bpc = modelBitsPerChar(model, (s) => model.vocab.encode(s), testTexts, { maxChars: o.bpcChars, batch: 32 });
     const completer = new Completer(model, model.vocab);

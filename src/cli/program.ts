@@ -166,7 +166,7 @@ export function buildProgram(): Command {
     .description('Complete prefixes read as JSON lines {"prefix": string} on stdin; answers {"completion","confidence","ms"} per line on stdout, in order.')
     .requiredOption('--model <dir>', 'checkpoint folder')
     .option('--max-chars <n>', 'longest completion', int('--max-chars'), SETTINGS['completion.maxChars'].default)
-    .option('--min-confidence <x>', 'abstain below this probability', float('--min-confidence'), SETTINGS['completion.minConfidence'].default)
+    .option('--min-confidence <x>', "abstain below this probability (default: the model's calibrated threshold)", float('--min-confidence'))
     .option('--context-chars <n>', 'characters of the prefix the model reads', int('--context-chars'), SETTINGS['completion.contextChars'].default)
     .action(async (o) => {
       const code = await runComplete(path.resolve(o.model), process.stdin, process.stdout, process.stderr, {

@@ -12,6 +12,9 @@ export interface Split {
   /** Files with at least one character in train / in val (a tail split can cut one file in two). */
   trainFiles: number;
   valFiles: number;
+  /** The same characters per document (a tail split: one part each), for the count models. */
+  trainDocs: Int32Array[];
+  valDocs: Int32Array[];
 }
 
 /** Whole-file validation needs at least this many files; fewer use the tail of the text. */
@@ -52,7 +55,7 @@ export function splitCorpus(docs: CorpusDoc[], vocab: Vocab, valFraction: number
   const frac = Number.isFinite(valFraction) ? Math.min(Math.max(valFraction, 0), 1) : 0;
 
   if (frac === 0 || docs.length === 0) {
-    return { train: join(encoded, sep), val: new Int32Array(0), trainFiles: docs.length, valFiles: 0 };
+    return { train: join(encoded, sep), val: new Int32Array(0), trainFiles: docs.length, valFiles: 0, trainDocs: encoded, valDocs: [] };
   }
 
   if (docs.length >= MIN_FILES_FOR_FILE_SPLIT) {
@@ -61,7 +64,7 @@ export function splitCorpus(docs: CorpusDoc[], vocab: Vocab, valFraction: number
       const train: Int32Array[] = [];
       const val: Int32Array[] = [];
       encoded.forEach((e, i) => (held.has(i) ? val : train).push(e));
-      return { train: join(train, sep), val: join(val, sep), trainFiles: train.length, valFiles: held.size };
+      return { train: join(train, sep), val: join(val, sep), trainFiles: train.length, valFiles: held.size, trainDocs: train, valDocs: val };
     }
   }
   return tailSplit(encoded, sep, total, frac);
@@ -125,7 +128,9 @@ function tailSplit(encoded: Int32Array[], sep: number, total: number, frac: numb
     if (end > cut && e.length > 0) valFiles++;
     start = end + 1;
   }
-  return { train: all.slice(0, cut), val: all.slice(cut), trainFiles, valFiles };
+  const train = all.slice(0, cut);
+  const val = all.slice(cut);
+  return { train, val, trainFiles, valFiles, trainDocs: [train], valDocs: val.length ? [val] : [] };
 }
 
 /**

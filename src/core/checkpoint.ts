@@ -4,6 +4,10 @@
  *                times, best validation loss, and `weights`: the manifest of weights.bin
  *   weights.bin  the weights' float32 values, little-endian, concatenated in manifest order
  *                (the same idea as tfjs's model.json weightsManifest + one shard)
+ *   ngram.bin    the workspace n-gram (src/core/lm/ngram.ts, NGRAM_FORMAT), described by `ngram`
+ * `stage` says which experts exist: 'ngram' (the first seconds of a run: n-gram only, no LSTM
+ * weights) or 'lstm' (absent in older checkpoints). `mixer` holds the mixture's weights and
+ * `calibration` the show/abstain threshold, both fitted on the validation split.
  * Written atomically: everything goes to a sibling temp folder that is then renamed over the old
  * one. Loading checks everything and throws CheckpointError with a readable reason.
  */
@@ -12,10 +16,14 @@ import * as path from 'path';
 import type { TrainConfig } from './config';
 import { Vocab, type VocabJson } from './vocab';
 import { checkWeights, type NamedWeights } from './weights';
+import { KneserNeyModel, NGRAM_FORMAT, NGRAM_VERSION } from './lm/ngram';
+import { checkMixerJson, type MixerJson } from './lm/mixer';
+import type { Calibration } from './lm/fit';
 
 export const FORMAT_VERSION = 1;
 export const META_FILE = 'meta.json';
 export const WEIGHTS_FILE = 'weights.bin';
+export const NGRAM_FILE = 'ngram.bin';
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export interface HistoryPoint {
@@ -50,12 +58,35 @@ export interface CheckpointMeta {
   step: number;
   epoch: number;
   weights: { name: string; shape: number[] }[];
+  /** 'ngram': no LSTM yet (weights is empty); 'lstm' (or absent): the LSTM is trained. */
+  stage?: 'ngram' | 'lstm';
+  ngram?: NgramMeta;
+  mixer?: MixerJson;
+  calibration?: Calibration;
+}
+
+export interface NgramMeta {
+  file: string;
+  format: string;
+  version: number;
+  order: number;
+  bytes: number;
+  trainChars: number;
+  buildSeconds: number;
+}
+
+/** What a save writes besides meta.json and weights.bin. */
+export interface CheckpointExtras {
+  /** The n-gram: a model to serialize, or the path of an ngram.bin to link (unchanged since). */
+  ngram?: KneserNeyModel | string;
 }
 
 export interface Checkpoint {
   meta: CheckpointMeta;
   vocab: Vocab;
+  /** Empty when meta.stage is 'ngram'. */
   weights: NamedWeights;
+  ngram?: KneserNeyModel;
 }
 
 export class CheckpointError extends Error {
@@ -70,7 +101,12 @@ export function checkpointExists(dir: string): boolean {
 }
 
 /** Writes the checkpoint atomically (temp folder, then rename). */
-export function saveCheckpoint(dir: string, meta: Omit<CheckpointMeta, 'weights' | 'formatVersion'>, weights: NamedWeights): void {
+export function saveCheckpoint(
+  dir: string,
+  meta: Omit<CheckpointMeta, 'weights' | 'formatVersion'>,
+  weights: NamedWeights,
+  extras: CheckpointExtras = {},
+): void {
   const parent = path.dirname(path.resolve(dir));
   fs.mkdirSync(parent, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(dir)}.tmp-`));
@@ -90,6 +126,7 @@ export function saveCheckpoint(dir: string, meta: Omit<CheckpointMeta, 'weights'
       weights: weights.map((w) => ({ name: w.name, shape: w.shape })),
     };
     fs.writeFileSync(path.join(tmp, WEIGHTS_FILE), buf);
+    writeNgram(path.join(tmp, NGRAM_FILE), extras.ngram);
     fs.writeFileSync(path.join(tmp, META_FILE), JSON.stringify(full, null, 1));
     // Swap in: move the old folder aside, rename the new one in, then delete the old one.
     let old: string | undefined;
@@ -102,6 +139,20 @@ export function saveCheckpoint(dir: string, meta: Omit<CheckpointMeta, 'weights'
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw e;
+  }
+}
+
+/** Writes ngram.bin: serialized, or a hard link to an unchanged file (a copy where links fail). */
+function writeNgram(file: string, ngram: CheckpointExtras['ngram']): void {
+  if (ngram === undefined) return;
+  if (typeof ngram !== 'string') {
+    fs.writeFileSync(file, ngram.serialize());
+    return;
+  }
+  try {
+    fs.linkSync(ngram, file);
+  } catch {
+    fs.copyFileSync(ngram, file);
   }
 }
 
@@ -143,6 +194,14 @@ export function loadCheckpoint(dir: string): Checkpoint {
   } catch (e) {
     throw new CheckpointError(dir, `weights.bin is unreadable (${(e as Error).message})`);
   }
+  if (meta.mixer !== undefined) {
+    try {
+      checkMixerJson(meta.mixer);
+    } catch (e) {
+      throw new CheckpointError(dir, (e as Error).message);
+    }
+  }
+  const ngram = loadNgram(dir, meta, vocab);
   const total = meta.weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
   if (buf.length !== total * 4) {
     throw new CheckpointError(dir, `weights.bin has ${buf.length} bytes, the manifest needs ${total * 4}`);
@@ -163,10 +222,40 @@ export function loadCheckpoint(dir: string): Checkpoint {
     }
     weights.push({ name: w.name, shape: w.shape, data });
   }
+  if (meta.stage === 'ngram') {
+    if (weights.length > 0) throw new CheckpointError(dir, 'an n-gram-stage checkpoint holds LSTM weights');
+    if (!ngram) throw new CheckpointError(dir, 'an n-gram-stage checkpoint has no n-gram');
+  } else {
+    try {
+      checkWeights(weights, vocab.size, meta.config.lstmSize, meta.config.numLayers);
+    } catch (e) {
+      throw new CheckpointError(dir, (e as Error).message);
+    }
+  }
+  return { meta, vocab, weights, ngram };
+}
+
+/** True when the checkpoint holds a trained LSTM (not only the n-gram of the first stage). */
+export function hasLstm(meta: CheckpointMeta): boolean {
+  return meta.stage !== 'ngram';
+}
+
+function loadNgram(dir: string, meta: CheckpointMeta, vocab: Vocab): KneserNeyModel | undefined {
+  const m = meta.ngram;
+  if (m === undefined) return undefined;
+  if (typeof m !== 'object' || m === null || m.file !== NGRAM_FILE || m.format !== NGRAM_FORMAT) {
+    throw new CheckpointError(dir, 'meta.json describes an n-gram of an unknown format');
+  }
+  if (m.version !== NGRAM_VERSION) throw new CheckpointError(dir, `n-gram version ${String(m.version)} is not supported (expected ${NGRAM_VERSION})`);
+  let buf: Buffer;
   try {
-    checkWeights(weights, vocab.size, meta.config.lstmSize, meta.config.numLayers);
+    buf = fs.readFileSync(path.join(dir, NGRAM_FILE));
+  } catch (e) {
+    throw new CheckpointError(dir, `${NGRAM_FILE} is unreadable (${(e as Error).message})`);
+  }
+  try {
+    return KneserNeyModel.deserialize(buf, vocab);
   } catch (e) {
     throw new CheckpointError(dir, (e as Error).message);
   }
-  return { meta, vocab, weights };
 }

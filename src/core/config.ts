@@ -47,7 +47,8 @@ export interface CompletionConfig {
   enabled: boolean;
   disabledLanguages: string[];
   maxChars: number;
-  minConfidence: number;
+  /** Undefined: the model's calibrated threshold (or the setting's default when it has none). */
+  minConfidence?: number;
   debounceMs: number;
   contextChars: number;
 }

@@ -16,6 +16,15 @@ import { createCharRnn, type CharRnnTrainer } from './engine/charRnn';
 import { makeRng } from './random';
 import { sampleFromWeights } from './sampling';
 import type { DoneMessage, DoneReason, FromTrainer } from '../protocol/trainer';
+import * as path from 'path';
+import { NGRAM_FILE, type CheckpointMeta, type NgramMeta } from './checkpoint';
+import { KneserNeyModel, NGRAM_FORMAT, NGRAM_VERSION } from './lm/ngram';
+import { FittedMixer, type MixerJson } from './lm/mixer';
+import { MixtureModel } from './lm/mixture';
+import { calibrate, collectSamples, fitMixture, type Calibration } from './lm/fit';
+import { Completer } from './infer/completer';
+import { LstmModel } from './infer/lstmForward';
+import { SETTINGS } from './config';
 
 export interface TrainRunOptions {
   config: TrainConfig;
@@ -44,6 +53,16 @@ const MAX_VAL_CHARS = 65536;
 const VAL_SHARE = 0.2;
 /** Progress events (and history points) at most this often, plus at every validation. */
 const PROGRESS_EVERY_MS = 250;
+/** The workspace n-gram's order (lowered by its memory budget on big corpora). */
+export const NGRAM_ORDER = 16;
+/** Held-out characters the mixer is fitted on: without and with the LSTM (which costs time). */
+const FIT_CHARS_COUNTS = 262_144;
+const FIT_CHARS_LSTM = 65_536;
+/** Held-out identifier positions for the threshold, and the precision it aims at. */
+const CALIBRATION_POSITIONS = 200;
+export const TARGET_PRECISION = 0.9;
+/** Refit the mixer with a better LSTM at most this often (and once at the end). */
+const REFIT_EVERY_MS = 120_000;
 
 export class TrainingError extends Error {}
 
@@ -132,6 +151,62 @@ export async function runTraining(o: TrainRunOptions): Promise<DoneMessage> {
   const valStream = valData.length > steps + 1 ? new BatchStream(valData, valBatch, steps) : undefined;
   if (!valStream) log('no validation text (corpus too small or valFraction 0): the latest weights are saved instead of the best');
 
+  // Stage 1: the workspace n-gram (seconds), mixed with the document cache: completions work
+  // from here on, before any LSTM checkpoint.
+  const ngStart = now();
+  const ngram = KneserNeyModel.fromIds(split.trainDocs, vocab, NGRAM_ORDER);
+  const ngramMeta: NgramMeta = {
+    file: NGRAM_FILE,
+    format: NGRAM_FORMAT,
+    version: NGRAM_VERSION,
+    order: ngram.order,
+    bytes: ngram.stats.bytes,
+    trainChars: ngram.stats.trainChars,
+    buildSeconds: (now() - ngStart) / 1000,
+  };
+  log(`n-gram: order ${ngram.order}${ngram.order < NGRAM_ORDER ? ` (lowered from ${NGRAM_ORDER} to fit its memory budget)` : ''}, ` +
+    `${(ngram.stats.bytes / 1e6).toFixed(1)} MB, built in ${ngramMeta.buildSeconds.toFixed(1)} s`);
+  const valTexts = split.valDocs.map((ids, i) => ({ relPath: `val/${i}`, text: vocab.decode(ids) }));
+  let ngramFile: string | undefined;
+  let mixer: MixerJson | undefined;
+  let calibration: Calibration | undefined;
+  let mixedStep = -1;
+  let lastFit = 0;
+  /** Fits the mixer (and the threshold) on the validation split, with the LSTM `weights` if given. */
+  const fitMix = async (weights: NamedWeights | undefined, lstmStep: number) => {
+    const t = now();
+    const lstm = weights
+      ? await LstmModel.create({ vocabSize: vocab.size, lstmSize: cfg.lstmSize, numLayers: cfg.numLayers }, weights, 'auto')
+      : undefined;
+    try {
+      const samples = collectSamples({
+        vocabSize: vocab.size, ngram, lstm, docs: split.valDocs, maxChars: lstm ? FIT_CHARS_LSTM : FIT_CHARS_COUNTS,
+      });
+      if (samples.length === 0) return;
+      mixer = fitMixture(samples);
+      const model = new MixtureModel({ vocab, ngram, lstm, mixer: new FittedMixer(mixer) });
+      calibration = calibrate(new Completer(model, vocab) as Completer<unknown>, valTexts, {
+        positions: CALIBRATION_POSITIONS,
+        target: TARGET_PRECISION,
+        fallback: SETTINGS['completion.minConfidence'].default,
+      });
+      mixedStep = lstmStep;
+      lastFit = now();
+      const b = mixer.bitsPerChar ?? {};
+      emit({
+        type: 'mixture', step: lstmStep, experts: model.description, bitsPerChar: b,
+        minConfidence: calibration.minConfidence, precision: calibration.precision,
+      });
+      log(`mixture (${model.description}) on ${samples.length} held-out characters: ` +
+        Object.entries(b).map(([k, v]) => `${k} ${fmt(v as number)}`).join(', ') + ' bits/char; threshold ' +
+        `${calibration.minConfidence.toFixed(3)} (precision ${(100 * calibration.precision).toFixed(1)}%, shown ${(100 * calibration.shown).toFixed(1)}% ` +
+        `of ${calibration.positions} positions), ${((now() - t) / 1000).toFixed(1)} s`);
+    } finally {
+      lstm?.dispose();
+    }
+  };
+  await fitMix(initialWeights, stepOffset);
+
   emit({
     type: 'corpus',
     files: fp.files,
@@ -175,10 +250,15 @@ export async function runTraining(o: TrainRunOptions): Promise<DoneMessage> {
   const elapsed = () => (now() - trainStart) / 1000;
   const charsSeen = () => charsOffset + step * batch * steps;
   /** Writes the best weights so far with the whole history; announces it when the weights changed. */
-  const save = (weights: NamedWeights, improved: boolean) => {
+  const save = (weights: NamedWeights | undefined, improved: boolean) => {
+    const stage: CheckpointMeta['stage'] = weights ? 'lstm' : 'ngram';
     saveCheckpoint(
       o.checkpointDir,
       {
+        stage,
+        ngram: ngramMeta,
+        ...(mixer ? { mixer } : {}),
+        ...(calibration ? { calibration } : {}),
         config: { ...cfg, batchSize: batch },
         vocab: vocab.toJSON(),
         history,
@@ -190,11 +270,14 @@ export async function runTraining(o: TrainRunOptions): Promise<DoneMessage> {
         step: stepOffset + step,
         epoch: epochOffset + epoch,
       },
-      weights,
+      weights ?? [],
+      { ngram: ngramFile ?? ngram },
     );
+    ngramFile = path.join(o.checkpointDir, NGRAM_FILE);
     savedStep = step;
     checkpointPath = o.checkpointDir;
-    if (improved) emit({ type: 'checkpoint', path: o.checkpointDir, valLoss: bestValLoss, step: stepOffset + step });
+    const valLoss = Number.isFinite(bestValLoss) ? bestValLoss : mixer?.bitsPerChar?.mixture ?? 0;
+    if (improved) emit({ type: 'checkpoint', path: o.checkpointDir, valLoss, step: stepOffset + step });
   };
   const progress = (valLoss?: number) => {
     const secs = elapsed();
@@ -245,6 +328,11 @@ export async function runTraining(o: TrainRunOptions): Promise<DoneMessage> {
       if (valLoss !== undefined && valLoss < bestValLoss) bestValLoss = valLoss;
       sinceBest = 0;
       bestWeights = model.getWeights();
+      bestUnmixed = true;
+      if (now() - lastFit >= REFIT_EVERY_MS) {
+        await fitMix(bestWeights, stepOffset + step);
+        bestUnmixed = false;
+      }
     } else {
       sinceBest++;
     }
@@ -255,6 +343,10 @@ export async function runTraining(o: TrainRunOptions): Promise<DoneMessage> {
     }
     return cfg.patience > 0 && sinceBest >= cfg.patience;
   };
+
+  let bestUnmixed = false;
+  // The first checkpoint: the n-gram stage (or the resumed LSTM, mixed anew).
+  save(bestWeights, true);
 
   let reason: DoneReason = 'completed';
   try {
@@ -296,6 +388,11 @@ export async function runTraining(o: TrainRunOptions): Promise<DoneMessage> {
     // Final validation unless the last step already did one; keeps the best weights.
     if (reason !== 'diverged' && step > 0 && savedStep !== step && step % cfg.evalEvery !== 0) {
       await checkpointStep();
+    }
+    // The mixer and threshold for the best LSTM (skipped on a stop request: it asks to exit now).
+    if (bestUnmixed && bestWeights && reason !== 'stopped' && !o.signal?.aborted) {
+      await fitMix(bestWeights, stepOffset + step);
+      save(bestWeights, false);
     }
   } finally {
     model.dispose();

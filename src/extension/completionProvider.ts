@@ -12,6 +12,7 @@
  *   throws: a missing or broken model, a dead worker, a huge document or a binary-looking line
  *   mean no suggestion and a log line.
  */
+import { MAX_CACHE_CHARS } from '../core/lm/mixture';
 import * as vscode from 'vscode';
 import type { CompletionConfig } from '../core/config';
 import { looksBinary, tokenContext } from '../core/infer/tokens';
@@ -70,8 +71,8 @@ export class CharRnnCompletionProvider implements vscode.InlineCompletionItemPro
       } else {
         if (s.debounceMs > 0 && !(await delay(s.debounceMs, token))) return undefined;
         if (token.isCancellationRequested) return undefined;
-        const start = document.positionAt(Math.max(0, offset - s.contextChars));
-        const prefix = document.getText(new vscode.Range(start, position));
+        // The whole text before the cursor: the model's document cache counts all of it.
+        const prefix = document.getText(new vscode.Range(document.positionAt(Math.max(0, offset - MAX_CACHE_CHARS)), position));
         answer = await this.deps.client.complete({
           docKey,
           offset,

@@ -30,6 +30,13 @@ function reader(scope?: vscode.ConfigurationScope) {
   return { get, warnings };
 }
 
+/** True when the user (or workspace) gave the setting a value of its own. */
+function isSet(scope: vscode.ConfigurationScope | undefined, key: SettingKey): boolean {
+  const i = vscode.workspace.getConfiguration('charrnn', scope).inspect(key);
+  return !!i && [i.globalValue, i.workspaceValue, i.workspaceFolderValue, i.globalLanguageValue, i.workspaceLanguageValue, i.workspaceFolderLanguageValue]
+    .some((v) => v !== undefined);
+}
+
 export function readTrainConfig(): Read<TrainConfig> {
   const { get, warnings } = reader();
   const config = { ...TRAIN_INTERNAL_DEFAULTS } as Record<string, unknown>;
@@ -68,7 +75,8 @@ export function readCompletionConfig(scope?: vscode.ConfigurationScope): Read<Co
       enabled: get<boolean>('completion.enabled'),
       disabledLanguages: get<string[]>('completion.disabledLanguages'),
       maxChars: get<number>('completion.maxChars'),
-      minConfidence: get<number>('completion.minConfidence'),
+      // Unset: the model's calibrated threshold applies.
+      minConfidence: isSet(scope, 'completion.minConfidence') ? get<number>('completion.minConfidence') : undefined,
       debounceMs: get<number>('completion.debounceMs'),
       contextChars: get<number>('completion.contextChars'),
     },

@@ -65,6 +65,19 @@ export interface CheckpointMessage {
   valLoss: number;
   step: number;
 }
+/** The mixture was fitted on the validation split (after the n-gram stage and LSTM checkpoints). */
+export interface MixtureMessage {
+  type: 'mixture';
+  /** LSTM step of the weights mixed (0: no LSTM yet). */
+  step: number;
+  /** What answers, e.g. "n-gram + cache + LSTM". */
+  experts: string;
+  /** Held-out bits/char of each expert and of the mixture. */
+  bitsPerChar: { ngram?: number; cache?: number; lstm?: number; mixture?: number };
+  /** Calibrated show/abstain threshold and the precision it gives on held-out positions. */
+  minConfidence: number;
+  precision: number;
+}
 export type DoneReason = 'completed' | 'stopped' | 'time-limit' | 'early-stop' | 'diverged';
 export interface DoneMessage {
   type: 'done';
@@ -87,6 +100,7 @@ export type FromTrainer =
   | ProgressMessage
   | SampleMessage
   | CheckpointMessage
+  | MixtureMessage
   | DoneMessage
   | ErrorMessage
   | LogMessage;
@@ -123,6 +137,8 @@ export function isFromTrainer(m: unknown): m is FromTrainer {
       return str(m.text) && num(m.step);
     case 'checkpoint':
       return str(m.path) && typeof m.valLoss === 'number';
+    case 'mixture':
+      return num(m.step) && str(m.experts) && isObj(m.bitsPerChar) && num(m.minConfidence) && num(m.precision);
     case 'done':
       return str(m.reason);
     case 'error':

@@ -23,7 +23,8 @@ export const CONTROL_SIZE = 2;
 
 export interface CompletionSettings {
   maxChars: number;
-  minConfidence: number;
+  /** Undefined: the model's calibrated threshold. */
+  minConfidence?: number;
   contextChars: number;
 }
 
@@ -63,6 +64,9 @@ export interface LoadedMessage {
   numLayers: number;
   vocabSize: number;
   ms: number;
+  /** What answers, e.g. "n-gram + cache + LSTM", and the LSTM's training step (0: none yet). */
+  experts: string;
+  lstmStep: number;
 }
 export interface LoadFailedMessage {
   type: 'loadFailed';
@@ -94,7 +98,7 @@ const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinit
 const str = (v: unknown): v is string => typeof v === 'string';
 
 export function isCompletionSettings(s: unknown): s is CompletionSettings {
-  return isObj(s) && num(s.maxChars) && s.maxChars >= 1 && num(s.minConfidence) && num(s.contextChars) && s.contextChars >= 1;
+  return isObj(s) && num(s.maxChars) && s.maxChars >= 1 && (s.minConfidence === undefined || num(s.minConfidence)) && num(s.contextChars) && s.contextChars >= 1;
 }
 
 export function isToWorker(m: unknown): m is ToWorker {

@@ -45,8 +45,9 @@ function load(modelDir: string): void {
       loadError = undefined;
       old?.model.dispose();
       post({
-        type: 'loaded', modelDir, engine: next.engine, lstmSize: next.model.lstmSize,
-        numLayers: next.model.numLayers, vocabSize: next.model.vocabSize, ms: performance.now() - t0,
+        type: 'loaded', modelDir, engine: next.engine, lstmSize: next.meta.config.lstmSize,
+        numLayers: next.meta.config.numLayers, vocabSize: next.model.vocabSize, ms: performance.now() - t0,
+        experts: next.model.description, lstmStep: next.lstm ? next.meta.step : 0,
       });
     } catch (e) {
       // Keep answering with the previous model, if any; the client reports the failure.

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { KneserNeyModel } from '../../bench/ngram';
+import { KneserNeyModel } from '../../src/core/lm/ngram';
 import { modelBitsPerChar } from '../../bench/metrics';
 import { makeRng } from '../../src/core/random';
 
@@ -33,7 +33,7 @@ describe('KneserNeyModel (character n-gram, interpolated modified Kneser–Ney)'
 
   for (const order of [1, 3, 7, 12]) {
     it(`order ${order}: next-character probabilities sum to 1 over the vocabulary at several contexts`, () => {
-      const m = new KneserNeyModel(train, { order, minCount: 1 });
+      const m = KneserNeyModel.train(train, { order, minCount: 1 });
       const contexts = [
         m.initialState(),
         m.stateFor('export function '),
@@ -60,7 +60,7 @@ describe('KneserNeyModel (character n-gram, interpolated modified Kneser–Ney)'
   }
 
   it('learns: after "retur" the next character is by far most likely "n" at order 7', () => {
-    const m = new KneserNeyModel(train, { order: 7, minCount: 1 });
+    const m = KneserNeyModel.train(train, { order: 7, minCount: 1 });
     const p = m.probs(m.stateFor('  retur'));
     const n = m.vocab.id('n');
     assert.ok(p[n] > 0.5, `p(n) = ${p[n]}`);
@@ -70,8 +70,8 @@ describe('KneserNeyModel (character n-gram, interpolated modified Kneser–Ney)'
   it('has lower bits per character on repetitive text than on the same characters shuffled', () => {
     const rep = [CODE.repeat(4)];
     const shuf = [shuffled(CODE.repeat(4), 3)];
-    const mRep = new KneserNeyModel(rep, { order: 5, minCount: 1 });
-    const mShuf = new KneserNeyModel(shuf, { order: 5, minCount: 1 });
+    const mRep = KneserNeyModel.train(rep, { order: 5, minCount: 1 });
+    const mShuf = KneserNeyModel.train(shuf, { order: 5, minCount: 1 });
     const bRep = mRep.bitsPerChar([CODE]).bpc;
     const bShuf = mShuf.bitsPerChar([shuffled(CODE, 9)]).bpc;
     assert.ok(bRep < 1, `repetitive: ${bRep}`);
@@ -80,13 +80,13 @@ describe('KneserNeyModel (character n-gram, interpolated modified Kneser–Ney)'
 
   it('order 12 beats order 1 on structured held-out text', () => {
     const held = CODE.replace(/add/g, 'add').slice(0, 300);
-    const b1 = new KneserNeyModel(train, { order: 1, minCount: 1 }).bitsPerChar([held]).bpc;
-    const b12 = new KneserNeyModel(train, { order: 12, minCount: 1 }).bitsPerChar([held]).bpc;
+    const b1 = KneserNeyModel.train(train, { order: 1, minCount: 1 }).bitsPerChar([held]).bpc;
+    const b12 = KneserNeyModel.train(train, { order: 12, minCount: 1 }).bitsPerChar([held]).bpc;
     assert.ok(b12 < b1 / 3, `order 12: ${b12}, order 1: ${b1}`);
   });
 
   it('bitsPerChar agrees with the generic CharModel scorer (batched)', () => {
-    const m = new KneserNeyModel(train, { order: 4, minCount: 1 });
+    const m = KneserNeyModel.train(train, { order: 4, minCount: 1 });
     const texts = ['return a + b;\n', 'const q = 1;', CODE.slice(40, 140)];
     const direct = m.bitsPerChar(texts);
     const generic = modelBitsPerChar(m, (s) => m.vocab.encode(s), texts, { batch: 2 });
@@ -95,7 +95,7 @@ describe('KneserNeyModel (character n-gram, interpolated modified Kneser–Ney)'
   });
 
   it('stateFor(text) equals advancing from the initial state over text', () => {
-    const m = new KneserNeyModel(train, { order: 6, minCount: 1 });
+    const m = KneserNeyModel.train(train, { order: 6, minCount: 1 });
     for (const text of ['', 're', 'return a + b;']) {
       let s = m.initialState();
       for (const ch of text) s = m.advance([s], [m.vocab.id(ch)])[0];
@@ -104,7 +104,7 @@ describe('KneserNeyModel (character n-gram, interpolated modified Kneser–Ney)'
   });
 
   it('advance does not change its input states', () => {
-    const m = new KneserNeyModel(train, { order: 4, minCount: 1 });
+    const m = KneserNeyModel.train(train, { order: 4, minCount: 1 });
     const s = [m.stateFor('ab')];
     const copy = [...s];
     m.advance(s, [1]);
@@ -112,7 +112,7 @@ describe('KneserNeyModel (character n-gram, interpolated modified Kneser–Ney)'
   });
 
   it('stops reading at maxTrainChars', () => {
-    const m = new KneserNeyModel([CODE, CODE], { order: 3, minCount: 1, maxTrainChars: 100 });
+    const m = KneserNeyModel.train([CODE, CODE], { order: 3, minCount: 1, maxTrainChars: 100 });
     assert.strictEqual(m.stats.trainChars, 100);
   });
 });

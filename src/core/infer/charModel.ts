@@ -12,3 +12,14 @@ export interface CharModel<S> {
   /** Natural-log probabilities of the next character, one Float32Array(vocabSize) per state. */
   logProbs(states: S[]): Float32Array[];
 }
+
+/**
+ * A model with per-document memory (the mixture's document cache): told the text before the
+ * cursor before each decode, and when a document closes.
+ */
+export interface DocumentAware<S> {
+  observe(docKey: string, offset: number, prefix: string): void;
+  forget(docKey: string): void;
+  /** The state for reading from the middle of a document (default: initialState). */
+  midState(): S;
+}

@@ -9,9 +9,11 @@
  * when there is one (the model then starts from a line start, as it has seen many times).
  */
 import { SETTINGS } from '../config';
-import { loadCheckpoint, type CheckpointMeta } from '../checkpoint';
+import { hasLstm, loadCheckpoint, type CheckpointMeta } from '../checkpoint';
+import { FittedMixer } from '../lm/mixer';
+import { MixtureModel } from '../lm/mixture';
 import type { Vocab } from '../vocab';
-import type { CharModel } from './charModel';
+import type { CharModel, DocumentAware } from './charModel';
 import { decodeToken, DEFAULT_BEAM_WIDTH } from './decode';
 import { LstmModel, type SequenceReader } from './lstmForward';
 import type { EngineKind } from './matmul';
@@ -58,7 +60,7 @@ export interface CompleteResult {
   cancelled?: boolean;
 }
 
-type Model<S> = CharModel<S> & Partial<SequenceReader<S>>;
+type Model<S> = CharModel<S> & Partial<SequenceReader<S>> & Partial<DocumentAware<S>>;
 
 export class Completer<S> {
   readonly cache: StateCache<S>;
@@ -68,14 +70,19 @@ export class Completer<S> {
     this.cache = cache ?? new StateCache<S>();
   }
 
+  /** The show/abstain threshold when a request does not set one (the model's calibrated one). */
+  minConfidence = DEFAULT_COMPLETE_OPTIONS.minConfidence;
+
   complete(req: CompleteRequest, options: Partial<CompleteOptions> = {}, shouldStop?: () => boolean): CompleteResult {
-    const opts = { ...DEFAULT_COMPLETE_OPTIONS, ...options };
+    const opts = { ...DEFAULT_COMPLETE_OPTIONS, minConfidence: this.minConfidence };
+    for (const [k, v] of Object.entries(options)) if (v !== undefined) (opts as Record<string, unknown>)[k] = v;
     const none = (reason: string, extra: Partial<CompleteResult> = {}): CompleteResult =>
       ({ completion: '', confidence: 0, typedLength: 0, reason, charsRead: 0, decodeSteps: 0, ...extra });
     const suffix = req.suffix ?? '';
     const ctx = tokenContext(req.prefix, suffix);
     if (ctx.mode === 'none') return none(ctx.reason);
     const offset = req.offset ?? req.prefix.length;
+    this.model.observe?.(req.docKey, offset, req.prefix);
     const got = this.stateAt(req.docKey, offset, req.prefix, opts.contextChars, shouldStop);
     if (!got.state) return none('cancelled', { cancelled: true, charsRead: got.read });
     const d = decodeToken(this.model, this.vocab.chars, got.state, {
@@ -103,9 +110,10 @@ export class Completer<S> {
       base = hit.entry.text;
       text = hit.missing;
     } else {
-      start = this.model.initialState();
       base = '';
       text = contextWindow(prefix, contextChars);
+      const atDocStart = text.length === prefix.length && offset === prefix.length;
+      start = atDocStart || !this.model.midState ? this.model.initialState() : this.model.midState();
     }
     if (text.length === 0) return { state: start, read: 0 };
     const ids = this.vocab.encode(text);
@@ -120,6 +128,7 @@ export class Completer<S> {
 
   forget(docKey: string): void {
     this.cache.forget(docKey);
+    this.model.forget?.(docKey);
   }
 }
 
@@ -173,23 +182,46 @@ export function warmUp(completer: Completer<unknown>): void {
 
 export interface LoadedCompleter {
   completer: Completer<unknown>;
-  model: LstmModel;
+  /** The mixture that answers; its `lstm` is the LSTM when the checkpoint has one. */
+  model: MixtureModel<unknown>;
+  lstm?: LstmModel;
   meta: CheckpointMeta;
   vocab: Vocab;
-  /** 'wasm' or 'js'. */
+  /** 'wasm' or 'js' for the LSTM; 'none' without one. */
   engine: string;
+  /** The calibrated show/abstain threshold, when the checkpoint has one. */
+  minConfidence?: number;
+}
+
+/** The mixture of a loaded checkpoint (and its LSTM, when it has one). */
+export async function loadMixture(modelDir: string, engine: EngineKind = 'auto', log?: (m: string) => void):
+  Promise<{ model: MixtureModel<unknown>; lstm?: LstmModel; meta: CheckpointMeta; vocab: Vocab }> {
+  const ckpt = loadCheckpoint(modelDir);
+  const { lstmSize, numLayers } = ckpt.meta.config;
+  const lstm = hasLstm(ckpt.meta)
+    ? await LstmModel.create({ vocabSize: ckpt.vocab.size, lstmSize, numLayers }, ckpt.weights, engine, log)
+    : undefined;
+  const model = new MixtureModel<unknown>({
+    vocab: ckpt.vocab,
+    ngram: ckpt.ngram,
+    lstm: lstm as MixtureModel<unknown>['lstm'],
+    mixer: ckpt.meta.mixer ? new FittedMixer(ckpt.meta.mixer) : undefined,
+  });
+  return { model, lstm, meta: ckpt.meta, vocab: ckpt.vocab };
 }
 
 /** Loads a checkpoint folder into a ready completer (throws CheckpointError on a bad model). */
 export async function loadCompleter(modelDir: string, engine: EngineKind = 'auto', log?: (m: string) => void): Promise<LoadedCompleter> {
-  const ckpt = loadCheckpoint(modelDir);
-  const { lstmSize, numLayers } = ckpt.meta.config;
-  const model = await LstmModel.create({ vocabSize: ckpt.vocab.size, lstmSize, numLayers }, ckpt.weights, engine, log);
+  const { model, lstm, meta, vocab } = await loadMixture(modelDir, engine, log);
+  const completer = new Completer(model, vocab) as Completer<unknown>;
+  if (meta.calibration) completer.minConfidence = meta.calibration.minConfidence;
   return {
-    completer: new Completer(model, ckpt.vocab) as Completer<unknown>,
+    completer,
     model,
-    meta: ckpt.meta,
-    vocab: ckpt.vocab,
-    engine: model.engine.name,
+    lstm,
+    meta,
+    vocab,
+    engine: lstm ? lstm.engine.name : 'none',
+    minConfidence: meta.calibration?.minConfidence,
   };
 }

@@ -5,7 +5,7 @@
  * Identifiers are JavaScript-style ASCII words ([A-Za-z_$][A-Za-z0-9_$]*) that do not start a
  * number literal (the "x1F" of "0x1F" is not one).
  */
-import { makeRng } from '../src/core/random';
+import { makeRng } from './random';
 
 export interface PositionDoc {
   relPath: string;

@@ -1,0 +1,199 @@
+/**
+ * The mixer: per character, a linear mixture p = Σ w_i p_i of the experts' distributions, with a
+ * weight set chosen by the context: how long a context the workspace n-gram matched, how long
+ * the document cache matched and whether that context was always followed by the same
+ * character, and how sure the LSTM is (its entropy). A linear mixture of distributions is a
+ * distribution, and it is never zero where an expert is not.
+ *
+ * Weights are fitted by EM on held-out text (the validation split): each bucket's weights are
+ * the posterior responsibilities of the experts for the true characters of that bucket, pulled
+ * toward the global weights by a prior of PRIOR pseudo-counts so that rare buckets stay sane.
+ * Without a fit, a parameter-free rule stands in: each count model weighs by the length of the
+ * context it matched.
+ */
+export const EXPERTS = ['ngram', 'cache', 'lstm'] as const;
+export type ExpertName = (typeof EXPERTS)[number];
+export const MIXER_VERSION = 1;
+const PRIOR = 8;
+const EM_ITERATIONS = 40;
+
+export interface MixFeatures {
+  /** Longest context the n-gram matched (-1: none). */
+  ngramOrder: number;
+  /** Longest context the document cache matched (-1: none). */
+  cacheOrder: number;
+  /** Distinct followers of the cache's longest matched context. */
+  cacheDistinct: number;
+  /** The LSTM's entropy in bits (NaN: no LSTM). */
+  lstmEntropy: number;
+}
+
+const NG_EDGES = [4, 6, 8, 10, 12]; // ≤3, 4-5, 6-7, 8-9, 10-11, 12+
+const CACHE_EDGES = [3, 6, 9, 12, 15];
+const H_EDGES = [0.5, 1.5, 3];
+export const BUCKETS = (NG_EDGES.length + 1) * (CACHE_EDGES.length + 1) * 2 * (H_EDGES.length + 1);
+
+function level(x: number, edges: readonly number[]): number {
+  let i = 0;
+  while (i < edges.length && x >= edges[i]) i++;
+  return i;
+}
+
+export function bucketOf(f: MixFeatures): number {
+  const ng = level(f.ngramOrder, NG_EDGES);
+  const ca = level(f.cacheOrder, CACHE_EDGES);
+  const det = f.cacheOrder >= 3 && f.cacheDistinct === 1 ? 1 : 0;
+  const h = Number.isNaN(f.lstmEntropy) ? 0 : level(f.lstmEntropy, H_EDGES);
+  return ((ng * (CACHE_EDGES.length + 1) + ca) * 2 + det) * (H_EDGES.length + 1) + h;
+}
+
+export interface MixerJson {
+  version: number;
+  /** The experts mixed, in the order of each bucket's weights. */
+  experts: ExpertName[];
+  buckets: number;
+  /** buckets x experts, row-major. */
+  weights: number[];
+  /** Held-out bits/char of each expert and of the mixture, measured when the mixer was fitted. */
+  bitsPerChar?: Partial<Record<ExpertName | 'mixture', number>>;
+  /** Characters the fit used. */
+  chars?: number;
+}
+
+/** Mixture weights (summing to 1) for the present experts; `out` is indexed like EXPERTS. */
+export interface Mixer {
+  readonly fitted: boolean;
+  weights(f: MixFeatures, present: readonly boolean[], out: Float64Array): void;
+}
+
+/** The parameter-free rule: weight by matched order (the LSTM as a 6-gram's worth). */
+export const ORDER_RULE: Mixer = {
+  fitted: false,
+  weights(f, present, out) {
+    out[0] = present[0] ? 1 + Math.max(0, f.ngramOrder) : 0;
+    out[1] = present[1] && f.cacheOrder >= 3 ? (1 + f.cacheOrder) * (f.cacheDistinct === 1 ? 2 : 1) : 0;
+    out[2] = present[2] ? 6 : 0;
+    normalise(out);
+  },
+};
+
+export class FittedMixer implements Mixer {
+  readonly fitted = true;
+  private readonly slot: number[];
+
+  constructor(readonly json: MixerJson) {
+    checkMixerJson(json);
+    this.slot = EXPERTS.map((e) => json.experts.indexOf(e));
+  }
+
+  weights(f: MixFeatures, present: readonly boolean[], out: Float64Array): void {
+    const E = this.json.experts.length;
+    const row = bucketOf(f) * E;
+    for (let i = 0; i < EXPERTS.length; i++) {
+      const s = this.slot[i];
+      out[i] = present[i] && s >= 0 ? this.json.weights[row + s] : 0;
+    }
+    if (!normalise(out)) ORDER_RULE.weights(f, present, out);
+  }
+}
+
+/** Scales `w` to sum to 1; false when it sums to 0. */
+function normalise(w: Float64Array): boolean {
+  let s = 0;
+  for (let i = 0; i < w.length; i++) s += w[i];
+  if (!(s > 0)) return false;
+  for (let i = 0; i < w.length; i++) w[i] /= s;
+  return true;
+}
+
+export function checkMixerJson(j: unknown): asserts j is MixerJson {
+  const m = j as MixerJson;
+  if (!m || typeof m !== 'object') throw new Error('the mixer is not an object');
+  if (m.version !== MIXER_VERSION) throw new Error(`mixer version ${String(m.version)} is not supported`);
+  if (!Array.isArray(m.experts) || m.experts.length === 0 || !m.experts.every((e) => (EXPERTS as readonly string[]).includes(e))) {
+    throw new Error('the mixer names unknown experts');
+  }
+  if (m.buckets !== BUCKETS) throw new Error(`the mixer has ${String(m.buckets)} buckets, expected ${BUCKETS}`);
+  if (!Array.isArray(m.weights) || m.weights.length !== BUCKETS * m.experts.length || !m.weights.every((w) => Number.isFinite(w) && w >= 0)) {
+    throw new Error('the mixer weights are malformed');
+  }
+}
+
+/** Held-out samples for a fit: per character, each expert's probability of the true character. */
+export interface MixSamples {
+  experts: ExpertName[];
+  /** chars x experts, row-major. */
+  probs: Float64Array;
+  buckets: Int32Array;
+  length: number;
+}
+
+/** EM fit of the per-bucket weights; returns the mixer and the fit's bits/char. */
+export function fitMixer(s: MixSamples): MixerJson {
+  const E = s.experts.length;
+  const N = s.length;
+  const global = new Float64Array(E).fill(1 / E);
+  const resp = new Float64Array(E);
+  // Global weights first.
+  for (let it = 0; it < EM_ITERATIONS; it++) {
+    const acc = new Float64Array(E);
+    for (let t = 0; t < N; t++) responsibilities(s.probs, t, E, global, 0, resp) && addTo(acc, resp);
+    normaliseInto(acc, global);
+  }
+  const W = new Float64Array(BUCKETS * E);
+  for (let b = 0; b < BUCKETS; b++) W.set(global, b * E);
+  const byBucket: number[][] = Array.from({ length: BUCKETS }, () => []);
+  for (let t = 0; t < N; t++) byBucket[s.buckets[t]].push(t);
+  for (let b = 0; b < BUCKETS; b++) {
+    const rows = byBucket[b];
+    if (rows.length === 0) continue;
+    for (let it = 0; it < EM_ITERATIONS; it++) {
+      const acc = new Float64Array(E);
+      for (let e = 0; e < E; e++) acc[e] = PRIOR * global[e];
+      for (const t of rows) if (responsibilities(s.probs, t, E, W, b * E, resp)) addTo(acc, resp);
+      normaliseInto(acc, W.subarray(b * E, (b + 1) * E));
+    }
+  }
+  return { version: MIXER_VERSION, experts: [...s.experts], buckets: BUCKETS, weights: [...W].map((w) => Math.round(w * 1e6) / 1e6), chars: N };
+}
+
+function responsibilities(probs: Float64Array, t: number, E: number, w: ArrayLike<number>, off: number, out: Float64Array): boolean {
+  let z = 0;
+  for (let e = 0; e < E; e++) z += out[e] = w[off + e] * probs[t * E + e];
+  if (!(z > 0)) return false;
+  for (let e = 0; e < E; e++) out[e] /= z;
+  return true;
+}
+
+function addTo(acc: Float64Array, x: Float64Array): void {
+  for (let i = 0; i < acc.length; i++) acc[i] += x[i];
+}
+
+function normaliseInto(acc: Float64Array, out: Float64Array): void {
+  let z = 0;
+  for (let i = 0; i < acc.length; i++) z += acc[i];
+  for (let i = 0; i < acc.length; i++) out[i] = z > 0 ? Math.max(acc[i] / z, 1e-6) : 1 / acc.length;
+}
+
+/** Bits/char of each expert alone and of the mixture `mixer` on the samples. */
+export function sampleBitsPerChar(s: MixSamples, mixer: MixerJson): Partial<Record<ExpertName | 'mixture', number>> {
+  const E = s.experts.length;
+  const out: Partial<Record<ExpertName | 'mixture', number>> = {};
+  const bits = new Float64Array(E + 1);
+  const col = s.experts.map((e) => mixer.experts.indexOf(e));
+  for (let t = 0; t < s.length; t++) {
+    let mix = 0;
+    let z = 0;
+    for (let e = 0; e < E; e++) {
+      const p = s.probs[t * E + e];
+      bits[e] -= Math.log2(p);
+      const w = col[e] >= 0 ? mixer.weights[s.buckets[t] * mixer.experts.length + col[e]] : 0;
+      mix += w * p;
+      z += w;
+    }
+    bits[E] -= Math.log2(mix / z);
+  }
+  s.experts.forEach((e, i) => (out[e] = bits[i] / s.length));
+  out.mixture = bits[E] / s.length;
+  return out;
+}

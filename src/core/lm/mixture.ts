@@ -1,0 +1,225 @@
+/**
+ * The model that answers completions: a CharModel whose next-character distribution is the
+ * mixer's combination (./mixer.ts) of three experts over one vocabulary: the workspace n-gram
+ * (./ngram.ts), the cache of the document being edited (./docCache.ts) and the CharRNN (when a
+ * trained one exists). Any expert may be missing: an n-gram-only checkpoint (the first stage of
+ * training) or an LSTM-only one (an older checkpoint) still serves.
+ *
+ * The state carries the last CONTEXT characters (for the count models; BOS = vocabSize marks the
+ * document start) and the LSTM's state. The document cache is not part of the state: `observe`
+ * brings the cache of a document up to date with the text before the cursor and makes it the
+ * current one, then the decoder runs on states of that document.
+ */
+import type { CharModel } from '../infer/charModel';
+import type { SequenceReader } from '../infer/lstmForward';
+import { CACHE_ORDER, commonPrefixLength, DocumentCache, type CacheMatch } from './docCache';
+import { EXPERTS, ORDER_RULE, type ExpertName, type MixFeatures, type Mixer } from './mixer';
+import type { KneserNeyModel } from './ngram';
+import type { Vocab } from '../vocab';
+
+export interface MixState<S> {
+  readonly ctx: string;
+  readonly lstm?: S;
+}
+
+export type NeuralModel<S> = CharModel<S> & Partial<SequenceReader<S>>;
+
+export interface MixtureParts<S> {
+  vocab: Vocab;
+  ngram?: KneserNeyModel;
+  lstm?: NeuralModel<S>;
+  mixer?: Mixer;
+}
+
+/** Documents whose caches are kept (least recently used out first). */
+const MAX_DOCS = 8;
+/** Characters of a document's text the cache holds at most (the last ones before the cursor). */
+export const MAX_CACHE_CHARS = 2_000_000;
+
+interface DocEntry {
+  cache: DocumentCache;
+  /** Document offset of the first character held, and the text held. */
+  base: number;
+  text: string;
+}
+
+export class MixtureModel<S> implements CharModel<MixState<S>>, SequenceReader<MixState<S>> {
+  readonly vocabSize: number;
+  readonly vocab: Vocab;
+  readonly ngram?: KneserNeyModel;
+  readonly lstm?: NeuralModel<S>;
+  readonly mixer: Mixer;
+  /** Which experts can answer (indexed like EXPERTS). */
+  readonly present: readonly boolean[];
+  private readonly keep: number;
+  private readonly docs = new Map<string, DocEntry>();
+  private current: DocumentCache;
+  private readonly pNg: Float64Array;
+  private readonly pCa: Float64Array;
+  private readonly w = new Float64Array(EXPERTS.length);
+
+  constructor(parts: MixtureParts<S>) {
+    this.vocab = parts.vocab;
+    this.vocabSize = parts.vocab.size;
+    this.ngram = parts.ngram;
+    this.lstm = parts.lstm;
+    if (this.ngram && this.ngram.vocabSize !== this.vocabSize) throw new Error('the n-gram and the vocabulary disagree');
+    if (this.lstm && this.lstm.vocabSize !== this.vocabSize) throw new Error('the LSTM and the vocabulary disagree');
+    this.mixer = parts.mixer ?? ORDER_RULE;
+    this.present = [!!this.ngram, true, !!this.lstm];
+    this.keep = Math.max(CACHE_ORDER, (this.ngram?.order ?? 1) - 1);
+    this.current = new DocumentCache(this.vocabSize);
+    this.pNg = new Float64Array(this.vocabSize);
+    this.pCa = new Float64Array(this.vocabSize);
+  }
+
+  /** Names of the experts that answer, e.g. "n-gram + cache + LSTM". */
+  get description(): string {
+    return EXPERTS.filter((_, i) => this.present[i]).map((e) => EXPERT_LABEL[e]).join(' + ');
+  }
+
+  /**
+   * Brings the cache of `docKey` up to date with `prefix`, the text that ends at `offset` (the
+   * cursor), and makes it the current document. Typing forward costs only the new characters.
+   */
+  observe(docKey: string, offset: number, prefix: string): void {
+    let text = prefix;
+    let base = offset - prefix.length;
+    if (text.length > MAX_CACHE_CHARS) {
+      const cut = text.length - MAX_CACHE_CHARS;
+      text = text.slice(cut);
+      base += cut;
+    }
+    let e = this.docs.get(docKey);
+    if (e) this.docs.delete(docKey);
+    if (!e || e.base !== base) {
+      e = { cache: new DocumentCache(this.vocabSize), base, text: '' };
+    }
+    const common = commonPrefixLength(e.text, text);
+    if (common < e.text.length) {
+      // Count code points up to `common` (ids are per code point); split pairs are dropped.
+      let keep = 0;
+      for (let i = 0; i < common; i++) {
+        const c = e.text.charCodeAt(i);
+        if (c >= 0xd800 && c <= 0xdbff) {
+          if (i + 1 >= common) break;
+          i++;
+        }
+        keep++;
+      }
+      const kept = e.text.slice(0, codeUnitsOf(e.text, keep));
+      e.cache.truncate(keep);
+      e.text = kept;
+    }
+    if (text.length > e.text.length) {
+      e.cache.append(this.vocab.encode(text.slice(e.text.length)));
+      e.text = text;
+    }
+    this.docs.set(docKey, e);
+    while (this.docs.size > MAX_DOCS) this.docs.delete(this.docs.keys().next().value as string);
+    this.current = e.cache;
+  }
+
+  /** Releases the LSTM's engine, if it has one to release. */
+  dispose(): void {
+    (this.lstm as { dispose?: () => void } | undefined)?.dispose?.();
+  }
+
+  forget(docKey: string): void {
+    const e = this.docs.get(docKey);
+    this.docs.delete(docKey);
+    if (e && e.cache === this.current) this.current = new DocumentCache(this.vocabSize);
+  }
+
+  initialState(): MixState<S> {
+    return { ctx: String.fromCharCode(this.vocabSize), lstm: this.lstm?.initialState() };
+  }
+
+  /** The state for reading from the middle of a document (no start-of-document symbol). */
+  midState(): MixState<S> {
+    return { ctx: '', lstm: this.lstm?.initialState() };
+  }
+
+  advance(states: MixState<S>[], ids: number[]): MixState<S>[] {
+    const lstm = this.lstm ? this.lstm.advance(states.map((s) => s.lstm as S), ids) : undefined;
+    return states.map((s, i) => ({ ctx: this.extend(s.ctx, String.fromCharCode(ids[i])), lstm: lstm?.[i] }));
+  }
+
+  readSequence(state: MixState<S>, ids: ArrayLike<number>, shouldStop?: () => boolean): { state: MixState<S>; read: number } {
+    let lstm = state.lstm;
+    let read = ids.length;
+    if (this.lstm) {
+      if (this.lstm.readSequence) {
+        const r = this.lstm.readSequence(state.lstm as S, ids, shouldStop);
+        lstm = r.state;
+        read = r.read;
+      } else {
+        let s = state.lstm as S;
+        for (read = 0; read < ids.length; read++) {
+          if (read % 64 === 0 && shouldStop?.()) break;
+          s = this.lstm.advance([s], [ids[read]])[0];
+        }
+        lstm = s;
+      }
+    }
+    const from = Math.max(0, read - this.keep);
+    let tail = '';
+    for (let i = from; i < read; i++) tail += String.fromCharCode(ids[i]);
+    return { state: { ctx: this.extend(state.ctx, tail), lstm }, read };
+  }
+
+  logProbs(states: MixState<S>[]): Float32Array[] {
+    const lstm = this.lstm ? this.lstm.logProbs(states.map((s) => s.lstm as S)) : undefined;
+    return states.map((s, i) => this.mix(s.ctx, lstm?.[i]));
+  }
+
+  /** The mixture's log-probabilities after `ctx`, given the LSTM's (if any). */
+  mix(ctx: string, lstmLogp: Float32Array | undefined, explain?: (f: MixFeatures, w: Float64Array) => void): Float32Array {
+    const V = this.vocabSize;
+    const f = this.features(ctx, lstmLogp);
+    this.mixer.weights(f, this.present, this.w);
+    explain?.(f, this.w);
+    const [wn, wc, wl] = this.w;
+    const out = new Float32Array(V);
+    for (let v = 0; v < V; v++) {
+      let p = wn * this.pNg[v] + wc * this.pCa[v];
+      if (lstmLogp) p += wl * Math.exp(lstmLogp[v]);
+      out[v] = Math.log(p);
+    }
+    return out;
+  }
+
+  /** Runs the count models on `ctx` (into pNg, pCa) and returns the mixing features. */
+  private features(ctx: string, lstmLogp: Float32Array | undefined): MixFeatures {
+    const ngramOrder = this.ngram ? this.ngram.predict(ctx, this.pNg) : -1;
+    if (!this.ngram) this.pNg.fill(0);
+    const m: CacheMatch = this.current.predict(ctx, this.pCa);
+    return { ngramOrder, cacheOrder: m.order, cacheDistinct: m.distinct, lstmEntropy: lstmLogp ? entropyBits(lstmLogp) : NaN };
+  }
+
+  private extend(ctx: string, more: string): string {
+    const next = ctx + more;
+    return next.length > this.keep ? next.slice(next.length - this.keep) : next;
+  }
+}
+
+export const EXPERT_LABEL: Record<ExpertName, string> = { ngram: 'n-gram', cache: 'cache', lstm: 'LSTM' };
+
+export function entropyBits(logp: ArrayLike<number>): number {
+  let h = 0;
+  for (let i = 0; i < logp.length; i++) {
+    const l = logp[i];
+    if (l > -Infinity) h -= Math.exp(l) * l;
+  }
+  return h / Math.LN2;
+}
+
+/** UTF-16 length of the first `n` code points of `s`. */
+function codeUnitsOf(s: string, n: number): number {
+  let i = 0;
+  for (let k = 0; k < n && i < s.length; k++) {
+    const c = s.charCodeAt(i);
+    i += c >= 0xd800 && c <= 0xdbff && i + 1 < s.length ? 2 : 1;
+  }
+  return i;
+}
