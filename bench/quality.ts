@@ -1,8 +1,9 @@
 /**
  * The quality benchmark: on held-out files, bits per character and completion metrics at sampled
- * identifier positions for the CharRNN (trained within a time budget), character n-grams with
- * interpolated Kneser–Ney smoothing (orders 7 and 12) and VS Code-style word completion, all
- * trained on the same files. The CharRNN and the n-grams are decoded by the same Completer
+ * identifier positions for the checkpoint trained within a time budget — the CharRNN alone, the
+ * n-gram + document cache mixture, and the full mixture the extension serves — against character
+ * n-grams with interpolated Kneser–Ney smoothing (orders 7 and 12) and VS Code-style word
+ * completion, all trained on the same files. The CharRNN and the n-grams are decoded by the same Completer
  * (src/core/infer/completer.ts: same context window, token rules, beam search and threshold).
  */
 import * as fs from 'fs';
@@ -15,6 +16,7 @@ import { loadBenchData, type BenchData, type BenchDoc } from './data';
 import { completionMetrics, modelBitsPerChar, quantile, type CompletionMetrics, type Outcome } from './metrics';
 import { KneserNeyModel } from '../src/core/lm/ngram';
 import { samplePositions, type Position } from '../src/core/positions';
+import { mixtureBitsPerChar } from '../src/core/lm/fit';
 import { trainCharRnn, peakRssMB, type TrainOutcome } from './trainRun';
 import { WordCompleter } from './wordCompletion';
 
@@ -150,23 +152,38 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
   result.checkpointDir = modelDir;
   const meta = loadMeta(modelDir);
   const loaded: LoadedCompleter = await loadCompleter(modelDir);
-  log(`CharRNN ${meta.config.lstmSize}x${meta.config.numLayers} loaded (${loaded.engine} engine, vocabulary ${loaded.vocab.size}, step ${meta.step})`);
-  {
-    const t = Date.now();
-    const bpc = modelBitsPerChar(loaded.model, (s) => loaded.vocab.encode(s), testTexts, { maxChars: o.bpcChars, batch: 32 });
-    log(`CharRNN: ${bpc.bpc.toFixed(3)} bits/char on ${bpc.chars} held-out chars (${((Date.now() - t) / 1000).toFixed(1)} s)`);
-    const ev = evaluatePositions(positions, testDocs, (relPath, prefix, offset) =>
-      loaded.completer.complete({ docKey: relPath, prefix, offset }).completion);
+  const counts: LoadedCompleter = await loadCompleter(modelDir, 'auto', log, 'counts');
+  log(`checkpoint loaded: ${loaded.model.description} (LSTM ${meta.config.lstmSize}x${meta.config.numLayers}, ${loaded.engine} engine, ` +
+    `vocabulary ${loaded.vocab.size}, step ${meta.step}; n-gram order ${meta.ngram?.order ?? '-'})`);
+  const encodedTest = data.test.map((d) => loaded.vocab.encode(d.text));
+  const trainSec = result.training?.wallSec;
+  /** Scores one completer of the checkpoint at the positions and pushes its row. */
+  const row = (engine: string, completer: Completer<unknown>, bpc: number | undefined, detail: Record<string, unknown>) => {
+    const ev = evaluatePositions(positions, testDocs, (relPath, prefix, offset) => completer.complete({ docKey: relPath, prefix, offset }).completion);
     const scores = scoreFields(ev);
-    log(`CharRNN: ${scoreLine(scores.metrics)}`);
+    log(`${engine}: ${bpc?.toFixed(3) ?? '-'} bits/char, ${scoreLine(scores.metrics)}, threshold ${completer.minConfidence.toFixed(3)}`);
     result.engines.push({
-      engine: `CharRNN ${meta.config.lstmSize}x${meta.config.numLayers}`,
-      bpc: bpc.bpc,
-      trainSec: result.training?.wallSec,
-      ...scores,
-      peakRssMB: result.training?.peakRssMB,
-      detail: { step: meta.step, epoch: meta.epoch, bestValLoss: meta.bestValLoss, engine: loaded.engine, samples: ev.samples },
+      engine, bpc, trainSec, ...scores, peakRssMB: result.training?.peakRssMB,
+      detail: { ...detail, minConfidence: completer.minConfidence, samples: ev.samples },
     });
+  };
+  // 1a. The CharRNN alone (the default threshold, as before the mixture).
+  if (loaded.lstm) {
+    const t = Date.now();
+    const bpc = modelBitsPerChar(loaded.lstm, (s) => loaded.vocab.encode(s), testTexts, { maxChars: o.bpcChars, batch: 32 });
+    log(`CharRNN alone: ${bpc.bpc.toFixed(3)} bits/char on ${bpc.chars} held-out chars (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+    row(`CharRNN ${meta.config.lstmSize}x${meta.config.numLayers} alone`, new Completer(loaded.lstm, loaded.vocab) as Completer<unknown>, bpc.bpc,
+      { step: meta.step, epoch: meta.epoch, bestValLoss: meta.bestValLoss, engine: loaded.engine });
+  }
+  // 1b. The count models: workspace n-gram + document cache, mixed (the first stage of training).
+  if (meta.countMixer && counts.model.ngram) {
+    const b = mixtureBitsPerChar({ vocabSize: loaded.vocab.size, ngram: counts.model.ngram, docs: encodedTest, maxChars: o.bpcChars }, meta.countMixer);
+    row('n-gram + cache (mixture)', counts.completer, b.bpc.mixture, { bpcByExpert: b.bpc, ngramOrder: meta.ngram?.order, ngramMB: (meta.ngram?.bytes ?? 0) / 1e6 });
+  }
+  // 1c. The full mixture: n-gram + cache + CharRNN, as the extension answers.
+  if (meta.mixer && loaded.lstm) {
+    const b = mixtureBitsPerChar({ vocabSize: loaded.vocab.size, ngram: loaded.model.ngram, lstm: loaded.lstm, docs: encodedTest, maxChars: o.bpcChars }, meta.mixer);
+    row('full mixture (n-gram + cache + CharRNN)', loaded.completer, b.bpc.mixture, { bpcByExpert: b.bpc, step: meta.step, calibration: meta.calibration });
   }
 
   // 2. Kneser–Ney n-grams, decoded by the same Completer.

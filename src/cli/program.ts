@@ -128,16 +128,19 @@ export function buildProgram(): Command {
 
   program
     .command('eval')
-    .description('Bits per character of a trained model on files or folders.')
+    .description('Bits per character of a trained model on files or folders: each expert and the mixture.')
     .requiredOption('--model <dir>', 'checkpoint folder')
     .argument('<path...>', 'files or folders (folders honour .gitignore)')
-    .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(BACKENDS as string[]).default('auto'))
     .option('--json', 'print the result as JSON')
     .action(async (paths: string[], o) => {
       for (const p of paths) if (!fs.existsSync(p)) throw new UsageError(`no such file or folder: ${p}`);
-      const r = await evaluateModel(path.resolve(o.model), paths.map((p) => path.resolve(p)), o.backend as Backend);
-      if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
-      else process.stdout.write(`${r.bitsPerChar.toFixed(4)} bits per character over ${r.chars} characters in ${r.files} files (${r.unknownChars} unknown)\n`);
+      const r = await evaluateModel(path.resolve(o.model), paths.map((p) => path.resolve(p)));
+      if (o.json) {
+        process.stdout.write(JSON.stringify(r) + '\n');
+        return;
+      }
+      process.stdout.write(`${r.bitsPerChar.toFixed(4)} bits per character (${r.model}) over ${r.chars} characters in ${r.files} files (${r.unknownChars} unknown)\n`);
+      for (const [name, bpc] of Object.entries(r.experts)) process.stdout.write(`  ${name.padEnd(8)} ${(bpc as number).toFixed(4)}\n`);
     });
 
   program

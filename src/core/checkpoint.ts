@@ -63,6 +63,9 @@ export interface CheckpointMeta {
   ngram?: NgramMeta;
   mixer?: MixerJson;
   calibration?: Calibration;
+  /** The mixer and threshold of the n-gram + cache alone (the first stage's fit). */
+  countMixer?: MixerJson;
+  countCalibration?: Calibration;
 }
 
 export interface NgramMeta {
@@ -194,9 +197,10 @@ export function loadCheckpoint(dir: string): Checkpoint {
   } catch (e) {
     throw new CheckpointError(dir, `weights.bin is unreadable (${(e as Error).message})`);
   }
-  if (meta.mixer !== undefined) {
+  if (meta.mixer !== undefined || meta.countMixer !== undefined) {
     try {
-      checkMixerJson(meta.mixer);
+      if (meta.mixer !== undefined) checkMixerJson(meta.mixer);
+      if (meta.countMixer !== undefined) checkMixerJson(meta.countMixer);
     } catch (e) {
       throw new CheckpointError(dir, (e as Error).message);
     }

@@ -170,7 +170,8 @@ export async function runTraining(o: TrainRunOptions): Promise<DoneMessage> {
   let ngramFile: string | undefined;
   let mixer: MixerJson | undefined;
   let calibration: Calibration | undefined;
-  let mixedStep = -1;
+  let countMixer: MixerJson | undefined;
+  let countCalibration: Calibration | undefined;
   let lastFit = 0;
   /** Fits the mixer (and the threshold) on the validation split, with the LSTM `weights` if given. */
   const fitMix = async (weights: NamedWeights | undefined, lstmStep: number) => {
@@ -190,8 +191,11 @@ export async function runTraining(o: TrainRunOptions): Promise<DoneMessage> {
         target: TARGET_PRECISION,
         fallback: SETTINGS['completion.minConfidence'].default,
       });
-      mixedStep = lstmStep;
       lastFit = now();
+      if (!lstm) {
+        countMixer = mixer;
+        countCalibration = calibration;
+      }
       const b = mixer.bitsPerChar ?? {};
       emit({
         type: 'mixture', step: lstmStep, experts: model.description, bitsPerChar: b,
@@ -205,7 +209,8 @@ export async function runTraining(o: TrainRunOptions): Promise<DoneMessage> {
       lstm?.dispose();
     }
   };
-  await fitMix(initialWeights, stepOffset);
+  await fitMix(undefined, 0);
+  if (initialWeights) await fitMix(initialWeights, stepOffset);
 
   emit({
     type: 'corpus',
@@ -259,6 +264,8 @@ export async function runTraining(o: TrainRunOptions): Promise<DoneMessage> {
         ngram: ngramMeta,
         ...(mixer ? { mixer } : {}),
         ...(calibration ? { calibration } : {}),
+        ...(countMixer ? { countMixer } : {}),
+        ...(countCalibration ? { countCalibration } : {}),
         config: { ...cfg, batchSize: batch },
         vocab: vocab.toJSON(),
         history,

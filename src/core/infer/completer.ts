@@ -193,28 +193,34 @@ export interface LoadedCompleter {
   minConfidence?: number;
 }
 
-/** The mixture of a loaded checkpoint (and its LSTM, when it has one). */
-export async function loadMixture(modelDir: string, engine: EngineKind = 'auto', log?: (m: string) => void):
-  Promise<{ model: MixtureModel<unknown>; lstm?: LstmModel; meta: CheckpointMeta; vocab: Vocab }> {
+/** Which experts of a checkpoint to load: all of them, or the count models only (n-gram + cache). */
+export type ExpertSet = 'all' | 'counts';
+
+/** The mixture of a loaded checkpoint (and its LSTM, when it has one and `experts` is 'all'). */
+export async function loadMixture(modelDir: string, engine: EngineKind = 'auto', log?: (m: string) => void, experts: ExpertSet = 'all'):
+  Promise<{ model: MixtureModel<unknown>; lstm?: LstmModel; meta: CheckpointMeta; vocab: Vocab; minConfidence?: number }> {
   const ckpt = loadCheckpoint(modelDir);
   const { lstmSize, numLayers } = ckpt.meta.config;
-  const lstm = hasLstm(ckpt.meta)
+  const withLstm = experts === 'all' && hasLstm(ckpt.meta);
+  const lstm = withLstm
     ? await LstmModel.create({ vocabSize: ckpt.vocab.size, lstmSize, numLayers }, ckpt.weights, engine, log)
     : undefined;
+  const mixer = withLstm || !ckpt.meta.countMixer ? ckpt.meta.mixer : ckpt.meta.countMixer;
+  const calibration = withLstm || !ckpt.meta.countCalibration ? ckpt.meta.calibration : ckpt.meta.countCalibration;
   const model = new MixtureModel<unknown>({
     vocab: ckpt.vocab,
     ngram: ckpt.ngram,
     lstm: lstm as MixtureModel<unknown>['lstm'],
-    mixer: ckpt.meta.mixer ? new FittedMixer(ckpt.meta.mixer) : undefined,
+    mixer: mixer ? new FittedMixer(mixer) : undefined,
   });
-  return { model, lstm, meta: ckpt.meta, vocab: ckpt.vocab };
+  return { model, lstm, meta: ckpt.meta, vocab: ckpt.vocab, minConfidence: calibration?.minConfidence };
 }
 
 /** Loads a checkpoint folder into a ready completer (throws CheckpointError on a bad model). */
-export async function loadCompleter(modelDir: string, engine: EngineKind = 'auto', log?: (m: string) => void): Promise<LoadedCompleter> {
-  const { model, lstm, meta, vocab } = await loadMixture(modelDir, engine, log);
+export async function loadCompleter(modelDir: string, engine: EngineKind = 'auto', log?: (m: string) => void, experts: ExpertSet = 'all'): Promise<LoadedCompleter> {
+  const { model, lstm, meta, vocab, minConfidence } = await loadMixture(modelDir, engine, log, experts);
   const completer = new Completer(model, vocab) as Completer<unknown>;
-  if (meta.calibration) completer.minConfidence = meta.calibration.minConfidence;
+  if (minConfidence !== undefined) completer.minConfidence = minConfidence;
   return {
     completer,
     model,
@@ -222,6 +228,6 @@ export async function loadCompleter(modelDir: string, engine: EngineKind = 'auto
     meta,
     vocab,
     engine: lstm ? lstm.engine.name : 'none',
-    minConfidence: meta.calibration?.minConfidence,
+    minConfidence,
   };
 }

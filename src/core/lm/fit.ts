@@ -10,7 +10,7 @@
  */
 import { DocumentCache } from './docCache';
 import { bucketOf, EXPERTS, fitMixer, sampleBitsPerChar, type ExpertName, type MixerJson, type MixSamples } from './mixer';
-import { entropyBits, type NeuralModel } from './mixture';
+import { entropyBits, maxOf, type NeuralModel } from './mixture';
 import type { KneserNeyModel } from './ngram';
 import type { Completer } from '../infer/completer';
 import { samplePositions } from '../positions';
@@ -79,7 +79,10 @@ export function collectSamples<S>(o: FitSources<S>): MixSamples {
         if (o.ngram) probs[r * E + e++] = pNg[id];
         probs[r * E + e++] = pCa[id];
         if (lp) probs[r * E + e++] = Math.exp(lp[id]);
-        buckets[r] = bucketOf({ ngramOrder, cacheOrder: m.order, cacheDistinct: m.distinct, lstmEntropy: lp ? entropyBits(lp) : NaN });
+        buckets[r] = bucketOf({
+          ngramOrder, cacheOrder: m.order, cacheDistinct: m.distinct, lstmEntropy: lp ? entropyBits(lp) : NaN,
+          ngramMax: o.ngram ? maxOf(pNg) : 0, cacheMax: maxOf(pCa),
+        });
         caches[i].append([id]);
         const next = ctx[i] + String.fromCharCode(id);
         ctx[i] = next.length > 40 ? next.slice(next.length - 40) : next;
@@ -92,6 +95,12 @@ export function collectSamples<S>(o: FitSources<S>): MixSamples {
     }
   }
   return { experts, probs, buckets, length: total };
+}
+
+/** Bits/char of each expert and of the mixture `mixer` on documents (each read from its start). */
+export function mixtureBitsPerChar<S>(o: FitSources<S>, mixer?: MixerJson): { bpc: Partial<Record<ExpertName | 'mixture', number>>; chars: number } {
+  const s = collectSamples(o);
+  return { bpc: sampleBitsPerChar(s, mixer), chars: s.length };
 }
 
 /** Fits the mixer; its `bitsPerChar` are measured on the last REPORT_SHARE of the samples, held out of that fit. */

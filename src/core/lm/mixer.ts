@@ -26,12 +26,16 @@ export interface MixFeatures {
   cacheDistinct: number;
   /** The LSTM's entropy in bits (NaN: no LSTM). */
   lstmEntropy: number;
+  /** The largest probability each count model gives (how sure it is). */
+  ngramMax: number;
+  cacheMax: number;
 }
 
 const NG_EDGES = [4, 6, 8, 10, 12]; // ≤3, 4-5, 6-7, 8-9, 10-11, 12+
 const CACHE_EDGES = [3, 6, 9, 12, 15];
 const H_EDGES = [0.5, 1.5, 3];
-export const BUCKETS = (NG_EDGES.length + 1) * (CACHE_EDGES.length + 1) * 2 * (H_EDGES.length + 1);
+const P_EDGES = [0.4, 0.7, 0.9];
+export const BUCKETS = (NG_EDGES.length + 1) * (CACHE_EDGES.length + 1) * 2 * (H_EDGES.length + 1) * (P_EDGES.length + 1) ** 2;
 
 function level(x: number, edges: readonly number[]): number {
   let i = 0;
@@ -44,7 +48,10 @@ export function bucketOf(f: MixFeatures): number {
   const ca = level(f.cacheOrder, CACHE_EDGES);
   const det = f.cacheOrder >= 3 && f.cacheDistinct === 1 ? 1 : 0;
   const h = Number.isNaN(f.lstmEntropy) ? 0 : level(f.lstmEntropy, H_EDGES);
-  return ((ng * (CACHE_EDGES.length + 1) + ca) * 2 + det) * (H_EDGES.length + 1) + h;
+  const pn = level(f.ngramMax, P_EDGES);
+  const pc = level(f.cacheMax, P_EDGES);
+  const P = P_EDGES.length + 1;
+  return ((((ng * (CACHE_EDGES.length + 1) + ca) * 2 + det) * (H_EDGES.length + 1) + h) * P + pn) * P + pc;
 }
 
 export interface MixerJson {
@@ -175,25 +182,25 @@ function normaliseInto(acc: Float64Array, out: Float64Array): void {
   for (let i = 0; i < acc.length; i++) out[i] = z > 0 ? Math.max(acc[i] / z, 1e-6) : 1 / acc.length;
 }
 
-/** Bits/char of each expert alone and of the mixture `mixer` on the samples. */
-export function sampleBitsPerChar(s: MixSamples, mixer: MixerJson): Partial<Record<ExpertName | 'mixture', number>> {
+/** Bits/char of each expert alone and of the mixture `mixer` (when given) on the samples. */
+export function sampleBitsPerChar(s: MixSamples, mixer?: MixerJson): Partial<Record<ExpertName | 'mixture', number>> {
   const E = s.experts.length;
   const out: Partial<Record<ExpertName | 'mixture', number>> = {};
   const bits = new Float64Array(E + 1);
-  const col = s.experts.map((e) => mixer.experts.indexOf(e));
+  const col = s.experts.map((e) => (mixer ? mixer.experts.indexOf(e) : -1));
   for (let t = 0; t < s.length; t++) {
     let mix = 0;
     let z = 0;
     for (let e = 0; e < E; e++) {
       const p = s.probs[t * E + e];
       bits[e] -= Math.log2(p);
-      const w = col[e] >= 0 ? mixer.weights[s.buckets[t] * mixer.experts.length + col[e]] : 0;
+      const w = mixer && col[e] >= 0 ? mixer.weights[s.buckets[t] * mixer.experts.length + col[e]] : 0;
       mix += w * p;
       z += w;
     }
     bits[E] -= Math.log2(mix / z);
   }
   s.experts.forEach((e, i) => (out[e] = bits[i] / s.length));
-  out.mixture = bits[E] / s.length;
+  if (mixer) out.mixture = bits[E] / s.length;
   return out;
 }

@@ -194,7 +194,10 @@ export class MixtureModel<S> implements CharModel<MixState<S>>, SequenceReader<M
     const ngramOrder = this.ngram ? this.ngram.predict(ctx, this.pNg) : -1;
     if (!this.ngram) this.pNg.fill(0);
     const m: CacheMatch = this.current.predict(ctx, this.pCa);
-    return { ngramOrder, cacheOrder: m.order, cacheDistinct: m.distinct, lstmEntropy: lstmLogp ? entropyBits(lstmLogp) : NaN };
+    return {
+      ngramOrder, cacheOrder: m.order, cacheDistinct: m.distinct, lstmEntropy: lstmLogp ? entropyBits(lstmLogp) : NaN,
+      ngramMax: this.ngram ? maxOf(this.pNg) : 0, cacheMax: maxOf(this.pCa),
+    };
   }
 
   private extend(ctx: string, more: string): string {
@@ -204,6 +207,12 @@ export class MixtureModel<S> implements CharModel<MixState<S>>, SequenceReader<M
 }
 
 export const EXPERT_LABEL: Record<ExpertName, string> = { ngram: 'n-gram', cache: 'cache', lstm: 'LSTM' };
+
+export function maxOf(p: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < p.length; i++) if (p[i] > m) m = p[i];
+  return m;
+}
 
 export function entropyBits(logp: ArrayLike<number>): number {
   let h = 0;
