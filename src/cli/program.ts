@@ -10,7 +10,7 @@ import { runTraining } from '../core/train';
 import type { FromTrainer } from '../protocol/trainer';
 import { evaluateModel } from './evaluate';
 import { createProgressView } from './progressView';
-import { loadCheckpoint } from '../core/checkpoint';
+import { hasLstm, loadCheckpoint } from '../core/checkpoint';
 import { sampleFromWeights } from '../core/sampling';
 import { makeRng } from '../core/random';
 import { runComplete } from './complete';
@@ -155,6 +155,7 @@ export function buildProgram(): Command {
       if (o.length < 1 || o.length > 1_000_000) throw new UsageError('--length must be between 1 and 1000000');
       if (!(o.temperature > 0 && o.temperature <= 10)) throw new UsageError('--temperature must be above 0 and at most 10');
       const ck = loadCheckpoint(path.resolve(o.model));
+      if (!hasLstm(ck.meta)) throw new UsageError('the model has no trained LSTM yet (training stopped in its n-gram stage): train it longer to sample');
       const text = sampleFromWeights(ck.weights, ck.vocab, ck.meta.config, {
         prime: o.prime,
         length: o.length,

@@ -24,6 +24,8 @@ export const FORMAT_VERSION = 1;
 export const META_FILE = 'meta.json';
 export const WEIGHTS_FILE = 'weights.bin';
 export const NGRAM_FILE = 'ngram.bin';
+/** The workspace's frequent identifiers and their counts: [[word, count], ...]. */
+export const IDENTIFIERS_FILE = 'identifiers.json';
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export interface HistoryPoint {
@@ -34,6 +36,8 @@ export interface HistoryPoint {
   loss: number;
   /** Validation loss, bits per character, when validated at this step. */
   valLoss?: number;
+  /** The mixture's held-out bits per character, when the mixer was fitted at this step. */
+  mixLoss?: number;
   /** Seconds since the run started. */
   time: number;
 }
@@ -82,6 +86,7 @@ export interface NgramMeta {
 export interface CheckpointExtras {
   /** The n-gram: a model to serialize, or the path of an ngram.bin to link (unchanged since). */
   ngram?: KneserNeyModel | string;
+  identifiers?: readonly (readonly [string, number])[];
 }
 
 export interface Checkpoint {
@@ -90,6 +95,8 @@ export interface Checkpoint {
   /** Empty when meta.stage is 'ngram'. */
   weights: NamedWeights;
   ngram?: KneserNeyModel;
+  /** The workspace's identifiers with their counts (empty when the checkpoint has none). */
+  identifiers: [string, number][];
 }
 
 export class CheckpointError extends Error {
@@ -130,6 +137,7 @@ export function saveCheckpoint(
     };
     fs.writeFileSync(path.join(tmp, WEIGHTS_FILE), buf);
     writeNgram(path.join(tmp, NGRAM_FILE), extras.ngram);
+    if (extras.identifiers) fs.writeFileSync(path.join(tmp, IDENTIFIERS_FILE), JSON.stringify(extras.identifiers));
     fs.writeFileSync(path.join(tmp, META_FILE), JSON.stringify(full, null, 1));
     // Swap in: move the old folder aside, rename the new one in, then delete the old one.
     let old: string | undefined;
@@ -236,7 +244,22 @@ export function loadCheckpoint(dir: string): Checkpoint {
       throw new CheckpointError(dir, (e as Error).message);
     }
   }
-  return { meta, vocab, weights, ngram };
+  return { meta, vocab, weights, ngram, identifiers: loadIdentifiers(dir) };
+}
+
+function loadIdentifiers(dir: string): [string, number][] {
+  const file = path.join(dir, IDENTIFIERS_FILE);
+  if (!fs.existsSync(file)) return [];
+  let v: unknown;
+  try {
+    v = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new CheckpointError(dir, `${IDENTIFIERS_FILE} is unreadable (${(e as Error).message})`);
+  }
+  if (!Array.isArray(v) || !v.every((e) => Array.isArray(e) && typeof e[0] === 'string' && Number.isFinite(e[1]))) {
+    throw new CheckpointError(dir, `${IDENTIFIERS_FILE} is not a list of [identifier, count]`);
+  }
+  return v as [string, number][];
 }
 
 /** True when the checkpoint holds a trained LSTM (not only the n-gram of the first stage). */

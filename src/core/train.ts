@@ -17,12 +17,13 @@ import { makeRng } from './random';
 import { sampleFromWeights } from './sampling';
 import type { DoneMessage, DoneReason, FromTrainer } from '../protocol/trainer';
 import * as path from 'path';
-import { NGRAM_FILE, type CheckpointMeta, type NgramMeta } from './checkpoint';
+import { hasLstm, NGRAM_FILE, type CheckpointMeta, type NgramMeta } from './checkpoint';
 import { KneserNeyModel, NGRAM_FORMAT, NGRAM_VERSION } from './lm/ngram';
 import { FittedMixer, type MixerJson } from './lm/mixer';
 import { MixtureModel } from './lm/mixture';
 import { calibrate, collectSamples, fitMixture, type Calibration } from './lm/fit';
 import { Completer } from './infer/completer';
+import { IdentifierIndex } from './infer/candidates';
 import { LstmModel } from './infer/lstmForward';
 import { SETTINGS } from './config';
 
@@ -101,8 +102,10 @@ export async function runTraining(o: TrainRunOptions): Promise<DoneMessage> {
   let timeOffset = 0;
   let bestValLoss = Infinity;
   let createdAt = new Date(t0).toISOString();
-  if (o.resume && checkpointExists(o.checkpointDir)) {
-    const ck = loadCheckpoint(o.checkpointDir);
+  const saved = o.resume && checkpointExists(o.checkpointDir) ? loadCheckpoint(o.checkpointDir) : undefined;
+  if (saved && !hasLstm(saved.meta)) log('the saved model has no trained LSTM yet (it stopped in the n-gram stage): training one from the start');
+  if (saved && hasLstm(saved.meta)) {
+    const ck = saved;
     if (ck.meta.config.lstmSize !== cfg.lstmSize || ck.meta.config.numLayers !== cfg.numLayers) {
       throw new TrainingError(
         `the saved model is ${ck.meta.config.lstmSize}x${ck.meta.config.numLayers} but the settings ask for ` +
@@ -167,6 +170,8 @@ export async function runTraining(o: TrainRunOptions): Promise<DoneMessage> {
   log(`n-gram: order ${ngram.order}${ngram.order < NGRAM_ORDER ? ` (lowered from ${NGRAM_ORDER} to fit its memory budget)` : ''}, ` +
     `${(ngram.stats.bytes / 1e6).toFixed(1)} MB, built in ${ngramMeta.buildSeconds.toFixed(1)} s`);
   const valTexts = split.valDocs.map((ids, i) => ({ relPath: `val/${i}`, text: vocab.decode(ids) }));
+  const identifiers = IdentifierIndex.count(split.trainDocs.map((ids) => vocab.decode(ids)));
+  const identifierIndex = new IdentifierIndex(identifiers);
   let ngramFile: string | undefined;
   let mixer: MixerJson | undefined;
   let calibration: Calibration | undefined;
@@ -186,7 +191,9 @@ export async function runTraining(o: TrainRunOptions): Promise<DoneMessage> {
       if (samples.length === 0) return;
       mixer = fitMixture(samples);
       const model = new MixtureModel({ vocab, ngram, lstm, mixer: new FittedMixer(mixer) });
-      calibration = calibrate(new Completer(model, vocab) as Completer<unknown>, valTexts, {
+      const completer = new Completer(model, vocab) as Completer<unknown>;
+      completer.identifiers = identifierIndex;
+      calibration = calibrate(completer, valTexts, {
         positions: CALIBRATION_POSITIONS,
         target: TARGET_PRECISION,
         fallback: SETTINGS['completion.minConfidence'].default,
@@ -278,7 +285,7 @@ export async function runTraining(o: TrainRunOptions): Promise<DoneMessage> {
         epoch: epochOffset + epoch,
       },
       weights ?? [],
-      { ngram: ngramFile ?? ngram },
+      { ngram: ngramFile ?? ngram, identifiers },
     );
     ngramFile = path.join(o.checkpointDir, NGRAM_FILE);
     savedStep = step;
@@ -339,6 +346,7 @@ export async function runTraining(o: TrainRunOptions): Promise<DoneMessage> {
       if (now() - lastFit >= REFIT_EVERY_MS) {
         await fitMix(bestWeights, stepOffset + step);
         bestUnmixed = false;
+        noteMixLoss();
       }
     } else {
       sinceBest++;
@@ -352,6 +360,12 @@ export async function runTraining(o: TrainRunOptions): Promise<DoneMessage> {
   };
 
   let bestUnmixed = false;
+  /** Records the mixture's held-out bits/char on the latest history point (the panel's chart). */
+  const noteMixLoss = () => {
+    const last = history[history.length - 1];
+    const mix = mixer?.bitsPerChar?.mixture;
+    if (last && mix !== undefined) last.mixLoss = mix;
+  };
   // The first checkpoint: the n-gram stage (or the resumed LSTM, mixed anew).
   save(bestWeights, true);
 
@@ -399,6 +413,7 @@ export async function runTraining(o: TrainRunOptions): Promise<DoneMessage> {
     // The mixer and threshold for the best LSTM (skipped on a stop request: it asks to exit now).
     if (bestUnmixed && bestWeights && reason !== 'stopped' && !o.signal?.aborted) {
       await fitMix(bestWeights, stepOffset + step);
+      noteMixLoss();
       save(bestWeights, false);
     }
   } finally {

@@ -55,6 +55,8 @@ export interface CompletionClientOptions {
   log: (message: string) => void;
   /** Called once (the first time) when the worker dies unexpectedly: for one user-visible message. */
   onWorkerDied?: (message: string) => void;
+  /** Called when a model has loaded in the worker: what answers (e.g. "n-gram + cache + LSTM"). */
+  onLoaded?: (info: { modelDir: string; experts: string; lstmStep: number }) => void;
   /** Called when a checkpoint fails to load (once per folder until `reload()`). */
   onModelError?: (message: string) => void;
   /** Default: dist/worker.js next to the bundle, or out/src/worker/main.js. */
@@ -255,7 +257,10 @@ export class CompletionClient {
       case 'loaded':
         if (msg.modelDir === this.sentDir) this.loadedDir = msg.modelDir;
         this.generation++;
-        this.opts.log(`model loaded from ${msg.modelDir}: ${msg.lstmSize}x${msg.numLayers}, ${msg.vocabSize} characters, ${msg.engine} engine, ${msg.ms.toFixed(0)} ms`);
+        this.opts.log(`model loaded from ${msg.modelDir}: ${msg.experts}` +
+          (msg.lstmStep > 0 ? ` (LSTM ${msg.lstmSize}x${msg.numLayers} at step ${msg.lstmStep}, ${msg.engine} engine)` : '') +
+          `, ${msg.vocabSize} characters, ${msg.ms.toFixed(0)} ms`);
+        this.opts.onLoaded?.({ modelDir: msg.modelDir, experts: msg.experts, lstmStep: msg.lstmStep });
         break;
       case 'loadFailed':
         if (msg.modelDir === this.sentDir) this.failedDir = msg.modelDir;

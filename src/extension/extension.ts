@@ -45,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
     onWorkerDied: (m) => {
       void vscode.window.showWarningMessage(`CharRNN completions: ${m}`, 'Show log').then((pick) => pick && log.show());
     },
+    onLoaded: (info) => status.setServing(`${info.experts}${info.lstmStep > 0 ? ` (LSTM step ${info.lstmStep})` : ''}`),
     onModelError: (m) => {
       status.set({ kind: 'error', message: m });
       void vscode.window.showErrorMessage(`CharRNN: ${m}`, 'Show log').then((pick) => pick && log.show());

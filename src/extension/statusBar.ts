@@ -16,6 +16,8 @@ export type ModelStatus =
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('charrnn.status', vscode.StatusBarAlignment.Right, 100);
   private current: ModelStatus = { kind: 'no-model' };
+  /** What answers completions, for the tooltip ("n-gram + cache + LSTM (step 1200)"). */
+  private serving: string | undefined;
 
   constructor() {
     this.item.name = 'CharRNN';
@@ -25,6 +27,16 @@ export class StatusBar implements vscode.Disposable {
 
   get status(): ModelStatus {
     return this.current;
+  }
+
+  get servingText(): string | undefined {
+    return this.serving;
+  }
+
+  /** Says in the tooltip which model answers completions. */
+  setServing(text: string | undefined): void {
+    this.serving = text;
+    this.set(this.current);
   }
 
   set(status: ModelStatus): void {
@@ -62,6 +74,7 @@ export class StatusBar implements vscode.Disposable {
         item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
         break;
     }
+    if (this.serving && status.kind !== 'no-model') item.tooltip = `${item.tooltip as string}\nCompletions from: ${this.serving}`;
   }
 
   dispose(): void {

@@ -227,6 +227,10 @@ export function checkFromPanel(m: unknown): CheckResult {
 /** The fields of CheckpointMeta (src/core/checkpoint.ts) the panel reads; CheckpointMeta fits it. */
 export interface ModelMetaLike {
   config: { lstmSize: number; numLayers: number };
+  /** 'ngram': only the n-gram + cache serve (no LSTM yet). */
+  stage?: 'ngram' | 'lstm';
+  mixer?: { experts: readonly string[]; bitsPerChar?: Partial<Record<string, number>> };
+  calibration?: { minConfidence: number; precision: number };
   vocab: { chars: readonly string[] };
   history: readonly HistoryPointLike[];
   corpus: { files: number; bytes: number };
@@ -249,6 +253,20 @@ export interface ModelInfo {
   updatedAt: string;
   corpusFiles: number;
   corpusBytes: number;
+  /** What answers completions: "n-gram + cache", "n-gram + cache + LSTM (step 1,200)", ... */
+  serving: string;
+  /** Held-out bits/char of each expert and of the mixture, when fitted. */
+  expertBpc?: Partial<Record<string, number>>;
+  /** The calibrated show/abstain threshold and its held-out precision. */
+  threshold?: { minConfidence: number; precision: number };
+}
+
+/** "n-gram + cache + LSTM (step 1,200)" from what a checkpoint holds. */
+export function servingText(m: Pick<ModelMetaLike, 'stage' | 'mixer' | 'step'>): string {
+  const lstm = m.stage !== 'ngram';
+  const experts = m.mixer ? m.mixer.experts.filter((e) => e !== 'lstm' || lstm) : lstm ? ['cache', 'lstm'] : [];
+  const names = experts.map((e) => (e === 'ngram' ? 'n-gram' : e === 'lstm' ? 'LSTM' : e));
+  return `${names.join(' + ') || 'LSTM'}${lstm ? ` (step ${m.step.toLocaleString('en-US')})` : ''}`;
 }
 
 export function modelInfo(meta: ModelMetaLike): ModelInfo {
@@ -265,6 +283,9 @@ export function modelInfo(meta: ModelMetaLike): ModelInfo {
     updatedAt: meta.updatedAt,
     corpusFiles: meta.corpus?.files ?? 0,
     corpusBytes: meta.corpus?.bytes ?? 0,
+    serving: servingText(meta),
+    ...(meta.mixer?.bitsPerChar ? { expertBpc: meta.mixer.bitsPerChar } : {}),
+    ...(meta.calibration ? { threshold: { minConfidence: meta.calibration.minConfidence, precision: meta.calibration.precision } } : {}),
   };
 }
 
@@ -292,6 +313,8 @@ export interface HistoryPointLike {
   loss: number;
   /** Bits per character, on validation steps. */
   valLoss?: number;
+  /** The mixture's held-out bits per character, where it was fitted. */
+  mixLoss?: number;
 }
 
 /**
@@ -304,10 +327,11 @@ export interface LossSeries {
   chars: number[];
   loss: (number | null)[];
   valLoss: (number | null)[];
+  mixLoss: (number | null)[];
 }
 
 export function emptySeries(): LossSeries {
-  return { step: [], chars: [], loss: [], valLoss: [] };
+  return { step: [], chars: [], loss: [], valLoss: [], mixLoss: [] };
 }
 
 const orNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -337,12 +361,14 @@ export function appendPoint(s: LossSeries, p: HistoryPointLike): AppendResult {
   const n = s.step.length;
   const loss = orNull(p.loss);
   const val = orNull(p.valLoss);
+  const mix = orNull(p.mixLoss);
   const chars = typeof p.charsSeen === 'number' && Number.isFinite(p.charsSeen) ? p.charsSeen : n ? s.chars[n - 1] : 0;
   let result: AppendResult = 'appended';
   if (n > 0 && p.step <= s.step[n - 1]) {
     if (p.step === s.step[n - 1]) {
       if (loss !== null) s.loss[n - 1] = loss;
       if (val !== null) s.valLoss[n - 1] = val;
+      if (mix !== null) s.mixLoss[n - 1] = mix;
       s.chars[n - 1] = chars;
       return 'merged';
     }
@@ -351,12 +377,14 @@ export function appendPoint(s: LossSeries, p: HistoryPointLike): AppendResult {
     s.chars.length = cut;
     s.loss.length = cut;
     s.valLoss.length = cut;
+    s.mixLoss.length = cut;
     result = 'rewound';
   }
   s.step.push(p.step);
   s.chars.push(chars);
   s.loss.push(loss);
   s.valLoss.push(val);
+  s.mixLoss.push(mix);
   return result;
 }
 
@@ -406,9 +434,9 @@ export function buildSeries(history: readonly HistoryPointLike[] | undefined, sn
   return s;
 }
 
-/** The uPlot data for one x axis: [x, train loss, validation loss]. */
-export function chartColumns(s: LossSeries, axis: XAxis): [number[], (number | null)[], (number | null)[]] {
-  return [axis === 'chars' ? s.chars : s.step, s.loss, s.valLoss];
+/** The uPlot data for one x axis: [x, train loss, validation loss, mixture (held out)]. */
+export function chartColumns(s: LossSeries, axis: XAxis): [number[], (number | null)[], (number | null)[], (number | null)[]] {
+  return [axis === 'chars' ? s.chars : s.step, s.loss, s.valLoss, s.mixLoss];
 }
 
 /** Latest events of each kind found in a snapshot (for the progress and sample views). */

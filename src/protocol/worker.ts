@@ -122,7 +122,8 @@ export function isFromWorker(m: unknown): m is FromWorker {
   if (!isObj(m)) return false;
   switch (m.type) {
     case 'loaded':
-      return str(m.modelDir) && str(m.engine) && num(m.lstmSize) && num(m.numLayers) && num(m.vocabSize) && num(m.ms);
+      return str(m.modelDir) && str(m.engine) && num(m.lstmSize) && num(m.numLayers) && num(m.vocabSize) && num(m.ms) &&
+        str(m.experts) && num(m.lstmStep);
     case 'loadFailed':
       return str(m.modelDir) && str(m.message);
     case 'result':

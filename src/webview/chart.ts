@@ -31,6 +31,7 @@ function adoptUPlotCss(): void {
 interface Theme {
   train: string;
   val: string;
+  mix: string;
   text: string;
   grid: string;
   font: string;
@@ -65,6 +66,7 @@ function readTheme(): Theme {
   return {
     train: opaque(cssVar(style, '--vscode-charts-blue', '#3794ff')),
     val: opaque(cssVar(style, '--vscode-charts-orange', '#d18616')),
+    mix: opaque(cssVar(style, '--vscode-charts-green', '#388a34')),
     text: cssVar(style, '--vscode-descriptionForeground', fg),
     grid: hc ? cssVar(style, '--vscode-contrastBorder', fg) : cssVar(style, '--vscode-editorWidget-border', 'rgba(128,128,128,0.35)'),
     font: `11px ${family}`,
@@ -181,6 +183,15 @@ export class LossChart {
           spanGaps: true,
           // Dots while validations are few enough to tell apart, a plain line after that.
           points: { show: () => this.valPointsSparse(), size: 5, fill: t.val, stroke: t.val },
+          value: (_u, v) => formatBpc(v),
+        },
+        {
+          // The completion model (n-gram + cache + LSTM), where the mixer was fitted.
+          label: 'mixture',
+          stroke: t.mix,
+          width: 2,
+          spanGaps: true,
+          points: { show: true, size: 5, fill: t.mix, stroke: t.mix },
           value: (_u, v) => formatBpc(v),
         },
       ],

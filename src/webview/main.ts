@@ -10,7 +10,7 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import type { FromTrainer } from '../protocol/trainer';
+import type { FromTrainer, MixtureMessage } from '../protocol/trainer';
 import {
   SAMPLE_LIMITS,
   TYPICAL_VOCAB_SIZE,
@@ -58,6 +58,8 @@ class Panel {
   private state: UiState;
   private phase: RunPhase = 'idle';
   private model: ModelInfo | undefined;
+  /** The last mixture fit of the current run (what serves completions now). */
+  private latestMixture: MixtureMessage | undefined;
   private latest: LatestEvents = {};
   private lastEnd: { text: string; kind: 'done' | 'error' } | undefined;
   private sampling = false;
@@ -272,6 +274,7 @@ class Panel {
     switch (e.type) {
       case 'ready':
         this.latest = { ready: e };
+        this.latestMixture = undefined;
         this.lastEnd = undefined;
         if (this.phase !== 'stopping') this.phase = 'running';
         break;
@@ -287,6 +290,10 @@ class Panel {
         this.showSample(e.text, `Trainer sample at step ${formatInt(e.step)}`, true);
         break;
       case 'checkpoint':
+        break;
+      case 'mixture':
+        this.latestMixture = e;
+        if (e.bitsPerChar.mixture !== undefined && e.step > 0) this.chart.append({ step: e.step, charsSeen: NaN, loss: NaN, mixLoss: e.bitsPerChar.mixture });
         break;
       case 'done':
         this.latest.done = e;
@@ -355,6 +362,16 @@ class Panel {
     s.model.textContent = this.model
       ? `${this.model.lstmSize}×${this.model.numLayers}, ${formatInt(this.model.step)} steps`
       : 'none';
+    const mx = this.latestMixture;
+    s.serving.textContent = mx
+      ? `${mx.experts}${mx.step > 0 ? ` (step ${formatInt(mx.step)})` : ''} · threshold ${mx.minConfidence.toFixed(2)} for ${(100 * mx.precision).toFixed(0)}% precision`
+      : this.model
+        ? `${this.model.serving}${this.model.threshold ? ` · threshold ${this.model.threshold.minConfidence.toFixed(2)} for ${(100 * this.model.threshold.precision).toFixed(0)}% precision` : ''}`
+        : '–';
+    const bpc = mx?.bitsPerChar ?? this.model?.expertBpc;
+    s.experts.textContent = bpc
+      ? Object.entries(bpc).map(([k, v]) => `${k === 'ngram' ? 'n-gram' : k === 'lstm' ? 'LSTM' : k} ${formatBpc(v as number)}`).join(' · ')
+      : '–';
 
     const pc = p ? percent(p.step, p.totalSteps) : undefined;
     if (this.phase === 'starting' || (this.phase === 'running' && pc === undefined)) {

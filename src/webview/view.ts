@@ -39,6 +39,8 @@ const MARKUP = /* html */ `
     <div><dt>Vocabulary</dt><dd id="s-vocab">–</dd></div>
     <div><dt>Parameters</dt><dd id="s-params">–</dd></div>
     <div><dt>Model</dt><dd id="s-model">none</dd></div>
+    <div><dt>Serving</dt><dd id="s-serving">–</dd></div>
+    <div><dt>Held-out bits/char</dt><dd id="s-experts">–</dd></div>
   </dl>
 </section>
 
@@ -118,6 +120,8 @@ export interface View {
     vocab: HTMLElement;
     params: HTMLElement;
     model: HTMLElement;
+    serving: HTMLElement;
+    experts: HTMLElement;
   };
   axis: VscodeSingleSelect;
   chart: HTMLElement;
@@ -166,6 +170,8 @@ export function renderView(root: HTMLElement): View {
       vocab: $('s-vocab'),
       params: $('s-params'),
       model: $('s-model'),
+      serving: $('s-serving'),
+      experts: $('s-experts'),
     },
     axis: $('axis'),
     chart: $('chart'),

@@ -15,6 +15,7 @@ import { MixtureModel } from '../lm/mixture';
 import type { Vocab } from '../vocab';
 import type { CharModel, DocumentAware } from './charModel';
 import { decodeToken, DEFAULT_BEAM_WIDTH } from './decode';
+import { bestCandidate, candidateWords, IdentifierIndex } from './candidates';
 import { LstmModel, type SequenceReader } from './lstmForward';
 import type { EngineKind } from './matmul';
 import { StateCache } from './stateCache';
@@ -72,6 +73,8 @@ export class Completer<S> {
 
   /** The show/abstain threshold when a request does not set one (the model's calibrated one). */
   minConfidence = DEFAULT_COMPLETE_OPTIONS.minConfidence;
+  /** The workspace's identifiers, candidates besides the beam (with the document's). */
+  identifiers?: IdentifierIndex;
 
   complete(req: CompleteRequest, options: Partial<CompleteOptions> = {}, shouldStop?: () => boolean): CompleteResult {
     const opts = { ...DEFAULT_COMPLETE_OPTIONS, minConfidence: this.minConfidence };
@@ -94,6 +97,15 @@ export class Completer<S> {
     });
     const base = { typedLength: ctx.typed.length, charsRead: got.read, decodeSteps: d.steps };
     if (d.reason === 'cancelled') return none('cancelled', { ...base, cancelled: true });
+    // Known identifiers that the beam may have lost (not when the word looks complete: the
+    // probability that it ends here is not known to beat).
+    if (ctx.mode === 'word' && d.reason !== 'the token looks complete' && !shouldStop?.()) {
+      const c = bestCandidate(this.model, this.vocab, got.state, ctx.typed, candidateWords(req.prefix, ctx.typed, this.identifiers), opts.maxChars);
+      const p = c ? Math.exp(c.logp) : 0;
+      if (c && p > d.confidence && p >= opts.minConfidence && !suffix.startsWith(c.completion)) {
+        return { completion: c.completion, confidence: p, ...base };
+      }
+    }
     if (!d.completion) return none(d.reason ?? 'nothing to complete', base);
     if (suffix.startsWith(d.completion)) return none('the completion is already there', base);
     return { completion: d.completion, confidence: d.confidence, ...base };
@@ -198,7 +210,7 @@ export type ExpertSet = 'all' | 'counts';
 
 /** The mixture of a loaded checkpoint (and its LSTM, when it has one and `experts` is 'all'). */
 export async function loadMixture(modelDir: string, engine: EngineKind = 'auto', log?: (m: string) => void, experts: ExpertSet = 'all'):
-  Promise<{ model: MixtureModel<unknown>; lstm?: LstmModel; meta: CheckpointMeta; vocab: Vocab; minConfidence?: number }> {
+  Promise<{ model: MixtureModel<unknown>; lstm?: LstmModel; meta: CheckpointMeta; vocab: Vocab; minConfidence?: number; identifiers: IdentifierIndex }> {
   const ckpt = loadCheckpoint(modelDir);
   const { lstmSize, numLayers } = ckpt.meta.config;
   const withLstm = experts === 'all' && hasLstm(ckpt.meta);
@@ -213,13 +225,14 @@ export async function loadMixture(modelDir: string, engine: EngineKind = 'auto',
     lstm: lstm as MixtureModel<unknown>['lstm'],
     mixer: mixer ? new FittedMixer(mixer) : undefined,
   });
-  return { model, lstm, meta: ckpt.meta, vocab: ckpt.vocab, minConfidence: calibration?.minConfidence };
+  return { model, lstm, meta: ckpt.meta, vocab: ckpt.vocab, minConfidence: calibration?.minConfidence, identifiers: new IdentifierIndex(ckpt.identifiers) };
 }
 
 /** Loads a checkpoint folder into a ready completer (throws CheckpointError on a bad model). */
 export async function loadCompleter(modelDir: string, engine: EngineKind = 'auto', log?: (m: string) => void, experts: ExpertSet = 'all'): Promise<LoadedCompleter> {
-  const { model, lstm, meta, vocab, minConfidence } = await loadMixture(modelDir, engine, log, experts);
+  const { model, lstm, meta, vocab, minConfidence, identifiers } = await loadMixture(modelDir, engine, log, experts);
   const completer = new Completer(model, vocab) as Completer<unknown>;
+  completer.identifiers = identifiers;
   if (minConfidence !== undefined) completer.minConfidence = minConfidence;
   return {
     completer,

@@ -9,7 +9,7 @@
  * time on held-out identifier positions.
  */
 import { DocumentCache } from './docCache';
-import { bucketOf, EXPERTS, fitMixer, sampleBitsPerChar, type ExpertName, type MixerJson, type MixSamples } from './mixer';
+import { bucketOf, EXPERTS, fitMixer, ORDER_RULE, sampleBitsPerChar, type ExpertName, type MixerJson, type MixSamples } from './mixer';
 import { entropyBits, maxOf, type NeuralModel } from './mixture';
 import type { KneserNeyModel } from './ngram';
 import type { Completer } from '../infer/completer';
@@ -46,6 +46,9 @@ export function collectSamples<S>(o: FitSources<S>): MixSamples {
   }
   const probs = new Float64Array(total * E);
   const buckets = new Int32Array(total);
+  const prior = new Float64Array(total * E);
+  const present = EXPERTS.map((e) => experts.includes(e));
+  const rule = new Float64Array(EXPERTS.length);
   const V = o.vocabSize;
   const bos = String.fromCharCode(V);
   const pNg = new Float64Array(V);
@@ -79,10 +82,14 @@ export function collectSamples<S>(o: FitSources<S>): MixSamples {
         if (o.ngram) probs[r * E + e++] = pNg[id];
         probs[r * E + e++] = pCa[id];
         if (lp) probs[r * E + e++] = Math.exp(lp[id]);
-        buckets[r] = bucketOf({
+        const f = {
           ngramOrder, cacheOrder: m.order, cacheDistinct: m.distinct, lstmEntropy: lp ? entropyBits(lp) : NaN,
           ngramMax: o.ngram ? maxOf(pNg) : 0, cacheMax: maxOf(pCa),
-        });
+        };
+        buckets[r] = bucketOf(f);
+        ORDER_RULE.weights(f, present, rule);
+        let k = 0;
+        EXPERTS.forEach((_, x) => present[x] && (prior[r * E + k++] = rule[x]));
         caches[i].append([id]);
         const next = ctx[i] + String.fromCharCode(id);
         ctx[i] = next.length > 40 ? next.slice(next.length - 40) : next;
@@ -94,7 +101,7 @@ export function collectSamples<S>(o: FitSources<S>): MixSamples {
       }
     }
   }
-  return { experts, probs, buckets, length: total };
+  return { experts, probs, buckets, length: total, prior };
 }
 
 /** Bits/char of each expert and of the mixture `mixer` on documents (each read from its start). */
@@ -107,8 +114,8 @@ export function mixtureBitsPerChar<S>(o: FitSources<S>, mixer?: MixerJson): { bp
 export function fitMixture(s: MixSamples): MixerJson {
   const cut = Math.floor(s.length * (1 - REPORT_SHARE));
   const E = s.experts.length;
-  const head: MixSamples = { experts: s.experts, probs: s.probs.subarray(0, cut * E), buckets: s.buckets.subarray(0, cut), length: cut };
-  const tail: MixSamples = { experts: s.experts, probs: s.probs.subarray(cut * E), buckets: s.buckets.subarray(cut), length: s.length - cut };
+  const head: MixSamples = { experts: s.experts, probs: s.probs.subarray(0, cut * E), buckets: s.buckets.subarray(0, cut), length: cut, prior: s.prior?.subarray(0, cut * E) };
+  const tail: MixSamples = { experts: s.experts, probs: s.probs.subarray(cut * E), buckets: s.buckets.subarray(cut), length: s.length - cut, prior: s.prior?.subarray(cut * E) };
   const report = tail.length > 0 && head.length > 0 ? sampleBitsPerChar(tail, fitMixer(head)) : undefined;
   const mixer = fitMixer(s);
   return { ...mixer, bitsPerChar: report ?? sampleBitsPerChar(s, mixer) };

@@ -7,14 +7,15 @@
  *
  * Weights are fitted by EM on held-out text (the validation split): each bucket's weights are
  * the posterior responsibilities of the experts for the true characters of that bucket, pulled
- * toward the global weights by a prior of PRIOR pseudo-counts so that rare buckets stay sane.
- * Without a fit, a parameter-free rule stands in: each count model weighs by the length of the
- * context it matched.
+ * toward a prior of PRIOR pseudo-counts so that rare buckets stay sane: the parameter-free rule
+ * (each count model weighs by the length of the context it matched), averaged over the bucket's
+ * characters. A bucket the fit never saw keeps no weights, and the rule answers there; the rule
+ * also stands in where there is no fit at all.
  */
 export const EXPERTS = ['ngram', 'cache', 'lstm'] as const;
 export type ExpertName = (typeof EXPERTS)[number];
 export const MIXER_VERSION = 1;
-const PRIOR = 8;
+const PRIOR = 16;
 const EM_ITERATIONS = 40;
 
 export interface MixFeatures {
@@ -80,7 +81,10 @@ export const ORDER_RULE: Mixer = {
     out[0] = present[0] ? 1 + Math.max(0, f.ngramOrder) : 0;
     out[1] = present[1] && f.cacheOrder >= 3 ? (1 + f.cacheOrder) * (f.cacheDistinct === 1 ? 2 : 1) : 0;
     out[2] = present[2] ? 6 : 0;
-    normalise(out);
+    if (!normalise(out)) {
+      for (let i = 0; i < out.length; i++) out[i] = present[i] ? 1 : 0;
+      normalise(out);
+    }
   },
 };
 
@@ -133,6 +137,8 @@ export interface MixSamples {
   probs: Float64Array;
   buckets: Int32Array;
   length: number;
+  /** chars x experts: the parameter-free rule's weights for each character (the fit's prior). */
+  prior?: Float64Array;
 }
 
 /** EM fit of the per-bucket weights; returns the mixer and the fit's bits/char. */
@@ -147,16 +153,26 @@ export function fitMixer(s: MixSamples): MixerJson {
     for (let t = 0; t < N; t++) responsibilities(s.probs, t, E, global, 0, resp) && addTo(acc, resp);
     normaliseInto(acc, global);
   }
+  // Unseen buckets keep zeros: the rule answers there.
   const W = new Float64Array(BUCKETS * E);
-  for (let b = 0; b < BUCKETS; b++) W.set(global, b * E);
   const byBucket: number[][] = Array.from({ length: BUCKETS }, () => []);
   for (let t = 0; t < N; t++) byBucket[s.buckets[t]].push(t);
+  const prior = new Float64Array(E);
   for (let b = 0; b < BUCKETS; b++) {
     const rows = byBucket[b];
     if (rows.length === 0) continue;
+    // The prior: the rule's weights averaged over the bucket (smoothed), else the global fit.
+    prior.fill(0);
+    if (s.prior) {
+      for (const t of rows) for (let e = 0; e < E; e++) prior[e] += s.prior[t * E + e] / rows.length;
+      for (let e = 0; e < E; e++) prior[e] = 0.9 * prior[e] + 0.1 / E;
+    } else {
+      prior.set(global);
+    }
+    W.set(prior, b * E);
     for (let it = 0; it < EM_ITERATIONS; it++) {
       const acc = new Float64Array(E);
-      for (let e = 0; e < E; e++) acc[e] = PRIOR * global[e];
+      for (let e = 0; e < E; e++) acc[e] = PRIOR * prior[e];
       for (const t of rows) if (responsibilities(s.probs, t, E, W, b * E, resp)) addTo(acc, resp);
       normaliseInto(acc, W.subarray(b * E, (b + 1) * E));
     }
@@ -197,6 +213,15 @@ export function sampleBitsPerChar(s: MixSamples, mixer?: MixerJson): Partial<Rec
       const w = mixer && col[e] >= 0 ? mixer.weights[s.buckets[t] * mixer.experts.length + col[e]] : 0;
       mix += w * p;
       z += w;
+    }
+    if (!(z > 0) && s.prior) {
+      // A bucket the mixer has no weights for: the rule answers, as in FittedMixer.
+      mix = 0;
+      z = 0;
+      for (let e = 0; e < E; e++) {
+        mix += s.prior[t * E + e] * s.probs[t * E + e];
+        z += s.prior[t * E + e];
+      }
     }
     bits[E] -= Math.log2(mix / z);
   }

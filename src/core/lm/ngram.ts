@@ -388,10 +388,8 @@ function buildTables(seq: Uint16Array, N: number, vocabSize: number, maxBytes: n
   const bucket = new Int32Array(keys + 1);
   for (let j = N - 1; j >= 0; j--) {
     bucket.fill(0);
-    for (let i = 0; i < n; i++) {
-      const p = sa[i];
-      bucket[(j < len[p] ? seq[p + j] + 1 : 0) + 1]++;
-    }
+    // Counting does not depend on the current order: read positions in memory order.
+    for (let p = 0; p < n; p++) bucket[(j < len[p] ? seq[p + j] + 1 : 0) + 1]++;
     for (let k = 1; k <= keys; k++) bucket[k] += bucket[k - 1];
     for (let i = 0; i < n; i++) {
       const p = sa[i];

@@ -7,7 +7,8 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { CharRnnApi } from '../../../src/extension/extension';
 import type { FromTrainer } from '../../../src/protocol/trainer';
-import { configure, fixtureUri, getExtensionExports, sleep } from './helpers';
+import * as fs from 'fs';
+import { configure, fixtureUri, getExtensionExports, sleep, waitFor } from './helpers';
 
 const MODEL: Record<string, unknown> = {
   'model.lstmSize': 64,
@@ -86,6 +87,25 @@ suite('Inline completions', function () {
     assert.strictEqual(text, 'const total = order.itemQuantity');
   });
 
+  test('an identifier that occurs only in the open, unsaved document is completed from the document cache', async () => {
+    const doc = await vscode.workspace.openTextDocument({
+      language: 'typescript',
+      content: 'const zebraQuaggaCount = 3;\nconst next = zebraQuaggaCount + 1;\nconsole.log(zebraQ',
+    });
+    const editor = await vscode.window.showTextDocument(doc);
+    const end = doc.positionAt(doc.getText().length);
+    editor.selection = new vscode.Selection(end, end);
+    assert.ok(doc.isUntitled, 'the document is not saved anywhere');
+    const text = await triggerAndCommit(editor, (t) => t.endsWith('zebraQuaggaCount'), 10);
+    assert.ok(text.endsWith('console.log(zebraQuaggaCount'), JSON.stringify(text.slice(-40)));
+    const corpus = (fs.readdirSync(fixtureUri().fsPath, { recursive: true }) as string[])
+      .map((f) => fixtureUri(f).fsPath)
+      .filter((f) => fs.statSync(f).isFile())
+      .map((f) => fs.readFileSync(f, 'latin1'))
+      .join('\n');
+    assert.ok(!corpus.includes('zebraQuagga'), 'the workspace files never mention it');
+  });
+
   test('with completions toggled off nothing is inserted', async () => {
     await vscode.commands.executeCommand('charrnn.toggleCompletions');
     try {
@@ -98,5 +118,34 @@ suite('Inline completions', function () {
       await vscode.commands.executeCommand('charrnn.toggleCompletions');
     }
     assert.strictEqual(vscode.workspace.getConfiguration('charrnn').get('completion.enabled'), true);
+  });
+
+  test('right after training starts, before any LSTM checkpoint, the n-gram stage serves ghost text', async () => {
+    // A large LSTM: its first checkpoint (100 steps) is minutes away on this machine.
+    await configure({ 'model.lstmSize': 512, 'model.numLayers': 2, 'training.batchSize': 32, 'training.numSteps': 64, 'training.maxMinutes': 10 });
+    const events: FromTrainer[] = [];
+    const sub = api.training.onEvent((e) => events.push(e));
+    try {
+      assert.strictEqual(await vscode.commands.executeCommand('charrnn.train', { mode: 'fresh', quiet: true }), true);
+      await waitFor(() => events.some((e) => e.type === 'checkpoint'), { timeoutMs: 60_000, message: 'no n-gram-stage checkpoint' });
+      const first = events.find((e) => e.type === 'checkpoint');
+      assert.strictEqual(first?.type === 'checkpoint' && first.step, 0);
+      const editor = await editorWith('ngram-stage.ts', 'const total = order.itemQu');
+      const text = await triggerAndCommit(editor, (t) => t.endsWith('itemQuantity'), 20);
+      assert.strictEqual(text, 'const total = order.itemQuantity');
+      // Served by the n-gram + cache alone: no LSTM checkpoint has landed yet.
+      assert.ok(!events.some((e) => e.type === 'checkpoint' && e.step > 0), 'an LSTM checkpoint landed first: the test proves nothing');
+      assert.strictEqual(api.status.servingText, 'n-gram + cache');
+      assert.ok(api.training.running);
+    } finally {
+      sub.dispose();
+      if (api.training.running) {
+        const stopped = new Promise<void>((resolve) => {
+          const s = api.training.onDidChangeRunning((running) => running || (s.dispose(), resolve()));
+        });
+        await vscode.commands.executeCommand('charrnn.stop');
+        await stopped;
+      }
+    }
   });
 });
