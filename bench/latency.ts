@@ -86,7 +86,18 @@ export type ModelShape = { lstmSize: number; numLayers: number; vocabSize: numbe
 
 export async function measureLatency(model: string | ModelShape, opts: LatencyOptions = {}): Promise<LatencyResult> {
   const log = opts.log ?? (() => undefined);
-  const text = opts.text ?? defaultText();
+  const { text, starts } = opts.text !== undefined ? { text: opts.text, starts: [0] } : defaultText();
+  /** Offset where the file holding offset p starts (the editor sends that file's text before the cursor). */
+  const docStart = (p: number) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (starts[mid] <= p) lo = mid;
+      else hi = mid - 1;
+    }
+    return starts[lo];
+  };
   const t0 = performance.now();
   let completer: Completer<unknown>;
   let lstm: LstmModel;
@@ -126,7 +137,12 @@ export async function measureLatency(model: string | ModelShape, opts: LatencyOp
     if (positions.length === 0) throw new Error('the latency text has no identifier positions');
     const pick = () => positions[Math.floor(rng() * positions.length)];
     let doc = 0;
-    const request = (p: number, key: string) => completer.complete({ docKey: key, prefix: text.slice(Math.max(0, p - copts.contextChars), p), offset: p, suffix: '' }, copts);
+    // As the editor asks: the whole text of the file before the cursor (the document cache reads
+    // all of it on a cold request; the LSTM reads the last contextChars).
+    const request = (p: number, key: string) => {
+      const s = docStart(p);
+      return completer.complete({ docKey: key, prefix: text.slice(s, p), offset: p - s, suffix: '' }, copts);
+    };
 
     // Warm-up (JIT, weight packing), not measured.
     for (let i = 0; i < 5; i++) request(pick(), `warm-up-${i}`);
@@ -256,7 +272,7 @@ function wordPositions(text: string, context: number): number[] {
   return out;
 }
 
-function defaultText(): string {
+function defaultText(): { text: string; starts: number[] } {
   for (const dir of [path.join(__dirname, '..', '..', 'src'), path.join(__dirname, '..', 'src'), path.join(process.cwd(), 'src')]) {
     if (fs.existsSync(path.join(dir, 'core', 'vocab.ts'))) {
       const files: string[] = [];
@@ -268,8 +284,15 @@ function defaultText(): string {
         }
       };
       walk(dir);
-      return files.sort().map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+      const texts = files.sort().map((f) => fs.readFileSync(f, 'utf8'));
+      const starts: number[] = [];
+      let at = 0;
+      for (const t of texts) {
+        starts.push(at);
+        at += t.length + 1;
+      }
+      return { text: texts.join('\n'), starts };
     }
   }
-  return 'function add(a: number, b: number): number {\n  return a + b;\n}\n'.repeat(200);
+  return { text: 'function add(a: number, b: number): number {\n  return a + b;\n}\n'.repeat(200), starts: [0] };
 }

@@ -54,8 +54,8 @@ const MAX_VAL_CHARS = 65536;
 const VAL_SHARE = 0.2;
 /** Progress events (and history points) at most this often, plus at every validation. */
 const PROGRESS_EVERY_MS = 250;
-/** The workspace n-gram's order (lowered by its memory budget on big corpora). */
-export const NGRAM_ORDER = 16;
+/** The workspace n-gram's order (lowered by its memory budget on big corpora); on a dev split of zod's training files, orders 12 → 16 → 20 → 24 gave 0.548 → 0.528 → 0.514 → 0.508 bits/char in the mixture (BENCHMARKS.md). */
+export const NGRAM_ORDER = 20;
 /** Held-out characters the mixer is fitted on: without and with the LSTM (which costs time). */
 const FIT_CHARS_COUNTS = 262_144;
 const FIT_CHARS_LSTM = 65_536;
