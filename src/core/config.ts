@@ -87,7 +87,7 @@ export const SETTINGS = {
   'completion.enabled': { type: 'boolean', default: true, description: 'Show the model\'s completions as inline ghost text.' },
   'completion.disabledLanguages': { type: 'array', default: ['plaintext', 'markdown'], description: 'Language ids for which no completions are shown.' },
   'completion.maxChars': { type: 'integer', default: 40, minimum: 1, maximum: 200, description: 'Longest completion, in characters.' },
-  'completion.minConfidence': { type: 'number', default: 0.3, minimum: 0, maximum: 1, description: 'Show a completion only when the model gives it at least this probability. Unset, the model's own threshold applies: calibrated on held-out code for 90% precision (0.3 when the model has none).' },
+  'completion.minConfidence': { type: 'number', default: 0.3, minimum: 0, maximum: 1, description: 'Show a completion only when the model gives it at least this probability. Unset, the model\'s own threshold applies: calibrated on held-out code for 90% precision (0.3 when the model has none).' },
   'completion.debounceMs': { type: 'integer', default: 30, minimum: 0, maximum: 2000, description: 'Wait this long after a keystroke before asking the model.' },
   'completion.contextChars': { type: 'integer', default: 256, minimum: 16, maximum: 4096, description: 'Characters before the cursor that the model reads when it has no cached state.' },
 } as const satisfies Record<string, SettingSpec>;

@@ -296,7 +296,7 @@ describe('fitting on held-out text, calibration, and the n-gram-stage checkpoint
       ngram: { file: NGRAM_FILE, format: 'charrnn-kn', version: 1, order: ngram.order, bytes: ngram.stats.bytes, trainChars: 1, buildSeconds: 0 },
       mixer,
       countMixer: mixer,
-      calibration: { minConfidence: 0.42, precision: 0.9, shown: 0.5, positions: 10, target: 0.9 },
+      calibration: { minConfidence: 0.15, precision: 0.9, shown: 0.5, positions: 10, target: 0.9 },
     };
     saveCheckpoint(dir, meta, [], { ngram });
     const ck = loadCheckpoint(dir);
@@ -305,7 +305,7 @@ describe('fitting on held-out text, calibration, and the n-gram-stage checkpoint
     const loaded = await loadCompleter(dir, 'js');
     assert.strictEqual(loaded.lstm, undefined);
     assert.strictEqual(loaded.model.description, 'n-gram + cache');
-    assert.strictEqual(loaded.completer.minConfidence, 0.42);
+    assert.strictEqual(loaded.completer.minConfidence, 0.15);
     const r = loaded.completer.complete({ docKey: 'x', prefix: 'export class Counter1 {\n  private readonly coun' });
     assert.strictEqual(r.completion, 'ts');
     // A later save links the unchanged n-gram file instead of rewriting it.
