@@ -21,7 +21,7 @@ import { hasLstm, NGRAM_FILE, type CheckpointMeta, type NgramMeta } from './chec
 import { KneserNeyModel, NGRAM_FORMAT, NGRAM_VERSION } from './lm/ngram';
 import { FittedMixer, type MixerJson } from './lm/mixer';
 import { MixtureModel } from './lm/mixture';
-import { calibrate, collectSamples, fitMixture, type Calibration } from './lm/fit';
+import { calibrate, collectSamples, FIT_SEGMENT, fitMixture, type Calibration } from './lm/fit';
 import { Completer } from './infer/completer';
 import { IdentifierIndex } from './infer/candidates';
 import { LstmModel } from './infer/lstmForward';
@@ -62,8 +62,12 @@ const FIT_CHARS_LSTM = 65_536;
 /** Held-out identifier positions for the threshold, and the precision it aims at. */
 const CALIBRATION_POSITIONS = 200;
 export const TARGET_PRECISION = 0.9;
-/** Refit the mixer with a better LSTM at most this often (and once at the end). */
+/**
+ * Refit the mixer with a better LSTM at most this often, and at most REFIT_SHARE of the run's time
+ * (a fit with the LSTM reads held-out text through it: seconds); once more at the end.
+ */
 const REFIT_EVERY_MS = 120_000;
+const REFIT_SHARE = 0.15;
 
 export class TrainingError extends Error {}
 
@@ -178,6 +182,7 @@ export async function runTraining(o: TrainRunOptions): Promise<DoneMessage> {
   let countMixer: MixerJson | undefined;
   let countCalibration: Calibration | undefined;
   let lastFit = 0;
+  let lastFitMs = 0;
   /** Fits the mixer (and the threshold) on the validation split, with the LSTM `weights` if given. */
   const fitMix = async (weights: NamedWeights | undefined, lstmStep: number) => {
     const t = now();
@@ -187,6 +192,7 @@ export async function runTraining(o: TrainRunOptions): Promise<DoneMessage> {
     try {
       const samples = collectSamples({
         vocabSize: vocab.size, ngram, lstm, docs: split.valDocs, maxChars: lstm ? FIT_CHARS_LSTM : FIT_CHARS_COUNTS,
+        segment: lstm ? FIT_SEGMENT : undefined,
       });
       if (samples.length === 0) return;
       mixer = fitMixture(samples);
@@ -199,6 +205,7 @@ export async function runTraining(o: TrainRunOptions): Promise<DoneMessage> {
         fallback: SETTINGS['completion.minConfidence'].default,
       });
       lastFit = now();
+      lastFitMs = lastFit - t;
       if (!lstm) {
         countMixer = mixer;
         countCalibration = calibration;
@@ -343,7 +350,7 @@ export async function runTraining(o: TrainRunOptions): Promise<DoneMessage> {
       sinceBest = 0;
       bestWeights = model.getWeights();
       bestUnmixed = true;
-      if (now() - lastFit >= REFIT_EVERY_MS) {
+      if (now() - lastFit >= Math.max(REFIT_EVERY_MS, lastFitMs / REFIT_SHARE)) {
         await fitMix(bestWeights, stepOffset + step);
         bestUnmixed = false;
         noteMixLoss();

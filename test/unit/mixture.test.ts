@@ -266,6 +266,14 @@ describe('fitting on held-out text, calibration, and the n-gram-stage checkpoint
     assert.ok(b.mixture! < b.ngram! && b.mixture! < b.cache!, JSON.stringify(b));
   });
 
+  it('scores documents cut into segments exactly as whole documents, for the count models', () => {
+    const whole = collectSamples({ vocabSize: vocab.size, ngram, docs: val, maxChars: 100_000 });
+    const cut = collectSamples({ vocabSize: vocab.size, ngram, docs: val, maxChars: 100_000, segment: 37, batch: 5 });
+    assert.strictEqual(cut.length, whole.length);
+    assert.deepStrictEqual([...cut.probs], [...whole.probs]);
+    assert.deepStrictEqual([...cut.buckets], [...whole.buckets]);
+  });
+
   it('calibrates a threshold that reaches the target precision on held-out positions', () => {
     const s = collectSamples({ vocabSize: vocab.size, ngram, docs: val, maxChars: 100_000 });
     const model = new MixtureModel({ vocab, ngram, mixer: new FittedMixer(fitMixture(s)) });

@@ -23,10 +23,23 @@ export interface FitSources<S> {
   docs: readonly Int32Array[];
   /** Characters to use at most. */
   maxChars: number;
-  /** Documents read by the LSTM together. */
+  /** Segments read by the LSTM together. */
   batch?: number;
+  /**
+   * Cut documents into pieces of this many characters, scored side by side (each with its
+   * document's earlier text in the cache, and the LSTM reading WARM_UP characters before it, as
+   * the completer does): fast with the LSTM. Default: whole documents, each read from its start.
+   */
+  segment?: number;
   shouldStop?: () => boolean;
 }
+
+/** Characters of context kept for the count models (more than either reads). */
+const CTX_KEEP = 40;
+/** Characters the LSTM reads before a segment (the completer's default context window). */
+export const WARM_UP = 256;
+/** Segment length for fitting the mixer with the LSTM. */
+export const FIT_SEGMENT = 1024;
 
 /** The share of the samples the reported bits/char is measured on (the rest fits). */
 const REPORT_SHARE = 0.25;
@@ -34,15 +47,18 @@ const REPORT_SHARE = 0.25;
 export function collectSamples<S>(o: FitSources<S>): MixSamples {
   const experts: ExpertName[] = EXPERTS.filter((e) => e === 'cache' || (e === 'ngram' ? !!o.ngram : !!o.lstm));
   const E = experts.length;
-  // The documents (cut to the budget).
-  const docs: Int32Array[] = [];
+  // The segments to score (documents cut to the budget, then into pieces).
+  const piece = Math.max(1, o.segment ?? Infinity);
+  const segments: { doc: Int32Array; start: number; end: number; row: number }[] = [];
   let total = 0;
   for (const d of o.docs) {
     if (total >= o.maxChars) break;
-    const part = d.length > o.maxChars - total ? d.subarray(0, o.maxChars - total) : d;
-    if (part.length === 0) continue;
-    docs.push(part);
-    total += part.length;
+    const len = Math.min(d.length, o.maxChars - total);
+    for (let start = 0; start < len; start += piece) {
+      const end = Math.min(len, start + piece);
+      segments.push({ doc: d, start, end, row: total + start });
+    }
+    total += len;
   }
   const probs = new Float64Array(total * E);
   const buckets = new Int32Array(total);
@@ -53,31 +69,35 @@ export function collectSamples<S>(o: FitSources<S>): MixSamples {
   const bos = String.fromCharCode(V);
   const pNg = new Float64Array(V);
   const pCa = new Float64Array(V);
-  const B = Math.max(1, o.batch ?? 16);
-  let row = 0;
-  for (let d0 = 0; d0 < docs.length; d0 += B) {
-    const group = docs.slice(d0, d0 + B);
-    // Rows of each document's characters in the output (documents stay in order).
-    const rowStart: number[] = [];
-    for (const d of group) {
-      rowStart.push(row);
-      row += d.length;
-    }
-    const caches = group.map(() => new DocumentCache(V));
-    const ctx = group.map(() => bos);
+  const B = Math.max(1, o.batch ?? 32);
+  const warmUp = piece === Infinity ? 0 : WARM_UP;
+  for (let g0 = 0; g0 < segments.length; g0 += B) {
+    const group = segments.slice(g0, g0 + B);
+    // Each segment: its document's text before it in the cache and the context; the LSTM reads
+    // up to warmUp characters before it (unscored), as the completer reads a context window.
+    const caches = group.map((g) => {
+      const c = new DocumentCache(V);
+      c.append(g.doc.subarray(0, g.start));
+      return c;
+    });
+    const ctx = group.map((g) => (g.start < CTX_KEEP ? bos : '') + String.fromCharCode(...g.doc.subarray(Math.max(0, g.start - CTX_KEEP), g.start)));
+    const from = group.map((g) => Math.max(0, g.start - warmUp));
     let states = o.lstm ? group.map(() => o.lstm!.initialState()) : [];
-    const longest = Math.max(...group.map((d) => d.length));
-    for (let t = 0; t < longest; t++) {
+    const steps = Math.max(...group.map((g, i) => g.end - from[i]));
+    for (let k = 0; k < steps; k++) {
       if (o.shouldStop?.()) throw new Error('stopped');
       const active: number[] = [];
-      for (let i = 0; i < group.length; i++) if (t < group[i].length) active.push(i);
-      const lps = o.lstm ? o.lstm.logProbs(active.map((i) => states[i])) : undefined;
-      active.forEach((i, a) => {
-        const id = group[i][t];
+      for (let i = 0; i < group.length; i++) if (from[i] + k < group[i].end) active.push(i);
+      const scored = active.filter((i) => from[i] + k >= group[i].start);
+      const lps = o.lstm && scored.length ? o.lstm.logProbs(scored.map((i) => states[i])) : undefined;
+      scored.forEach((i, a) => {
+        const g = group[i];
+        const t = from[i] + k;
+        const id = g.doc[t];
         const ngramOrder = o.ngram ? o.ngram.predict(ctx[i], pNg) : -1;
         const m = caches[i].predict(ctx[i], pCa);
         const lp = lps?.[a];
-        const r = rowStart[i] + t;
+        const r = g.row + (t - g.start);
         let e = 0;
         if (o.ngram) probs[r * E + e++] = pNg[id];
         probs[r * E + e++] = pCa[id];
@@ -88,14 +108,14 @@ export function collectSamples<S>(o: FitSources<S>): MixSamples {
         };
         buckets[r] = bucketOf(f);
         ORDER_RULE.weights(f, present, rule);
-        let k = 0;
-        EXPERTS.forEach((_, x) => present[x] && (prior[r * E + k++] = rule[x]));
+        let x = 0;
+        EXPERTS.forEach((_, j) => present[j] && (prior[r * E + x++] = rule[j]));
         caches[i].append([id]);
         const next = ctx[i] + String.fromCharCode(id);
-        ctx[i] = next.length > 40 ? next.slice(next.length - 40) : next;
+        ctx[i] = next.length > CTX_KEEP ? next.slice(next.length - CTX_KEEP) : next;
       });
       if (o.lstm) {
-        const next = o.lstm.advance(active.map((i) => states[i]), active.map((i) => group[i][t]));
+        const next = o.lstm.advance(active.map((i) => states[i]), active.map((i) => group[i].doc[from[i] + k]));
         states = states.slice();
         active.forEach((i, a) => (states[i] = next[a]));
       }
