@@ -167,6 +167,18 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
       detail: { ...detail, minConfidence: completer.minConfidence, samples: ev.samples },
     });
   };
+  /** The same completer with the threshold calibrated (on validation) for 85% precision. */
+  const atTarget = (name: string, completer: Completer<unknown>, byTarget: Record<string, number> | undefined, bpc: number | undefined) => {
+    const t = byTarget?.['0.85'];
+    if (t === undefined) return;
+    const saved = completer.minConfidence;
+    completer.minConfidence = t;
+    try {
+      row(`${name}, threshold for 85% precision`, completer, bpc, { target: 0.85 });
+    } finally {
+      completer.minConfidence = saved;
+    }
+  };
   // 1a. The CharRNN alone (the default threshold, as before the mixture).
   if (loaded.lstm) {
     const t = Date.now();
@@ -179,11 +191,13 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
   if (meta.countMixer && counts.model.ngram) {
     const b = mixtureBitsPerChar({ vocabSize: loaded.vocab.size, ngram: counts.model.ngram, docs: encodedTest, maxChars: o.bpcChars }, meta.countMixer);
     row('n-gram + cache (mixture)', counts.completer, b.bpc.mixture, { bpcByExpert: b.bpc, ngramOrder: meta.ngram?.order, ngramMB: (meta.ngram?.bytes ?? 0) / 1e6 });
+    atTarget('n-gram + cache', counts.completer, meta.countCalibration?.byTarget, b.bpc.mixture);
   }
   // 1c. The full mixture: n-gram + cache + CharRNN, as the extension answers.
   if (meta.mixer && loaded.lstm) {
     const b = mixtureBitsPerChar({ vocabSize: loaded.vocab.size, ngram: loaded.model.ngram, lstm: loaded.lstm, docs: encodedTest, maxChars: o.bpcChars }, meta.mixer);
     row('full mixture (n-gram + cache + CharRNN)', loaded.completer, b.bpc.mixture, { bpcByExpert: b.bpc, step: meta.step, calibration: meta.calibration });
+    atTarget('full mixture', loaded.completer, meta.calibration?.byTarget, b.bpc.mixture);
   }
 
   // 2. Kneser–Ney n-grams, decoded by the same Completer.

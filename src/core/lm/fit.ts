@@ -149,7 +149,12 @@ export interface Calibration {
   shown: number;
   positions: number;
   target: number;
+  /** The threshold for other precision targets ("0.8", "0.85", "0.95"), from the same positions. */
+  byTarget?: Record<string, number>;
 }
+
+/** Precision targets besides the chosen one whose thresholds are recorded. */
+const OTHER_TARGETS = [0.8, 0.85, 0.95];
 
 /**
  * The smallest threshold whose shown completions reach `target` precision on held-out identifier
@@ -172,11 +177,21 @@ export function calibrate(
   }
   for (const d of docs) completer.forget(`\u0000calibrate:${d.relPath}`);
   got.sort((a, b) => b.conf - a.conf);
-  let ok = 0;
-  let best = -1;
-  for (let i = 0; i < got.length; i++) {
-    if (got[i].ok) ok++;
-    if (ok / (i + 1) >= o.target && i + 1 >= 10) best = i;
+  /** Index of the last shown completion of the longest run that keeps `target` precision (-1: none). */
+  const lastFor = (target: number) => {
+    let ok = 0;
+    let last = -1;
+    for (let i = 0; i < got.length; i++) {
+      if (got[i].ok) ok++;
+      if (ok / (i + 1) >= target && i + 1 >= 10) last = i;
+    }
+    return last;
+  };
+  const best = lastFor(o.target);
+  const byTarget: Record<string, number> = {};
+  for (const t of OTHER_TARGETS) {
+    const i = lastFor(t);
+    if (i >= 0 && got.length >= 20) byTarget[String(t)] = got[i].conf;
   }
   const n = pos.length || 1;
   if (best < 0 || got.length < 20) {
@@ -187,6 +202,7 @@ export function calibrate(
       shown: shown.length / n,
       positions: pos.length,
       target: o.target,
+      byTarget,
     };
   }
   // Ties: everything at the chosen confidence is shown.
@@ -198,5 +214,6 @@ export function calibrate(
     shown: shown.length / n,
     positions: pos.length,
     target: o.target,
+    byTarget,
   };
 }
