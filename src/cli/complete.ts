@@ -5,12 +5,14 @@
  * An empty completion means the model abstains; `ms` is the engine's own time for the request.
  * Nothing else is written to stdout. A line that is not a valid request gets a message on stderr
  * and {"completion":"","confidence":0,"ms":0}. Blank lines are ignored. Consecutive prefixes
- * that extend each other reuse the model state (as typing does in the editor).
+ * that extend each other reuse the model state (as typing does in the editor). Send the whole text
+ * before the cursor: the mixture's document cache counts all of it (the LSTM reads the last
+ * contextChars).
  * Exit code: 0 at the end of input; 1 with a one-line reason on stderr when the model is
  * unreadable.
  */
 import * as readline from 'readline';
-import { DEFAULT_COMPLETE_OPTIONS, loadCompleter, warmUp, type CompleteOptions, type LoadedCompleter } from '../core/infer/completer';
+import { loadCompleter, warmUp, type CompleteOptions, type LoadedCompleter } from '../core/infer/completer';
 import type { EngineKind } from '../core/infer/matmul';
 
 export interface RunCompleteOptions extends Partial<CompleteOptions> {
@@ -27,7 +29,8 @@ export async function runComplete(
   options: RunCompleteOptions = {},
 ): Promise<number> {
   const { engine, ...rest } = options;
-  const opts: CompleteOptions = { ...DEFAULT_COMPLETE_OPTIONS, ...rest };
+  // Unset options take the completer's defaults (the threshold: the model's calibrated one).
+  const opts: Partial<CompleteOptions> = rest;
   let loaded: LoadedCompleter;
   try {
     loaded = await loadCompleter(modelDir, engine ?? 'auto', (m) => err.write(`charrnn complete: ${m}\n`));
