@@ -115,6 +115,7 @@ export function buildProgram(): Command {
           onEvent,
           signal: abort.signal,
           samples: o.samples,
+          lockOwner: 'charrnn train',
         });
         view?.finish(done);
       } catch (e) {

@@ -12,6 +12,7 @@ import * as path from 'path';
 import type { TrainConfig } from './config';
 import { Vocab, type VocabJson } from './vocab';
 import { checkWeights, type NamedWeights } from './weights';
+import { assertModelFolder, cleanStaleTemps, tempPrefix, CHECKPOINT_FORMAT } from './modelFolder';
 
 export const FORMAT_VERSION = 1;
 export const META_FILE = 'meta.json';
@@ -38,6 +39,8 @@ export interface CorpusFingerprint {
 }
 
 export interface CheckpointMeta {
+  /** CHECKPOINT_FORMAT: marks the folder as ours (absent in checkpoints written before it existed). */
+  format?: string;
   formatVersion: number;
   config: TrainConfig;
   vocab: VocabJson;
@@ -69,11 +72,17 @@ export function checkpointExists(dir: string): boolean {
   return fs.existsSync(path.join(dir, META_FILE)) && fs.existsSync(path.join(dir, WEIGHTS_FILE));
 }
 
-/** Writes the checkpoint atomically (temp folder, then rename). */
-export function saveCheckpoint(dir: string, meta: Omit<CheckpointMeta, 'weights' | 'formatVersion'>, weights: NamedWeights): void {
+/**
+ * Writes the checkpoint atomically (temp folder, then rename). Refuses (ModelFolderError) when
+ * `dir` holds anything but one of our checkpoints; on any failure (full disk, ...) the previous
+ * model is left as it was and the error says so.
+ */
+export function saveCheckpoint(dir: string, meta: Omit<CheckpointMeta, 'weights' | 'formatVersion' | 'format'>, weights: NamedWeights): void {
+  assertModelFolder(dir);
   const parent = path.dirname(path.resolve(dir));
   fs.mkdirSync(parent, { recursive: true });
-  const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(dir)}.tmp-`));
+  cleanStaleTemps(dir);
+  const tmp = fs.mkdtempSync(`${tempPrefix(dir)}${process.pid}-`);
   try {
     const total = weights.reduce((n, w) => n + w.data.length, 0);
     const all = new Float32Array(total);
@@ -85,6 +94,7 @@ export function saveCheckpoint(dir: string, meta: Omit<CheckpointMeta, 'weights'
     const buf = Buffer.from(all.buffer, all.byteOffset, all.byteLength);
     if (!LITTLE_ENDIAN) buf.swap32();
     const full: CheckpointMeta = {
+      format: CHECKPOINT_FORMAT,
       formatVersion: FORMAT_VERSION,
       ...meta,
       weights: weights.map((w) => ({ name: w.name, shape: w.shape })),
@@ -101,8 +111,15 @@ export function saveCheckpoint(dir: string, meta: Omit<CheckpointMeta, 'weights'
     if (old) fs.rmSync(old, { recursive: true, force: true });
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
-    throw e;
+    throw saveError(dir, e);
   }
+}
+
+function saveError(dir: string, e: unknown): Error {
+  const err = e as NodeJS.ErrnoException;
+  if (err.name === 'ModelFolderError' || !err.code) return err;
+  const kept = fs.existsSync(path.join(dir, META_FILE)) ? 'the previous model there is unchanged' : 'nothing was written';
+  return new Error(`cannot save the model to ${dir} (${err.code}${err.code === 'ENOSPC' ? ': the disk is full' : ''}): ${kept}`);
 }
 
 /** Reads only meta.json (cheap: for the panel's history and status). */

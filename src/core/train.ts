@@ -7,6 +7,7 @@
 import type { TrainConfig } from './config';
 import { validateTrainConfig } from './config';
 import { collectCorpus, fingerprint, formatReport, type CorpusDoc, type CorpusOptions } from './corpus';
+import { openModelFolder } from './modelFolder';
 import { BatchStream, splitCorpus } from './batching';
 import { Vocab } from './vocab';
 import { checkpointExists, loadCheckpoint, saveCheckpoint, type HistoryPoint } from './checkpoint';
@@ -32,6 +33,8 @@ export interface TrainRunOptions {
   samples?: boolean;
   /** Wall clock, for tests. */
   now?: () => number;
+  /** Who holds the model folder's lock, for the message another writer gets (e.g. "charrnn train"). */
+  lockOwner?: string;
 }
 
 const LN2 = Math.log(2);
@@ -47,7 +50,21 @@ const PROGRESS_EVERY_MS = 250;
 
 export class TrainingError extends Error {}
 
+/**
+ * Refuses, with a one-line ModelFolderError and before anything else, a checkpoint folder that
+ * holds other files, is not writable, or is being written by another process; holds its lock
+ * for the whole run.
+ */
 export async function runTraining(o: TrainRunOptions): Promise<DoneMessage> {
+  const lock = openModelFolder(o.checkpointDir, o.lockOwner);
+  try {
+    return await trainLocked(o);
+  } finally {
+    lock.release();
+  }
+}
+
+async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
   const now = o.now ?? Date.now;
   const t0 = now();
   const cfg = { ...o.config };

@@ -44,6 +44,7 @@ async function main(): Promise<void> {
       checkpointDir: m.checkpointDir,
       resume: m.resume,
       signal: stop.signal,
+      lockOwner: `VS Code trainer of pid ${process.ppid}`,
       onEvent: (e) => void send(e),
     })
       .then(async () => {
