@@ -6,7 +6,7 @@
  */
 import type { TrainConfig } from './config';
 import { validateTrainConfig } from './config';
-import { collectCorpus, fingerprint, formatReport, type CorpusDoc, type CorpusOptions } from './corpus';
+import { collectCorpus, CorpusAbortedError, fingerprint, formatReport, type CorpusDoc, type CorpusOptions } from './corpus';
 import { openModelFolder } from './modelFolder';
 import { BatchStream, splitCorpus } from './batching';
 import { Vocab } from './vocab';
@@ -83,7 +83,15 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
     docs = o.docs;
   } else {
     if (!o.folders || !o.corpus) throw new TrainingError('no folders to train on');
-    const collected = await collectCorpus(o.folders, o.corpus);
+    let collected: Awaited<ReturnType<typeof collectCorpus>>;
+    try {
+      collected = await collectCorpus(o.folders, { ...o.corpus, modelDir: o.checkpointDir, signal: o.signal });
+    } catch (e) {
+      if (!(e instanceof CorpusAbortedError)) throw e;
+      const stopped: DoneMessage = { type: 'done', reason: 'stopped' };
+      emit(stopped);
+      return stopped;
+    }
     docs = collected.docs;
     skipped = { ...collected.report.skipped };
     log(formatReport(collected.report));
