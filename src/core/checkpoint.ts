@@ -13,6 +13,7 @@ import type { TrainConfig } from './config';
 import { Vocab, type VocabJson } from './vocab';
 import { checkWeights, type NamedWeights } from './weights';
 import { assertModelFolder, cleanStaleTemps, tempPrefix, CHECKPOINT_FORMAT } from './modelFolder';
+import { checkMeta, checkRegularFile, expectedWeightBytes } from './checkpointValidate';
 
 export const FORMAT_VERSION = 1;
 export const META_FILE = 'meta.json';
@@ -127,6 +128,7 @@ export function loadMeta(dir: string): CheckpointMeta {
   const file = path.join(dir, META_FILE);
   let meta: CheckpointMeta;
   try {
+    checkRegularFile(file);
     meta = JSON.parse(fs.readFileSync(file, 'utf8')) as CheckpointMeta;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -136,13 +138,8 @@ export function loadMeta(dir: string): CheckpointMeta {
   if (meta.formatVersion !== FORMAT_VERSION) {
     throw new CheckpointError(dir, `format version ${String(meta.formatVersion)} is not supported (expected ${FORMAT_VERSION})`);
   }
-  const c = meta.config;
-  if (!c || !Number.isInteger(c.lstmSize) || !Number.isInteger(c.numLayers)) {
-    throw new CheckpointError(dir, 'meta.json has no model config');
-  }
-  if (!Array.isArray(meta.weights) || !Array.isArray(meta.history)) {
-    throw new CheckpointError(dir, 'meta.json has no weights manifest or history');
-  }
+  const problem = checkMeta(meta);
+  if (problem) throw new CheckpointError(dir, `meta.json: ${problem}`);
   return meta;
 }
 
@@ -156,8 +153,13 @@ export function loadCheckpoint(dir: string): Checkpoint {
   }
   let buf: Buffer;
   try {
+    // Type and size first: a FIFO or device never ends, a wrong size is known without reading.
+    const size = checkRegularFile(path.join(dir, WEIGHTS_FILE), Infinity);
+    const need = expectedWeightBytes(meta);
+    if (size !== need) throw new CheckpointError(dir, `weights.bin has ${size} bytes, the manifest needs ${need}`);
     buf = fs.readFileSync(path.join(dir, WEIGHTS_FILE));
   } catch (e) {
+    if (e instanceof CheckpointError) throw e;
     throw new CheckpointError(dir, `weights.bin is unreadable (${(e as Error).message})`);
   }
   const total = meta.weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
