@@ -1,5 +1,4 @@
 /** `charrnn eval`: bits per character of a checkpoint on files and folders. */
-import * as fs from 'fs';
 import type { Backend } from '../core/config';
 import { SETTINGS } from '../core/config';
 import { loadCheckpoint } from '../core/checkpoint';
@@ -7,6 +6,7 @@ import { collectCorpus } from '../core/corpus';
 import { BatchStream } from '../core/batching';
 import { initBackend } from '../core/engine/backend';
 import { createCharRnn } from '../core/engine/charRnn';
+import { readEvalInputs } from './evalInputs';
 
 export interface EvalResult {
   bitsPerChar: number;
@@ -16,20 +16,27 @@ export interface EvalResult {
   backend: string;
 }
 
-export async function evaluateModel(modelDir: string, paths: string[], backend: Backend): Promise<EvalResult> {
+export interface EvalLimits {
+  maxFileBytes: number;
+  maxCorpusBytes: number;
+  /** Called after each batch: batches done, batches in all. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export const DEFAULT_EVAL_LIMITS: EvalLimits = {
+  maxFileBytes: SETTINGS['training.maxFileBytes'].default,
+  maxCorpusBytes: SETTINGS['training.maxCorpusBytes'].default,
+};
+
+export async function evaluateModel(modelDir: string, paths: string[], backend: Backend, limits: EvalLimits = DEFAULT_EVAL_LIMITS): Promise<EvalResult> {
   const ck = loadCheckpoint(modelDir);
-  const texts: string[] = [];
-  const folders: string[] = [];
-  for (const p of paths) {
-    if (fs.statSync(p).isDirectory()) folders.push(p);
-    else texts.push(new TextDecoder('utf-8').decode(fs.readFileSync(p)));
-  }
+  const { texts, folders } = readEvalInputs(paths, limits.maxFileBytes, limits.maxCorpusBytes);
   if (folders.length) {
     const { docs } = await collectCorpus(folders, {
       include: ['**/*'],
       exclude: [],
-      maxFileBytes: SETTINGS['training.maxFileBytes'].default,
-      maxCorpusBytes: SETTINGS['training.maxCorpusBytes'].default,
+      maxFileBytes: limits.maxFileBytes,
+      maxCorpusBytes: limits.maxCorpusBytes,
     });
     texts.push(...docs.map((d) => d.text));
   }
@@ -51,6 +58,7 @@ export async function evaluateModel(modelDir: string, paths: string[], backend: 
     for (let k = 0; k < stream.batchesPerEpoch; k++) {
       const { x, y } = stream.batch(k);
       sum += await model.evalLoss(x, y, batch, steps);
+      limits.onProgress?.(k + 1, stream.batchesPerEpoch);
     }
     return {
       bitsPerChar: sum / stream.batchesPerEpoch / Math.LN2,

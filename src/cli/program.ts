@@ -5,10 +5,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import * as fs from 'fs';
 import * as path from 'path';
-import { BACKENDS, SETTINGS, defaultTrainConfig, validateTrainConfig, type Backend, type TrainConfig } from '../core/config';
+import { BACKENDS, SETTINGS, checkSetting, defaultTrainConfig, validateTrainConfig, type Backend, type SettingKey, type TrainConfig } from '../core/config';
 import { runTraining } from '../core/train';
 import type { FromTrainer } from '../protocol/trainer';
-import { evaluateModel } from './evaluate';
+import { DEFAULT_EVAL_LIMITS, evaluateModel } from './evaluate';
 import { createProgressView } from './progressView';
 import { loadCheckpoint } from '../core/checkpoint';
 import { sampleFromWeights } from '../core/sampling';
@@ -133,10 +133,26 @@ export function buildProgram(): Command {
     .requiredOption('--model <dir>', 'checkpoint folder')
     .argument('<path...>', 'files or folders (folders honour .gitignore)')
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(BACKENDS as string[]).default('auto'))
+    .option('--max-file-bytes <n>', 'refuse (given directly) or skip (in folders) larger files', int('--max-file-bytes'), DEFAULT_EVAL_LIMITS.maxFileBytes)
+    .option('--max-corpus-bytes <n>', 'read at most this many bytes in all', int('--max-corpus-bytes'), DEFAULT_EVAL_LIMITS.maxCorpusBytes)
     .option('--json', 'print the result as JSON')
     .action(async (paths: string[], o) => {
       for (const p of paths) if (!fs.existsSync(p)) throw new UsageError(`no such file or folder: ${p}`);
-      const r = await evaluateModel(path.resolve(o.model), paths.map((p) => path.resolve(p)), o.backend as Backend);
+      if (o.maxFileBytes < 1 || o.maxCorpusBytes < 1) throw new UsageError('--max-file-bytes and --max-corpus-bytes must be positive');
+      // Progress on stderr for long evaluations: a line every few seconds after the first five.
+      const t0 = Date.now();
+      let last = t0;
+      const onProgress = (done: number, total: number) => {
+        const now = Date.now();
+        if (now - t0 < 5000 || now - last < 5000) return;
+        last = now;
+        process.stderr.write(`eval: ${Math.floor((100 * done) / total)}% (${done}/${total} batches)\n`);
+      };
+      const r = await evaluateModel(path.resolve(o.model), paths.map((p) => path.resolve(p)), o.backend as Backend, {
+        maxFileBytes: o.maxFileBytes,
+        maxCorpusBytes: o.maxCorpusBytes,
+        onProgress,
+      });
       if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
       else process.stdout.write(`${r.bitsPerChar.toFixed(4)} bits per character over ${r.chars} characters in ${r.files} files (${r.unknownChars} unknown)\n`);
     });
