@@ -18,15 +18,28 @@ import { addBenchOptions, runBench, type BenchOptions } from './bench';
 
 class UsageError extends Error {}
 
+// Plain decimal only: Number() would also take '0x20', '0b1', '1e3' for a whole number, or ''.
+const INT_RE = /^[+-]?\d+$/;
+const FLOAT_RE = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 const int = (name: string) => (v: string): number => {
   const n = Number(v);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be a whole number`);
+  if (!INT_RE.test(v.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${name} must be a whole number`);
   return n;
 };
 const float = (name: string) => (v: string): number => {
   const n = Number(v);
-  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number`);
+  if (!FLOAT_RE.test(v.trim()) || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number`);
   return n;
+};
+/** An option that is also a setting: its value must be in the setting's range. */
+const setting = (key: SettingKey, name: string) => {
+  const parse = SETTINGS[key].type === 'integer' ? int(name) : float(name);
+  return (v: string): number => {
+    const n = parse(v);
+    const problem = checkSetting(key, n);
+    if (problem) throw new InvalidArgumentError(problem.replace(key, name));
+    return n;
+  };
 };
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -182,9 +195,9 @@ export function buildProgram(): Command {
     .command('complete')
     .description('Complete prefixes read as JSON lines {"prefix": string} on stdin; answers {"completion","confidence","ms"} per line on stdout, in order.')
     .requiredOption('--model <dir>', 'checkpoint folder')
-    .option('--max-chars <n>', 'longest completion', int('--max-chars'), SETTINGS['completion.maxChars'].default)
-    .option('--min-confidence <x>', 'abstain below this probability', float('--min-confidence'), SETTINGS['completion.minConfidence'].default)
-    .option('--context-chars <n>', 'characters of the prefix the model reads', int('--context-chars'), SETTINGS['completion.contextChars'].default)
+    .option('--max-chars <n>', 'longest completion', setting('completion.maxChars', '--max-chars'), SETTINGS['completion.maxChars'].default)
+    .option('--min-confidence <x>', 'abstain below this probability', setting('completion.minConfidence', '--min-confidence'), SETTINGS['completion.minConfidence'].default)
+    .option('--context-chars <n>', 'characters of the prefix the model reads', setting('completion.contextChars', '--context-chars'), SETTINGS['completion.contextChars'].default)
     .action(async (o) => {
       const code = await runComplete(path.resolve(o.model), process.stdin, process.stdout, process.stderr, {
         maxChars: o.maxChars,
