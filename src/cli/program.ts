@@ -107,12 +107,14 @@ export function buildProgram(): Command {
       const dirs = existingDirs(folders);
       const abort = new AbortController();
       let interrupted = 0;
-      const onSigint = () => {
-        if (++interrupted > 1) process.exit(130);
-        process.stderr.write('\nstopping: saving the best model so far (Ctrl-C again to quit at once)\n');
+      // SIGINT (Ctrl-C) and SIGTERM (kill, a service manager) both save the best model so far.
+      const onSigint = (signal: NodeJS.Signals) => {
+        if (++interrupted > 1) process.exit(signal === 'SIGTERM' ? 143 : 130);
+        process.stderr.write(`\nstopping: saving the best model so far (${signal === 'SIGTERM' ? 'SIGTERM' : 'Ctrl-C'} again to quit at once)\n`);
         abort.abort();
       };
       process.on('SIGINT', onSigint);
+      process.on('SIGTERM', onSigint);
       const view = o.json ? undefined : createProgressView(config);
       const onEvent = (e: FromTrainer) => {
         if (o.json) process.stdout.write(JSON.stringify(e) + '\n');
@@ -137,6 +139,7 @@ export function buildProgram(): Command {
         throw e;
       } finally {
         process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigint);
       }
     });
 
