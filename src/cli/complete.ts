@@ -11,9 +11,9 @@
  * Exit code: 0 at the end of input; 1 with a one-line reason on stderr when the model is
  * unreadable.
  */
-import * as readline from 'readline';
 import { loadCompleter, warmUp, type CompleteOptions, type LoadedCompleter } from '../core/infer/completer';
 import type { EngineKind } from '../core/infer/matmul';
+import { readLines } from './jsonLines';
 
 export interface RunCompleteOptions extends Partial<CompleteOptions> {
   engine?: EngineKind;
@@ -38,16 +38,22 @@ export async function runComplete(
     err.write(`charrnn complete: ${oneLine((e as Error).message)}\n`);
     return 1;
   }
+  // The reader went away (`charrnn complete ... | head -1`: EPIPE): stop quietly, no stack trace.
+  let outputClosed = false;
+  const onOutputError = () => {
+    outputClosed = true;
+  };
+  output.on('error', onOutputError);
   try {
     warmUp(loaded.completer);
-    const rl = readline.createInterface({ input, crlfDelay: Infinity, terminal: false });
     let n = 0;
-    for await (const raw of rl) {
+    for await (const raw of readLines(input)) {
       n++;
-      const line = raw.trim();
-      if (line === '') continue;
+      if (outputClosed) break;
+      const line = typeof raw === 'string' ? raw.trim() : '';
+      if (typeof raw === 'string' && line === '') continue;
       let answer: { completion: string; confidence: number; ms: number };
-      const req = parseRequest(line);
+      const req = typeof raw === 'string' ? parseRequest(line) : `line too long (${raw.tooLong} characters)`;
       if (typeof req === 'string') {
         err.write(`charrnn complete: line ${n}: ${req}\n`);
         answer = { completion: '', confidence: 0, ms: 0 };
@@ -61,9 +67,13 @@ export async function runComplete(
           answer = { completion: '', confidence: 0, ms: round(performance.now() - t0, 3) };
         }
       }
-      if (!output.write(JSON.stringify(answer) + '\n')) {
-        await new Promise<void>((resolve) => output.once('drain', () => resolve()));
+      if (!output.write(JSON.stringify(answer) + '\n') && !outputClosed) {
+        await new Promise<void>((resolve) => {
+          output.once('drain', resolve);
+          output.once('error', resolve);
+        });
       }
+      if (outputClosed) break;
     }
     return 0;
   } finally {

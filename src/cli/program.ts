@@ -5,10 +5,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import * as fs from 'fs';
 import * as path from 'path';
-import { BACKENDS, SETTINGS, defaultTrainConfig, validateTrainConfig, type Backend, type TrainConfig } from '../core/config';
+import { BACKENDS, SETTINGS, checkSetting, defaultTrainConfig, validateTrainConfig, type Backend, type SettingKey, type TrainConfig } from '../core/config';
 import { runTraining } from '../core/train';
 import type { FromTrainer } from '../protocol/trainer';
-import { evaluateModel } from './evaluate';
+import { DEFAULT_EVAL_LIMITS, evaluateModel } from './evaluate';
 import { createProgressView } from './progressView';
 import { hasLstm, loadCheckpoint } from '../core/checkpoint';
 import { sampleFromWeights } from '../core/sampling';
@@ -18,15 +18,28 @@ import { addBenchOptions, runBench, type BenchOptions } from './bench';
 
 class UsageError extends Error {}
 
+// Plain decimal only: Number() would also take '0x20', '0b1', '1e3' for a whole number, or ''.
+const INT_RE = /^[+-]?\d+$/;
+const FLOAT_RE = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 const int = (name: string) => (v: string): number => {
   const n = Number(v);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be a whole number`);
+  if (!INT_RE.test(v.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${name} must be a whole number`);
   return n;
 };
 const float = (name: string) => (v: string): number => {
   const n = Number(v);
-  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number`);
+  if (!FLOAT_RE.test(v.trim()) || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number`);
   return n;
+};
+/** An option that is also a setting: its value must be in the setting's range. */
+const setting = (key: SettingKey, name: string) => {
+  const parse = SETTINGS[key].type === 'integer' ? int(name) : float(name);
+  return (v: string): number => {
+    const n = parse(v);
+    const problem = checkSetting(key, n);
+    if (problem) throw new InvalidArgumentError(problem.replace(key, name));
+    return n;
+  };
 };
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -94,12 +107,14 @@ export function buildProgram(): Command {
       const dirs = existingDirs(folders);
       const abort = new AbortController();
       let interrupted = 0;
-      const onSigint = () => {
-        if (++interrupted > 1) process.exit(130);
-        process.stderr.write('\nstopping: saving the best model so far (Ctrl-C again to quit at once)\n');
+      // SIGINT (Ctrl-C) and SIGTERM (kill, a service manager) both save the best model so far.
+      const onSigint = (signal: NodeJS.Signals) => {
+        if (++interrupted > 1) process.exit(signal === 'SIGTERM' ? 143 : 130);
+        process.stderr.write(`\nstopping: saving the best model so far (${signal === 'SIGTERM' ? 'SIGTERM' : 'Ctrl-C'} again to quit at once)\n`);
         abort.abort();
       };
       process.on('SIGINT', onSigint);
+      process.on('SIGTERM', onSigint);
       const view = o.json ? undefined : createProgressView(config);
       const onEvent = (e: FromTrainer) => {
         if (o.json) process.stdout.write(JSON.stringify(e) + '\n');
@@ -115,6 +130,7 @@ export function buildProgram(): Command {
           onEvent,
           signal: abort.signal,
           samples: o.samples,
+          lockOwner: 'charrnn train',
         });
         view?.finish(done);
       } catch (e) {
@@ -123,6 +139,7 @@ export function buildProgram(): Command {
         throw e;
       } finally {
         process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigint);
       }
     });
 
@@ -131,10 +148,26 @@ export function buildProgram(): Command {
     .description('Bits per character of a trained model on files or folders: each expert and the mixture.')
     .requiredOption('--model <dir>', 'checkpoint folder')
     .argument('<path...>', 'files or folders (folders honour .gitignore)')
+    .option('--max-file-bytes <n>', 'refuse (given directly) or skip (in folders) larger files', int('--max-file-bytes'), DEFAULT_EVAL_LIMITS.maxFileBytes)
+    .option('--max-corpus-bytes <n>', 'read at most this many bytes in all', int('--max-corpus-bytes'), DEFAULT_EVAL_LIMITS.maxCorpusBytes)
     .option('--json', 'print the result as JSON')
     .action(async (paths: string[], o) => {
       for (const p of paths) if (!fs.existsSync(p)) throw new UsageError(`no such file or folder: ${p}`);
-      const r = await evaluateModel(path.resolve(o.model), paths.map((p) => path.resolve(p)));
+      if (o.maxFileBytes < 1 || o.maxCorpusBytes < 1) throw new UsageError('--max-file-bytes and --max-corpus-bytes must be positive');
+      // Progress on stderr for long evaluations: a line every few seconds after the first five.
+      const t0 = Date.now();
+      let last = t0;
+      const onProgress = (done: number, total: number) => {
+        const now = Date.now();
+        if (now - t0 < 5000 || now - last < 5000) return;
+        last = now;
+        process.stderr.write(`eval: ${Math.floor((100 * done) / total)}% (${done}/${total} characters)\n`);
+      };
+      const r = await evaluateModel(path.resolve(o.model), paths.map((p) => path.resolve(p)), {
+        maxFileBytes: o.maxFileBytes,
+        maxCorpusBytes: o.maxCorpusBytes,
+        onProgress,
+      });
       if (o.json) {
         process.stdout.write(JSON.stringify(r) + '\n');
         return;
@@ -169,9 +202,9 @@ export function buildProgram(): Command {
     .command('complete')
     .description('Complete prefixes read as JSON lines {"prefix": string} on stdin; answers {"completion","confidence","ms"} per line on stdout, in order.')
     .requiredOption('--model <dir>', 'checkpoint folder')
-    .option('--max-chars <n>', 'longest completion', int('--max-chars'), SETTINGS['completion.maxChars'].default)
-    .option('--min-confidence <x>', "abstain below this probability (default: the model's calibrated threshold)", float('--min-confidence'))
-    .option('--context-chars <n>', 'characters of the prefix the model reads', int('--context-chars'), SETTINGS['completion.contextChars'].default)
+    .option('--max-chars <n>', 'longest completion', setting('completion.maxChars', '--max-chars'), SETTINGS['completion.maxChars'].default)
+    .option('--min-confidence <x>', "abstain below this probability (default: the model's calibrated threshold)", setting('completion.minConfidence', '--min-confidence'))
+    .option('--context-chars <n>', 'characters of the prefix the model reads', setting('completion.contextChars', '--context-chars'), SETTINGS['completion.contextChars'].default)
     .action(async (o) => {
       const code = await runComplete(path.resolve(o.model), process.stdin, process.stdout, process.stderr, {
         maxChars: o.maxChars,

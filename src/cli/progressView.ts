@@ -17,10 +17,14 @@ export interface ProgressView {
 export function createProgressView(config: TrainConfig, out: NodeJS.WriteStream = process.stderr): ProgressView {
   const tty = Boolean(out.isTTY);
   let bar: cliProgress.SingleBar | undefined;
+  // The bar's last value and payload: a message is printed above the bar by stopping it and
+  // starting it again where it was (starting it at 0 without a payload drew "0% … loss {loss}").
+  let lastValue = 0;
+  let lastPayload: Record<string, string | number> = {};
   const say = (line: string) => {
     if (bar) bar.stop();
     out.write(line + '\n');
-    if (bar) bar.start(bar.getTotal(), 0);
+    if (bar) bar.start(bar.getTotal(), lastValue, lastPayload);
   };
   let total = 0;
   let lastVal: number | undefined;
@@ -57,7 +61,9 @@ export function createProgressView(config: TrainConfig, out: NodeJS.WriteStream 
               );
               bar.start(total, 0, payload);
             }
-            bar.update(e.totalSteps > 0 ? e.step : Math.round(e.elapsedSec), payload);
+            lastValue = e.totalSteps > 0 ? e.step : Math.round(e.elapsedSec);
+            lastPayload = payload;
+            bar.update(lastValue, payload);
           } else if (e.valLoss !== undefined) {
             out.write(`step ${e.step}${e.totalSteps ? `/${e.totalSteps}` : ''}  loss ${payload.loss}  val ${payload.val} bits/char  ${payload.cps} chars/s  ETA ${payload.etaText}\n`);
           }

@@ -19,6 +19,8 @@ import { checkWeights, type NamedWeights } from './weights';
 import { KneserNeyModel, NGRAM_FORMAT, NGRAM_VERSION } from './lm/ngram';
 import { checkMixerJson, type MixerJson } from './lm/mixer';
 import type { Calibration } from './lm/fit';
+import { assertModelFolder, cleanStaleTemps, tempPrefix, CHECKPOINT_FORMAT } from './modelFolder';
+import { checkMeta, checkRegularFile, expectedWeightBytes } from './checkpointValidate';
 
 export const FORMAT_VERSION = 1;
 export const META_FILE = 'meta.json';
@@ -26,6 +28,8 @@ export const WEIGHTS_FILE = 'weights.bin';
 export const NGRAM_FILE = 'ngram.bin';
 /** The workspace's frequent identifiers and their counts: [[word, count], ...]. */
 export const IDENTIFIERS_FILE = 'identifiers.json';
+/** ngram.bin larger than this is refused (the n-gram's budget is 80 MB). */
+const MAX_NGRAM_BYTES = 2 ** 30;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export interface HistoryPoint {
@@ -50,6 +54,8 @@ export interface CorpusFingerprint {
 }
 
 export interface CheckpointMeta {
+  /** CHECKPOINT_FORMAT: marks the folder as ours (absent in checkpoints written before it existed). */
+  format?: string;
   formatVersion: number;
   config: TrainConfig;
   vocab: VocabJson;
@@ -110,16 +116,22 @@ export function checkpointExists(dir: string): boolean {
   return fs.existsSync(path.join(dir, META_FILE)) && fs.existsSync(path.join(dir, WEIGHTS_FILE));
 }
 
-/** Writes the checkpoint atomically (temp folder, then rename). */
+/**
+ * Writes the checkpoint atomically (temp folder, then rename). Refuses (ModelFolderError) when
+ * `dir` holds anything but one of our checkpoints; on any failure (full disk, ...) the previous
+ * model is left as it was and the error says so.
+ */
 export function saveCheckpoint(
   dir: string,
-  meta: Omit<CheckpointMeta, 'weights' | 'formatVersion'>,
+  meta: Omit<CheckpointMeta, 'weights' | 'formatVersion' | 'format'>,
   weights: NamedWeights,
   extras: CheckpointExtras = {},
 ): void {
+  assertModelFolder(dir);
   const parent = path.dirname(path.resolve(dir));
   fs.mkdirSync(parent, { recursive: true });
-  const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(dir)}.tmp-`));
+  cleanStaleTemps(dir);
+  const tmp = fs.mkdtempSync(`${tempPrefix(dir)}${process.pid}-`);
   try {
     const total = weights.reduce((n, w) => n + w.data.length, 0);
     const all = new Float32Array(total);
@@ -131,6 +143,7 @@ export function saveCheckpoint(
     const buf = Buffer.from(all.buffer, all.byteOffset, all.byteLength);
     if (!LITTLE_ENDIAN) buf.swap32();
     const full: CheckpointMeta = {
+      format: CHECKPOINT_FORMAT,
       formatVersion: FORMAT_VERSION,
       ...meta,
       weights: weights.map((w) => ({ name: w.name, shape: w.shape })),
@@ -149,8 +162,15 @@ export function saveCheckpoint(
     if (old) fs.rmSync(old, { recursive: true, force: true });
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
-    throw e;
+    throw saveError(dir, e);
   }
+}
+
+function saveError(dir: string, e: unknown): Error {
+  const err = e as NodeJS.ErrnoException;
+  if (err.name === 'ModelFolderError' || !err.code) return err;
+  const kept = fs.existsSync(path.join(dir, META_FILE)) ? 'the previous model there is unchanged' : 'nothing was written';
+  return new Error(`cannot save the model to ${dir} (${err.code}${err.code === 'ENOSPC' ? ': the disk is full' : ''}): ${kept}`);
 }
 
 /** Writes ngram.bin: serialized, or a hard link to an unchanged file (a copy where links fail). */
@@ -172,6 +192,7 @@ export function loadMeta(dir: string): CheckpointMeta {
   const file = path.join(dir, META_FILE);
   let meta: CheckpointMeta;
   try {
+    checkRegularFile(file);
     meta = JSON.parse(fs.readFileSync(file, 'utf8')) as CheckpointMeta;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -181,13 +202,8 @@ export function loadMeta(dir: string): CheckpointMeta {
   if (meta.formatVersion !== FORMAT_VERSION) {
     throw new CheckpointError(dir, `format version ${String(meta.formatVersion)} is not supported (expected ${FORMAT_VERSION})`);
   }
-  const c = meta.config;
-  if (!c || !Number.isInteger(c.lstmSize) || !Number.isInteger(c.numLayers)) {
-    throw new CheckpointError(dir, 'meta.json has no model config');
-  }
-  if (!Array.isArray(meta.weights) || !Array.isArray(meta.history)) {
-    throw new CheckpointError(dir, 'meta.json has no weights manifest or history');
-  }
+  const problem = checkMeta(meta);
+  if (problem) throw new CheckpointError(dir, `meta.json: ${problem}`);
   return meta;
 }
 
@@ -201,8 +217,13 @@ export function loadCheckpoint(dir: string): Checkpoint {
   }
   let buf: Buffer;
   try {
+    // Type and size first: a FIFO or device never ends, a wrong size is known without reading.
+    const size = checkRegularFile(path.join(dir, WEIGHTS_FILE), Infinity);
+    const need = expectedWeightBytes(meta);
+    if (size !== need) throw new CheckpointError(dir, `weights.bin has ${size} bytes, the manifest needs ${need}`);
     buf = fs.readFileSync(path.join(dir, WEIGHTS_FILE));
   } catch (e) {
+    if (e instanceof CheckpointError) throw e;
     throw new CheckpointError(dir, `weights.bin is unreadable (${(e as Error).message})`);
   }
   if (meta.mixer !== undefined || meta.countMixer !== undefined) {
@@ -252,6 +273,7 @@ function loadIdentifiers(dir: string): [string, number][] {
   if (!fs.existsSync(file)) return [];
   let v: unknown;
   try {
+    checkRegularFile(file);
     v = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
     throw new CheckpointError(dir, `${IDENTIFIERS_FILE} is unreadable (${(e as Error).message})`);
@@ -276,6 +298,7 @@ function loadNgram(dir: string, meta: CheckpointMeta, vocab: Vocab): KneserNeyMo
   if (m.version !== NGRAM_VERSION) throw new CheckpointError(dir, `n-gram version ${String(m.version)} is not supported (expected ${NGRAM_VERSION})`);
   let buf: Buffer;
   try {
+    checkRegularFile(path.join(dir, NGRAM_FILE), MAX_NGRAM_BYTES);
     buf = fs.readFileSync(path.join(dir, NGRAM_FILE));
   } catch (e) {
     throw new CheckpointError(dir, `${NGRAM_FILE} is unreadable (${(e as Error).message})`);

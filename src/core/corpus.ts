@@ -17,10 +17,18 @@ import picomatch from 'picomatch';
 import { isBinaryFileSync } from 'isbinaryfile';
 import type { CorpusConfig } from './config';
 import { formatBytes } from './format';
+import { safeGitignore } from './gitignoreSafe';
+import { isModelFolderPath } from './modelFolder';
 
 export interface CorpusOptions extends CorpusConfig {
   /** VS Code `files.exclude` patterns (those set to true), relative to each folder. */
   filesExclude?: string[];
+  /** The model folder being trained: never read (nor its lock and temp siblings). */
+  modelDir?: string;
+  /** Aborting stops collection at once with CorpusAbortedError (Ctrl-C, the extension's stop). */
+  signal?: AbortSignal;
+  /** Stop collecting after this long, with what was found so far (default COLLECT_BUDGET_MS). */
+  timeBudgetMs?: number;
 }
 
 export interface CorpusDoc {
@@ -45,11 +53,14 @@ export type SkipReason =
   | 'generated'
   | 'corpus-limit'
   | 'unreadable'
-  | 'empty';
+  | 'empty'
+  | 'special'
+  | 'too-deep'
+  | 'time-limit';
 
 export const SKIP_REASONS: readonly SkipReason[] = [
   'gitignore', 'excluded', 'not-included', 'binary', 'too-large', 'minified', 'generated',
-  'corpus-limit', 'unreadable', 'empty',
+  'corpus-limit', 'unreadable', 'empty', 'special', 'too-deep', 'time-limit',
 ];
 
 export interface CorpusReport {
@@ -62,6 +73,10 @@ export interface CorpusReport {
   examples: Partial<Record<SkipReason, string[]>>;
   /** True when collection stopped at maxCorpusBytes. */
   truncated: boolean;
+  /** True when collection stopped at its time budget. */
+  timedOut?: boolean;
+  /** Things the user should know (e.g. .gitignore patterns broadened to match safely). */
+  warnings?: string[];
 }
 
 /** Thrown by collectCorpus when no usable file was found. */
@@ -71,6 +86,21 @@ export class EmptyCorpusError extends Error {
     this.name = 'EmptyCorpusError';
   }
 }
+
+/** Thrown by collectCorpus when its signal aborts. */
+export class CorpusAbortedError extends Error {
+  constructor() {
+    super('corpus collection was stopped');
+    this.name = 'CorpusAbortedError';
+  }
+}
+
+/** Directories deeper than this are not walked ('too-deep'): bounds the path length matched. */
+export const MAX_DEPTH = 32;
+/** Collection stops after this long by default (a hostile or huge workspace cannot hang training). */
+export const COLLECT_BUDGET_MS = 120_000;
+/** Synchronous work between two yields to the event loop, so a stop request is seen at once. */
+const YIELD_EVERY_MS = 20;
 
 /** Dependency, VCS and build-output directories, never walked (counted as 'generated'). */
 export const GENERATED_DIRS: ReadonlySet<string> = new Set([
@@ -213,6 +243,45 @@ function newIgnore(): Ignore {
   return ignore({ ignorecase: caseInsensitiveFs });
 }
 
+/** A matcher for one ignore file, its patterns bounded (gitignoreSafe.ts); notes what changed. */
+function ignoreFile(text: string, where: string, warnings: string[]): Ignore {
+  const safe = safeGitignore(text);
+  if (safe.changed.length) {
+    const n = safe.changed.length;
+    warnings.push(
+      `${where}: ${n} pattern${n === 1 ? '' : 's'} too complex to match safely ${n === 1 ? 'was' : 'were'} broadened ` +
+        `(more files ignored, never fewer): ${safe.changed.slice(0, 3).map((c) => c.length > 120 ? `${c.slice(0, 120)}…` : c).join('; ')}`,
+    );
+  }
+  return newIgnore().add(safe.text);
+}
+
+/**
+ * Keeps collection responsive and bounded: yields to the event loop every few milliseconds of
+ * work (so a stop request or Ctrl-C is handled at once), throws CorpusAbortedError when the signal
+ * aborts, and notes when the time budget is spent.
+ */
+class Pacer {
+  private last = performance.now();
+  private readonly deadline: number;
+  timedOut = false;
+  constructor(private readonly signal: AbortSignal | undefined, budgetMs: number) {
+    this.deadline = this.last + budgetMs;
+    this.check();
+  }
+  private check(): void {
+    if (this.signal?.aborted) throw new CorpusAbortedError();
+  }
+  async tick(): Promise<void> {
+    this.check();
+    if (performance.now() - this.last < YIELD_EVERY_MS) return;
+    await new Promise<void>((r) => setImmediate(r));
+    this.last = performance.now();
+    this.check();
+    if (this.last >= this.deadline) this.timedOut = true;
+  }
+}
+
 /**
  * Walks one folder and returns the files that pass the path-based rules (not yet read), sorted.
  */
@@ -221,6 +290,8 @@ async function walkFolder(
   opts: CorpusOptions,
   tally: Tally,
   seen: () => void,
+  pace: Pacer,
+  warnings: string[],
 ): Promise<Candidate[]> {
   const filesExclude = globMatcher(opts.filesExclude, 'files.exclude');
   const exclude = globMatcher(opts.exclude, 'charrnn.training.exclude');
@@ -229,7 +300,7 @@ async function walkFolder(
 
   const rootLayers: IgnoreLayer[] = [];
   const infoExclude = await readIgnoreFile(path.join(folder, '.git', 'info', 'exclude'));
-  if (infoExclude !== undefined) rootLayers.push({ base: '', ig: newIgnore().add(infoExclude) });
+  if (infoExclude !== undefined) rootLayers.push({ base: '', ig: ignoreFile(infoExclude, '.git/info/exclude', warnings) });
 
   // Entries skipped by path: the reason, or undefined when the entry passes.
   // A file is included when an include pattern matches it or one of its folders (as VS Code's
@@ -254,6 +325,8 @@ async function walkFolder(
   while (level.length > 0) {
     const nextLevel: Dir[] = [];
     await pool(level, WALK_CONCURRENCY, async ({ rel, layers, included }) => {
+      await pace.tick();
+      if (pace.timedOut) return;
       const abs = rel ? path.join(folder, ...rel.split('/')) : folder;
       let entries: fs.Dirent[];
       try {
@@ -265,12 +338,18 @@ async function walkFolder(
       let here = layers;
       if (entries.some((e) => e.name === '.gitignore' && e.isFile())) {
         const text = await readIgnoreFile(path.join(abs, '.gitignore'));
-        if (text !== undefined) here = [...layers, { base: rel, ig: newIgnore().add(text) }];
+        if (text !== undefined) here = [...layers, { base: rel, ig: ignoreFile(text, `${rel ? `${rel}/` : ''}.gitignore`, warnings) }];
       }
+      const depth = rel ? rel.split('/').length + 1 : 1;
       for (const e of entries) {
+        await pace.tick();
+        if (pace.timedOut) return;
         const relPath = rel ? `${rel}/${e.name}` : e.name;
-        if (e.isDirectory()) {
-          const reason = pathRule(here, relPath, true, included);
+        if (opts.modelDir && isModelFolderPath(opts.modelDir, path.join(abs, e.name))) {
+          // The model being trained (and its lock and temp folders): never our own input.
+          tally.add('excluded', folder, e.isDirectory() ? `${relPath}/` : relPath);
+        } else if (e.isDirectory()) {
+          const reason = depth >= MAX_DEPTH ? 'too-deep' : pathRule(here, relPath, true, included);
           if (reason) tally.add(reason, folder, `${relPath}/`);
           else nextLevel.push({ rel: relPath, layers: here, included: included || include!(relPath) });
         } else if (e.isFile()) {
@@ -281,8 +360,11 @@ async function walkFolder(
           } else {
             out.push({ folder, abs: path.join(abs, e.name), relPath });
           }
+        } else {
+          // Symbolic links, sockets, FIFOs and devices are not followed or read.
+          tally.add('special', folder, relPath);
+          seen();
         }
-        // Symbolic links, sockets, FIFOs and devices are not followed or read.
       }
     });
     level = nextLevel;
@@ -428,6 +510,8 @@ export async function collectCorpus(
     progress();
   };
 
+  const pace = new Pacer(opts.signal, opts.timeBudgetMs ?? COLLECT_BUDGET_MS);
+  const warnings: string[] = [];
   const candidates: Candidate[] = [];
   for (const folder of folders) {
     let st: fs.Stats;
@@ -437,12 +521,17 @@ export async function collectCorpus(
       tally.add('unreadable', folder, '');
       continue;
     }
+    if (!st.isFile() && !st.isDirectory()) {
+      tally.add('special', folder, '');
+      continue;
+    }
     if (st.isFile()) {
       // A single file given directly: the path rules (globs, .gitignore) do not apply.
       candidates.push({ folder: path.dirname(folder), abs: folder, relPath: path.basename(folder) });
       continue;
     }
-    for (const c of await walkFolder(folder, opts, tally, seen)) candidates.push(c);
+    for (const c of await walkFolder(folder, opts, tally, seen, pace, warnings)) candidates.push(c);
+    if (pace.timedOut) break;
   }
 
   const docs: CorpusDoc[] = [];
@@ -461,7 +550,8 @@ export async function collectCorpus(
     }
   };
   let i = 0;
-  for (; i < candidates.length; i++) {
+  for (; i < candidates.length && !pace.timedOut; i++) {
+    await pace.tick();
     issue();
     const res = await pending.shift()!;
     const c = candidates[i];
@@ -488,6 +578,10 @@ export async function collectCorpus(
     seen(candidates.length - i - 1);
     for (; i < candidates.length; i++) tally.add('corpus-limit', candidates[i].folder, candidates[i].relPath);
     await Promise.allSettled(pending);
+  } else if (pace.timedOut) {
+    // Files found but not read before the time budget ran out (those not found are not counted).
+    for (; i < candidates.length; i++) tally.add('time-limit', candidates[i].folder, candidates[i].relPath);
+    await Promise.allSettled(pending);
   }
   progress(true);
 
@@ -498,6 +592,8 @@ export async function collectCorpus(
     skipped: tally.skipped,
     examples: tally.examples,
     truncated,
+    ...(pace.timedOut ? { timedOut: true } : {}),
+    ...(warnings.length ? { warnings } : {}),
   };
   if (docs.length === 0) throw new EmptyCorpusError(emptyMessage(folders, report, opts), report);
   return { docs, report };
@@ -514,6 +610,9 @@ const LABELS: Record<SkipReason, string> = {
   'corpus-limit': 'over the corpus limit',
   unreadable: 'unreadable',
   empty: 'empty',
+  special: 'links or special files',
+  'too-deep': 'too deep',
+  'time-limit': 'not read in time',
 };
 
 /** Skip reasons with a non-zero count, most frequent first (ties in SKIP_REASONS order). */
@@ -538,6 +637,10 @@ export function formatReport(r: CorpusReport): string {
   if (r.truncated) {
     s += `\nStopped at the corpus limit (charrnn.training.maxCorpusBytes): ${r.skipped['corpus-limit']} more files were not read.`;
   }
+  if (r.timedOut) {
+    s += `\nStopped collecting at the time limit: the rest of the workspace was not read (${r.skipped['time-limit']} files found but not read).`;
+  }
+  for (const w of r.warnings ?? []) s += `\nWarning: ${w}`;
   return s;
 }
 

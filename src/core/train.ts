@@ -6,7 +6,8 @@
  */
 import type { TrainConfig } from './config';
 import { validateTrainConfig } from './config';
-import { collectCorpus, fingerprint, formatReport, type CorpusDoc, type CorpusOptions } from './corpus';
+import { collectCorpus, CorpusAbortedError, fingerprint, formatReport, type CorpusDoc, type CorpusOptions } from './corpus';
+import { openModelFolder } from './modelFolder';
 import { BatchStream, splitCorpus } from './batching';
 import { Vocab } from './vocab';
 import { checkpointExists, loadCheckpoint, saveCheckpoint, type HistoryPoint } from './checkpoint';
@@ -42,6 +43,8 @@ export interface TrainRunOptions {
   samples?: boolean;
   /** Wall clock, for tests. */
   now?: () => number;
+  /** Who holds the model folder's lock, for the message another writer gets (e.g. "charrnn train"). */
+  lockOwner?: string;
 }
 
 const LN2 = Math.log(2);
@@ -71,7 +74,21 @@ const REFIT_SHARE = 0.15;
 
 export class TrainingError extends Error {}
 
+/**
+ * Refuses, with a one-line ModelFolderError and before anything else, a checkpoint folder that
+ * holds other files, is not writable, or is being written by another process; holds its lock
+ * for the whole run.
+ */
 export async function runTraining(o: TrainRunOptions): Promise<DoneMessage> {
+  const lock = openModelFolder(o.checkpointDir, o.lockOwner);
+  try {
+    return await trainLocked(o);
+  } finally {
+    lock.release();
+  }
+}
+
+async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
   const now = o.now ?? Date.now;
   const t0 = now();
   const cfg = { ...o.config };
@@ -90,7 +107,15 @@ export async function runTraining(o: TrainRunOptions): Promise<DoneMessage> {
     docs = o.docs;
   } else {
     if (!o.folders || !o.corpus) throw new TrainingError('no folders to train on');
-    const collected = await collectCorpus(o.folders, o.corpus);
+    let collected: Awaited<ReturnType<typeof collectCorpus>>;
+    try {
+      collected = await collectCorpus(o.folders, { ...o.corpus, modelDir: o.checkpointDir, signal: o.signal });
+    } catch (e) {
+      if (!(e instanceof CorpusAbortedError)) throw e;
+      const stopped: DoneMessage = { type: 'done', reason: 'stopped' };
+      emit(stopped);
+      return stopped;
+    }
     docs = collected.docs;
     skipped = { ...collected.report.skipped };
     log(formatReport(collected.report));

@@ -13,6 +13,7 @@
  * (`charrnn.*`), so the panel, settings.json and the Settings UI always agree.
  */
 import * as vscode from 'vscode';
+import { randomBytes } from 'crypto';
 import type { CheckpointMeta } from '../core/checkpoint';
 import type { FromTrainer } from '../protocol/trainer';
 import {
@@ -263,6 +264,13 @@ export class TrainingPanel {
       this.post({ type: 'applied', ok: false, errors: { 'training.epochs': problem, 'training.maxMinutes': problem }, message: problem });
       return false;
     }
+    if (!vscode.workspace.isTrusted) {
+      // As training: an untrusted workspace gets no writes from us (its settings.json included).
+      const message = 'Settings are not written in an untrusted workspace: trust the workspace first (Manage Workspace Trust).';
+      this.deps.log(`training panel: ${message}`);
+      this.post({ type: 'applied', ok: false, errors: {}, message });
+      return false;
+    }
     const cfg = vscode.workspace.getConfiguration('charrnn');
     const hasWorkspace = (vscode.workspace.workspaceFolders?.length ?? 0) > 0;
     const target = hasWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
@@ -385,11 +393,9 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
   };
 }
 
+/** A CSP nonce from the system's CSPRNG (Math.random is predictable). */
 function makeNonce(): string {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let s = '';
-  for (let i = 0; i < 32; i++) s += chars.charAt(Math.floor(Math.random() * chars.length));
-  return s;
+  return randomBytes(16).toString('hex');
 }
 
 function preview(m: unknown): string {

@@ -8,6 +8,7 @@ import type { ModelStore } from './modelStore';
 import { readCorpusConfig, readTrainConfig } from './settings';
 import type { FromTrainer } from '../protocol/trainer';
 import { formatDuration } from '../core/format';
+import { inspectModelFolder, readLock } from '../core/modelFolder';
 
 export interface TrainArgs {
   /** Skip the question when a model exists (used by the panel and by tests). */
@@ -45,6 +46,7 @@ export class TrainCommand {
       void vscode.window.showErrorMessage('CharRNN: VS Code gives this window no workspace storage to keep the model in.');
       return false;
     }
+    if (!this.checkModelFolder(dir)) return false;
     const config = readTrainConfig();
     const corpus = readCorpusConfig();
     for (const w of [...config.warnings, ...corpus.warnings]) {
@@ -82,6 +84,35 @@ export class TrainCommand {
       resume,
     });
     if (!args.quiet) void this.showProgress();
+    return true;
+  }
+
+  /**
+   * One writer per model: another process (a second VS Code window on this workspace, or
+   * `charrnn train --out` on this folder) may hold the model folder's lock. The trainer would
+   * refuse too; this says it before anything starts, and offers the panel when the run is ours.
+   */
+  private checkModelFolder(dir: string): boolean {
+    const owner = readLock(dir);
+    if (owner) {
+      if (owner.pid === this.client.pid) {
+        void vscode.window.showInformationMessage('CharRNN is already training.', 'Show panel').then((pick) => {
+          if (pick) void vscode.commands.executeCommand('charrnn.showPanel');
+        });
+      } else {
+        this.log.warn(`model folder ${dir} is locked by pid ${owner.pid} (${owner.command ?? 'unknown'}) since ${owner.startedAt}`);
+        void vscode.window.showWarningMessage(
+          `CharRNN: this workspace's model is being trained by another process (pid ${owner.pid}${owner.command ? `, ${owner.command}` : ''}, ` +
+            'e.g. another VS Code window on this workspace). Wait for it to finish or stop it there.',
+        );
+      }
+      return false;
+    }
+    const state = inspectModelFolder(dir);
+    if (state.kind === 'foreign') {
+      void vscode.window.showErrorMessage(`CharRNN: the model folder ${dir} cannot be written: ${state.reason}. Move those files away and train again.`);
+      return false;
+    }
     return true;
   }
 

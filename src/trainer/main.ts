@@ -25,6 +25,11 @@ async function main(): Promise<void> {
   const stop = new AbortController();
   let started = false;
   process.on('disconnect', () => stop.abort());
+  // SIGTERM (the client's fallback when IPC is gone) saves the best model so far, as `stop` does.
+  process.on('SIGTERM', () => {
+    stop.abort();
+    if (!started) process.exit(0);
+  });
   process.on('message', (m: unknown) => {
     if (!isToTrainer(m)) {
       void send({ type: 'log', message: `ignored an unknown message: ${JSON.stringify(m).slice(0, 200)}` });
@@ -44,6 +49,7 @@ async function main(): Promise<void> {
       checkpointDir: m.checkpointDir,
       resume: m.resume,
       signal: stop.signal,
+      lockOwner: `VS Code trainer of pid ${process.ppid}`,
       onEvent: (e) => void send(e),
     })
       .then(async () => {

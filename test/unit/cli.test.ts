@@ -32,7 +32,7 @@ describe('charrnn CLI', function () {
       [['train', tmp, '--out', path.join(tmp, 'm'), '--lstm-size', 'abc'], /--lstm-size must be a whole number/],
       [['train', tmp, '--out', path.join(tmp, 'm'), '--num-layers', '99'], /between 1 and 6/],
       [['sample', '--model', tmp], /cannot load the model/],
-      [['eval', '--model', tmp, tmp], /cannot load the model/],
+      [['eval', '--model', tmp, __filename], /cannot load the model/],
     ];
     for (const [args, why] of cases) {
       const r = run(args);

@@ -253,7 +253,7 @@ describe('corpus', () => {
       chars: 1_200_000,
       skipped: {
         gitignore: 40, excluded: 0, 'not-included': 0, binary: 3, 'too-large': 1, minified: 0, generated: 0,
-        'corpus-limit': 0, unreadable: 0, empty: 0,
+        'corpus-limit': 0, unreadable: 0, empty: 0, special: 0, 'too-deep': 0, 'time-limit': 0,
       },
       examples: {},
       truncated: false,

@@ -31,6 +31,8 @@ export interface FitSources<S> {
    * the completer does): fast with the LSTM. Default: whole documents, each read from its start.
    */
   segment?: number;
+  /** Called now and then with the characters scored so far and the total. */
+  onProgress?: (done: number, total: number) => void;
   shouldStop?: () => boolean;
 }
 
@@ -71,6 +73,7 @@ export function collectSamples<S>(o: FitSources<S>): MixSamples {
   const pCa = new Float64Array(V);
   const B = Math.max(1, o.batch ?? 32);
   const warmUp = piece === Infinity ? 0 : WARM_UP;
+  let scoredChars = 0;
   for (let g0 = 0; g0 < segments.length; g0 += B) {
     const group = segments.slice(g0, g0 + B);
     // Each segment: its document's text before it in the cache and the context; the LSTM reads
@@ -111,6 +114,7 @@ export function collectSamples<S>(o: FitSources<S>): MixSamples {
         let x = 0;
         EXPERTS.forEach((_, j) => present[j] && (prior[r * E + x++] = rule[j]));
         caches[i].append([id]);
+        if (++scoredChars % 65536 === 0) o.onProgress?.(scoredChars, total);
         const next = ctx[i] + String.fromCharCode(id);
         ctx[i] = next.length > CTX_KEEP ? next.slice(next.length - CTX_KEEP) : next;
       });
