@@ -9,7 +9,8 @@
  * the posterior responsibilities of the experts for the true characters of that bucket, pulled
  * toward a prior of PRIOR pseudo-counts so that rare buckets stay sane: the parameter-free rule
  * (each count model weighs by the length of the context it matched), averaged over the bucket's
- * characters. A bucket the fit never saw keeps no weights, and the rule answers there; the rule
+ * characters, with the LSTM given its share of the global fit (an LSTM that has not learnt much
+ * gets little weight anywhere, also where the fit saw few characters). A bucket the fit never saw keeps no weights, and the rule answers there; the rule
  * also stands in where there is no fit at all.
  */
 export const EXPERTS = ['ngram', 'cache', 'lstm'] as const;
@@ -66,6 +67,20 @@ export interface MixerJson {
   bitsPerChar?: Partial<Record<ExpertName | 'mixture', number>>;
   /** Characters the fit used. */
   chars?: number;
+  /** The LSTM's weight in the global fit: its share where the rule answers. */
+  lstmShare?: number;
+}
+
+/**
+ * The rule's weights (indexed like `experts`) with the LSTM's share set to `share` and the count
+ * models sharing the rest in the rule's proportions. Writes into `out`.
+ */
+export function withLstmShare(rule: ArrayLike<number>, lstmCol: number, share: number | undefined, out: Float64Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = rule[i];
+  if (lstmCol < 0 || share === undefined) return;
+  let counts = 0;
+  for (let i = 0; i < out.length; i++) if (i !== lstmCol) counts += out[i];
+  for (let i = 0; i < out.length; i++) out[i] = i === lstmCol ? share : counts > 0 ? (out[i] / counts) * (1 - share) : (1 - share) / (out.length - 1);
 }
 
 /** Mixture weights (summing to 1) for the present experts; `out` is indexed like EXPERTS. */
@@ -104,7 +119,10 @@ export class FittedMixer implements Mixer {
       const s = this.slot[i];
       out[i] = present[i] && s >= 0 ? this.json.weights[row + s] : 0;
     }
-    if (!normalise(out)) ORDER_RULE.weights(f, present, out);
+    if (!normalise(out)) {
+      ORDER_RULE.weights(f, present, out);
+      if (present[2]) withLstmShare(out.slice(), 2, this.json.lstmShare, out);
+    }
   }
 }
 
@@ -125,6 +143,7 @@ export function checkMixerJson(j: unknown): asserts j is MixerJson {
     throw new Error('the mixer names unknown experts');
   }
   if (m.buckets !== BUCKETS) throw new Error(`the mixer has ${String(m.buckets)} buckets, expected ${BUCKETS}`);
+  if (m.lstmShare !== undefined && !(typeof m.lstmShare === 'number' && m.lstmShare >= 0 && m.lstmShare <= 1)) throw new Error('the mixer LSTM share is malformed');
   if (!Array.isArray(m.weights) || m.weights.length !== BUCKETS * m.experts.length || !m.weights.every((w) => Number.isFinite(w) && w >= 0)) {
     throw new Error('the mixer weights are malformed');
   }
@@ -153,6 +172,9 @@ export function fitMixer(s: MixSamples): MixerJson {
     for (let t = 0; t < N; t++) responsibilities(s.probs, t, E, global, 0, resp) && addTo(acc, resp);
     normaliseInto(acc, global);
   }
+  const lstmCol = s.experts.indexOf('lstm');
+  const lstmShare = lstmCol >= 0 ? global[lstmCol] : undefined;
+  const rule = new Float64Array(E);
   // Unseen buckets keep zeros: the rule answers there.
   const W = new Float64Array(BUCKETS * E);
   const byBucket: number[][] = Array.from({ length: BUCKETS }, () => []);
@@ -164,7 +186,10 @@ export function fitMixer(s: MixSamples): MixerJson {
     // The prior: the rule's weights averaged over the bucket (smoothed), else the global fit.
     prior.fill(0);
     if (s.prior) {
-      for (const t of rows) for (let e = 0; e < E; e++) prior[e] += s.prior[t * E + e] / rows.length;
+      for (const t of rows) {
+        withLstmShare(s.prior.subarray(t * E, (t + 1) * E), lstmCol, lstmShare, rule);
+        for (let e = 0; e < E; e++) prior[e] += rule[e] / rows.length;
+      }
       for (let e = 0; e < E; e++) prior[e] = 0.9 * prior[e] + 0.1 / E;
     } else {
       prior.set(global);
@@ -177,7 +202,10 @@ export function fitMixer(s: MixSamples): MixerJson {
       normaliseInto(acc, W.subarray(b * E, (b + 1) * E));
     }
   }
-  return { version: MIXER_VERSION, experts: [...s.experts], buckets: BUCKETS, weights: [...W].map((w) => Math.round(w * 1e6) / 1e6), chars: N };
+  return {
+    version: MIXER_VERSION, experts: [...s.experts], buckets: BUCKETS, weights: [...W].map((w) => Math.round(w * 1e6) / 1e6), chars: N,
+    ...(lstmShare !== undefined ? { lstmShare } : {}),
+  };
 }
 
 function responsibilities(probs: Float64Array, t: number, E: number, w: ArrayLike<number>, off: number, out: Float64Array): boolean {
@@ -204,6 +232,7 @@ export function sampleBitsPerChar(s: MixSamples, mixer?: MixerJson): Partial<Rec
   const out: Partial<Record<ExpertName | 'mixture', number>> = {};
   const bits = new Float64Array(E + 1);
   const col = s.experts.map((e) => (mixer ? mixer.experts.indexOf(e) : -1));
+  const ruleW = new Float64Array(E);
   for (let t = 0; t < s.length; t++) {
     let mix = 0;
     let z = 0;
@@ -216,11 +245,12 @@ export function sampleBitsPerChar(s: MixSamples, mixer?: MixerJson): Partial<Rec
     }
     if (!(z > 0) && s.prior) {
       // A bucket the mixer has no weights for: the rule answers, as in FittedMixer.
+      withLstmShare(s.prior.subarray(t * E, (t + 1) * E), s.experts.indexOf('lstm'), mixer?.lstmShare, ruleW);
       mix = 0;
       z = 0;
       for (let e = 0; e < E; e++) {
-        mix += s.prior[t * E + e] * s.probs[t * E + e];
-        z += s.prior[t * E + e];
+        mix += ruleW[e] * s.probs[t * E + e];
+        z += ruleW[e];
       }
     }
     bits[E] -= Math.log2(mix / z);
