@@ -80,7 +80,9 @@ export function withLstmShare(rule: ArrayLike<number>, lstmCol: number, share: n
   if (lstmCol < 0 || share === undefined) return;
   let counts = 0;
   for (let i = 0; i < out.length; i++) if (i !== lstmCol) counts += out[i];
-  for (let i = 0; i < out.length; i++) out[i] = i === lstmCol ? share : counts > 0 ? (out[i] / counts) * (1 - share) : (1 - share) / (out.length - 1);
+  // No count model answers here: the LSTM alone (as the rule says).
+  if (!(counts > 0)) return;
+  for (let i = 0; i < out.length; i++) out[i] = i === lstmCol ? share : (out[i] / counts) * (1 - share);
 }
 
 /** Mixture weights (summing to 1) for the present experts; `out` is indexed like EXPERTS. */
