@@ -4,7 +4,8 @@
  * (the probability of their remaining characters, times the probability that the word ends
  * there), and the decoder's answer is replaced when one of them is more probable. The beam keeps
  * only a few prefixes per step and can lose a long identifier that the model rates well; this
- * finds it again. Candidates are few (MAX_CANDIDATES) and scored together, one batched model call
+ * finds it again. The completer asks only when the beam found nothing worth showing (the measured
+ * gain elsewhere was nil: the distributions are peaked). Candidates are few (MAX_CANDIDATES) and scored together, one batched model call
  * per character position.
  */
 import type { CharModel } from './charModel';
@@ -14,7 +15,7 @@ import type { Vocab } from '../vocab';
 /** Identifiers scored per request at most (the most frequent that match). */
 export const MAX_CANDIDATES = 8;
 /** Characters before the cursor searched for the document's identifiers. */
-export const DOC_WINDOW = 20_000;
+export const DOC_WINDOW = 8_000;
 const IDENT = /[\p{L}_$][\p{L}\p{N}\p{Mn}\p{Mc}_$]*/gu;
 
 /** Workspace identifiers, sorted, for prefix look-ups; with their counts. */

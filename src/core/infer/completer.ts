@@ -97,9 +97,9 @@ export class Completer<S> {
     });
     const base = { typedLength: ctx.typed.length, charsRead: got.read, decodeSteps: d.steps };
     if (d.reason === 'cancelled') return none('cancelled', { ...base, cancelled: true });
-    // Known identifiers that the beam may have lost (not when the word looks complete: the
-    // probability that it ends here is not known to beat).
-    if (ctx.mode === 'word' && d.reason !== 'the token looks complete' && !shouldStop?.()) {
+    // Known identifiers that the beam may have lost, when it found nothing worth showing (not
+    // when the word looks complete: the probability that it ends here is not known to beat).
+    if (ctx.mode === 'word' && !d.completion && d.reason !== 'the token looks complete' && !shouldStop?.()) {
       const c = bestCandidate(this.model, this.vocab, got.state, ctx.typed, candidateWords(req.prefix, ctx.typed, this.identifiers), opts.maxChars);
       const p = c ? Math.exp(c.logp) : 0;
       if (c && p > d.confidence && p >= opts.minConfidence && !suffix.startsWith(c.completion)) {
