@@ -10,23 +10,14 @@ import { collectCorpus, CorpusAbortedError, fingerprint, formatReport, type Corp
 import { openModelFolder } from './modelFolder';
 import { BatchStream, splitCorpus } from './batching';
 import { Vocab } from './vocab';
-import { checkpointExists, loadCheckpoint, saveCheckpoint, type HistoryPoint } from './checkpoint';
+import { checkpointExists, hasLstm, loadCheckpoint, saveCheckpoint, type CheckpointMeta, type HistoryPoint } from './checkpoint';
+import { MixtureStage } from './mixtureStage';
 import { parameterCount, type NamedWeights } from './weights';
 import { initBackend } from './engine/backend';
 import { createCharRnn, type CharRnnTrainer } from './engine/charRnn';
 import { makeRng } from './random';
 import { sampleFromWeights } from './sampling';
 import type { DoneMessage, DoneReason, FromTrainer } from '../protocol/trainer';
-import * as path from 'path';
-import { hasLstm, NGRAM_FILE, type CheckpointMeta, type NgramMeta } from './checkpoint';
-import { KneserNeyModel, NGRAM_FORMAT, NGRAM_VERSION } from './lm/ngram';
-import { FittedMixer, type MixerJson } from './lm/mixer';
-import { MixtureModel } from './lm/mixture';
-import { calibrate, collectSamples, FIT_SEGMENT, fitMixture, type Calibration } from './lm/fit';
-import { Completer } from './infer/completer';
-import { IdentifierIndex } from './infer/candidates';
-import { LstmModel } from './infer/lstmForward';
-import { SETTINGS } from './config';
 
 export interface TrainRunOptions {
   config: TrainConfig;
@@ -57,21 +48,6 @@ const MAX_VAL_CHARS = 65536;
 const VAL_SHARE = 0.2;
 /** Progress events (and history points) at most this often, plus at every validation. */
 const PROGRESS_EVERY_MS = 250;
-/** The workspace n-gram's order (lowered by its memory budget on big corpora); on a dev split of zod's training files, orders 12 → 16 → 20 → 24 gave 0.548 → 0.528 → 0.514 → 0.508 bits/char in the mixture (BENCHMARKS.md). */
-export const NGRAM_ORDER = 20;
-/** Held-out characters the mixer is fitted on: without and with the LSTM (which costs time). */
-const FIT_CHARS_COUNTS = 262_144;
-const FIT_CHARS_LSTM = 65_536;
-/** Held-out identifier positions for the threshold, and the precision it aims at. */
-const CALIBRATION_POSITIONS = 200;
-export const TARGET_PRECISION = 0.9;
-/**
- * Refit the mixer with a better LSTM at most this often, and at most REFIT_SHARE of the run's time
- * (a fit with the LSTM reads held-out text through it: seconds); once more at the end.
- */
-const REFIT_EVERY_MS = 120_000;
-const REFIT_SHARE = 0.15;
-
 export class TrainingError extends Error {}
 
 /**
@@ -183,74 +159,6 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
   const valStream = valData.length > steps + 1 ? new BatchStream(valData, valBatch, steps) : undefined;
   if (!valStream) log('no validation text (corpus too small or valFraction 0): the latest weights are saved instead of the best');
 
-  // Stage 1: the workspace n-gram (seconds), mixed with the document cache: completions work
-  // from here on, before any LSTM checkpoint.
-  const ngStart = now();
-  const ngram = KneserNeyModel.fromIds(split.trainDocs, vocab, NGRAM_ORDER);
-  const ngramMeta: NgramMeta = {
-    file: NGRAM_FILE,
-    format: NGRAM_FORMAT,
-    version: NGRAM_VERSION,
-    order: ngram.order,
-    bytes: ngram.stats.bytes,
-    trainChars: ngram.stats.trainChars,
-    buildSeconds: (now() - ngStart) / 1000,
-  };
-  log(`n-gram: order ${ngram.order}${ngram.order < NGRAM_ORDER ? ` (lowered from ${NGRAM_ORDER} to fit its memory budget)` : ''}, ` +
-    `${(ngram.stats.bytes / 1e6).toFixed(1)} MB, built in ${ngramMeta.buildSeconds.toFixed(1)} s`);
-  const valTexts = split.valDocs.map((ids, i) => ({ relPath: `val/${i}`, text: vocab.decode(ids) }));
-  const identifiers = IdentifierIndex.count(split.trainDocs.map((ids) => vocab.decode(ids)));
-  const identifierIndex = new IdentifierIndex(identifiers);
-  let ngramFile: string | undefined;
-  let mixer: MixerJson | undefined;
-  let calibration: Calibration | undefined;
-  let countMixer: MixerJson | undefined;
-  let countCalibration: Calibration | undefined;
-  let lastFit = 0;
-  let lastFitMs = 0;
-  /** Fits the mixer (and the threshold) on the validation split, with the LSTM `weights` if given. */
-  const fitMix = async (weights: NamedWeights | undefined, lstmStep: number) => {
-    const t = now();
-    const lstm = weights
-      ? await LstmModel.create({ vocabSize: vocab.size, lstmSize: cfg.lstmSize, numLayers: cfg.numLayers }, weights, 'auto')
-      : undefined;
-    try {
-      const samples = collectSamples({
-        vocabSize: vocab.size, ngram, lstm, docs: split.valDocs, maxChars: lstm ? FIT_CHARS_LSTM : FIT_CHARS_COUNTS,
-        segment: lstm ? FIT_SEGMENT : undefined,
-      });
-      if (samples.length === 0) return;
-      mixer = fitMixture(samples);
-      const model = new MixtureModel({ vocab, ngram, lstm, mixer: new FittedMixer(mixer) });
-      const completer = new Completer(model, vocab) as Completer<unknown>;
-      completer.identifiers = identifierIndex;
-      calibration = calibrate(completer, valTexts, {
-        positions: CALIBRATION_POSITIONS,
-        target: TARGET_PRECISION,
-        fallback: SETTINGS['completion.minConfidence'].default,
-      });
-      lastFit = now();
-      lastFitMs = lastFit - t;
-      if (!lstm) {
-        countMixer = mixer;
-        countCalibration = calibration;
-      }
-      const b = mixer.bitsPerChar ?? {};
-      emit({
-        type: 'mixture', step: lstmStep, experts: model.description, bitsPerChar: b,
-        minConfidence: calibration.minConfidence, precision: calibration.precision,
-      });
-      log(`mixture (${model.description}) on ${samples.length} held-out characters: ` +
-        Object.entries(b).map(([k, v]) => `${k} ${fmt(v as number)}`).join(', ') + ' bits/char; threshold ' +
-        `${calibration.minConfidence.toFixed(3)} (precision ${(100 * calibration.precision).toFixed(1)}%, shown ${(100 * calibration.shown).toFixed(1)}% ` +
-        `of ${calibration.positions} positions), ${((now() - t) / 1000).toFixed(1)} s`);
-    } finally {
-      lstm?.dispose();
-    }
-  };
-  await fitMix(undefined, 0);
-  if (initialWeights) await fitMix(initialWeights, stepOffset);
-
   emit({
     type: 'corpus',
     files: fp.files,
@@ -262,6 +170,14 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
     skipped,
     parameters: parameterCount(vocab.size, cfg.lstmSize, cfg.numLayers),
   });
+
+  // Stage 1: the workspace n-gram (seconds), mixed with the document cache: completions work
+  // from here on, before any LSTM checkpoint.
+  const counts = new MixtureStage({
+    vocab, split, lstmSize: cfg.lstmSize, numLayers: cfg.numLayers, now, log, onMixture: emit,
+  });
+  await counts.fit(undefined, 0);
+  if (initialWeights) await counts.fit(initialWeights, stepOffset);
 
   const model: CharRnnTrainer = createCharRnn(
     {
@@ -300,11 +216,7 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
       o.checkpointDir,
       {
         stage,
-        ngram: ngramMeta,
-        ...(mixer ? { mixer } : {}),
-        ...(calibration ? { calibration } : {}),
-        ...(countMixer ? { countMixer } : {}),
-        ...(countCalibration ? { countCalibration } : {}),
+        ...counts.meta(),
         config: { ...cfg, batchSize: batch },
         vocab: vocab.toJSON(),
         history,
@@ -317,12 +229,12 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
         epoch: epochOffset + epoch,
       },
       weights ?? [],
-      { ngram: ngramFile ?? ngram, identifiers },
+      counts.extras(),
     );
-    ngramFile = path.join(o.checkpointDir, NGRAM_FILE);
+    counts.saved(o.checkpointDir);
     savedStep = step;
     checkpointPath = o.checkpointDir;
-    const valLoss = Number.isFinite(bestValLoss) ? bestValLoss : mixer?.bitsPerChar?.mixture ?? 0;
+    const valLoss = Number.isFinite(bestValLoss) ? bestValLoss : counts.mixtureBitsPerChar ?? 0;
     if (improved) emit({ type: 'checkpoint', path: o.checkpointDir, valLoss, step: stepOffset + step });
   };
   const progress = (valLoss?: number) => {
@@ -375,8 +287,8 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
       sinceBest = 0;
       bestWeights = model.getWeights();
       bestUnmixed = true;
-      if (now() - lastFit >= Math.max(REFIT_EVERY_MS, lastFitMs / REFIT_SHARE)) {
-        await fitMix(bestWeights, stepOffset + step);
+      if (counts.refitDue()) {
+        await counts.fit(bestWeights, stepOffset + step);
         bestUnmixed = false;
         noteMixLoss();
       }
@@ -395,7 +307,7 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
   /** Records the mixture's held-out bits/char on the latest history point (the panel's chart). */
   const noteMixLoss = () => {
     const last = history[history.length - 1];
-    const mix = mixer?.bitsPerChar?.mixture;
+    const mix = counts.mixtureBitsPerChar;
     if (last && mix !== undefined) last.mixLoss = mix;
   };
   // The first checkpoint: the n-gram stage (or the resumed LSTM, mixed anew).
@@ -444,7 +356,7 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
     }
     // The mixer and threshold for the best LSTM (skipped on a stop request: it asks to exit now).
     if (bestUnmixed && bestWeights && reason !== 'stopped' && !o.signal?.aborted) {
-      await fitMix(bestWeights, stepOffset + step);
+      await counts.fit(bestWeights, stepOffset + step);
       noteMixLoss();
       save(bestWeights, false);
     }

@@ -1,0 +1,158 @@
+/**
+ * The count-model side of a training run: the workspace n-gram (built first, in seconds, so that
+ * completions work before the LSTM has trained) and the mixture's fit on the validation split —
+ * the mixer, the calibrated threshold and their held-out numbers — redone when the LSTM improves.
+ * It says what goes into each checkpoint besides the LSTM's weights.
+ */
+import * as path from 'path';
+import { NGRAM_FILE, type CheckpointExtras, type CheckpointMeta, type NgramMeta } from './checkpoint';
+import { SETTINGS } from './config';
+import type { Split } from './batching';
+import { IdentifierIndex } from './infer/candidates';
+import { Completer } from './infer/completer';
+import { LstmModel } from './infer/lstmForward';
+import { calibrate, collectSamples, FIT_SEGMENT, fitMixture, type Calibration } from './lm/fit';
+import { FittedMixer, type MixerJson } from './lm/mixer';
+import { MixtureModel } from './lm/mixture';
+import { KneserNeyModel, NGRAM_FORMAT, NGRAM_VERSION } from './lm/ngram';
+import type { Vocab } from './vocab';
+import type { NamedWeights } from './weights';
+import type { MixtureMessage } from '../protocol/trainer';
+
+/**
+ * The workspace n-gram's order (lowered by its memory budget on big corpora); on a dev split of
+ * zod's training files, orders 12 → 16 → 20 → 24 gave 0.548 → 0.528 → 0.514 → 0.508 bits/char in
+ * the mixture (BENCHMARKS.md).
+ */
+export const NGRAM_ORDER = 20;
+/** Held-out characters the mixer is fitted on: without and with the LSTM (which costs time). */
+const FIT_CHARS_COUNTS = 262_144;
+const FIT_CHARS_LSTM = 65_536;
+/** Held-out identifier positions for the threshold, and the precision it aims at. */
+const CALIBRATION_POSITIONS = 200;
+export const TARGET_PRECISION = 0.9;
+/**
+ * Refit the mixer with a better LSTM at most this often, and at most REFIT_SHARE of the run's time
+ * (a fit with the LSTM reads held-out text through it: seconds); once more at the end.
+ */
+const REFIT_EVERY_MS = 120_000;
+const REFIT_SHARE = 0.15;
+
+export interface MixtureStageOptions {
+  vocab: Vocab;
+  split: Pick<Split, 'trainDocs' | 'valDocs'>;
+  /** The LSTM's shape, for fits with its weights. */
+  lstmSize: number;
+  numLayers: number;
+  now: () => number;
+  log: (message: string) => void;
+  onMixture: (m: MixtureMessage) => void;
+}
+
+export class MixtureStage {
+  readonly ngram: KneserNeyModel;
+  private readonly ngramMeta: NgramMeta;
+  private readonly identifiers: [string, number][];
+  private readonly identifierIndex: IdentifierIndex;
+  private readonly valTexts: { relPath: string; text: string }[];
+  private mixer?: MixerJson;
+  private calibration?: Calibration;
+  private countMixer?: MixerJson;
+  private countCalibration?: Calibration;
+  /** The saved ngram.bin, linked into later checkpoints instead of being written again. */
+  private ngramFile?: string;
+  private lastFit = 0;
+  private lastFitMs = 0;
+
+  /** Builds the n-gram from the training documents (the first stage of a run). */
+  constructor(private readonly o: MixtureStageOptions) {
+    const t = o.now();
+    this.ngram = KneserNeyModel.fromIds(o.split.trainDocs, o.vocab, NGRAM_ORDER);
+    this.ngramMeta = {
+      file: NGRAM_FILE,
+      format: NGRAM_FORMAT,
+      version: NGRAM_VERSION,
+      order: this.ngram.order,
+      bytes: this.ngram.stats.bytes,
+      trainChars: this.ngram.stats.trainChars,
+      buildSeconds: (o.now() - t) / 1000,
+    };
+    o.log(`n-gram: order ${this.ngram.order}${this.ngram.order < NGRAM_ORDER ? ` (lowered from ${NGRAM_ORDER} to fit its memory budget)` : ''}, ` +
+      `${(this.ngram.stats.bytes / 1e6).toFixed(1)} MB, built in ${this.ngramMeta.buildSeconds.toFixed(1)} s`);
+    this.valTexts = o.split.valDocs.map((ids, i) => ({ relPath: `val/${i}`, text: o.vocab.decode(ids) }));
+    this.identifiers = IdentifierIndex.count(o.split.trainDocs.map((ids) => o.vocab.decode(ids)));
+    this.identifierIndex = new IdentifierIndex(this.identifiers);
+  }
+
+  /** The mixture's held-out bits/char of the latest fit. */
+  get mixtureBitsPerChar(): number | undefined {
+    return this.mixer?.bitsPerChar?.mixture;
+  }
+
+  /** True when a better LSTM is worth a refit now (see REFIT_*). */
+  refitDue(): boolean {
+    return this.o.now() - this.lastFit >= Math.max(REFIT_EVERY_MS, this.lastFitMs / REFIT_SHARE);
+  }
+
+  /** Fits the mixer and the threshold on the validation split, with the LSTM `weights` if given. */
+  async fit(weights: NamedWeights | undefined, lstmStep: number): Promise<void> {
+    const { vocab, split, now } = this.o;
+    const t = now();
+    const lstm = weights ? await LstmModel.create({ vocabSize: vocab.size, lstmSize: this.o.lstmSize, numLayers: this.o.numLayers }, weights, 'auto') : undefined;
+    try {
+      const samples = collectSamples({
+        vocabSize: vocab.size, ngram: this.ngram, lstm, docs: split.valDocs, maxChars: lstm ? FIT_CHARS_LSTM : FIT_CHARS_COUNTS,
+        segment: lstm ? FIT_SEGMENT : undefined,
+      });
+      if (samples.length === 0) return;
+      const mixer = fitMixture(samples);
+      const model = new MixtureModel({ vocab, ngram: this.ngram, lstm, mixer: new FittedMixer(mixer) });
+      const completer = new Completer(model, vocab) as Completer<unknown>;
+      completer.identifiers = this.identifierIndex;
+      const calibration = calibrate(completer, this.valTexts, {
+        positions: CALIBRATION_POSITIONS,
+        target: TARGET_PRECISION,
+        fallback: SETTINGS['completion.minConfidence'].default,
+      });
+      this.mixer = mixer;
+      this.calibration = calibration;
+      if (!lstm) {
+        this.countMixer = mixer;
+        this.countCalibration = calibration;
+      }
+      this.lastFit = now();
+      this.lastFitMs = this.lastFit - t;
+      const b = mixer.bitsPerChar ?? {};
+      this.o.onMixture({
+        type: 'mixture', step: lstmStep, experts: model.description, bitsPerChar: b,
+        minConfidence: calibration.minConfidence, precision: calibration.precision,
+      });
+      this.o.log(`mixture (${model.description}) on ${samples.length} held-out characters: ` +
+        Object.entries(b).map(([k, v]) => `${k} ${(v as number).toFixed(3)}`).join(', ') + ' bits/char; threshold ' +
+        `${calibration.minConfidence.toFixed(3)} (precision ${(100 * calibration.precision).toFixed(1)}%, ` +
+        `shown ${(100 * calibration.shown).toFixed(1)}% of ${calibration.positions} positions), ${(this.lastFitMs / 1000).toFixed(1)} s`);
+    } finally {
+      lstm?.dispose();
+    }
+  }
+
+  /** The checkpoint fields of the n-gram, the mixers and the thresholds. */
+  meta(): Pick<CheckpointMeta, 'ngram' | 'mixer' | 'calibration' | 'countMixer' | 'countCalibration'> {
+    return {
+      ngram: this.ngramMeta,
+      ...(this.mixer ? { mixer: this.mixer } : {}),
+      ...(this.calibration ? { calibration: this.calibration } : {}),
+      ...(this.countMixer ? { countMixer: this.countMixer } : {}),
+      ...(this.countCalibration ? { countCalibration: this.countCalibration } : {}),
+    };
+  }
+
+  /** The checkpoint's files besides the LSTM's; call `saved` once they are written to `dir`. */
+  extras(): CheckpointExtras {
+    return { ngram: this.ngramFile ?? this.ngram, identifiers: this.identifiers };
+  }
+
+  saved(dir: string): void {
+    this.ngramFile = path.join(dir, NGRAM_FILE);
+  }
+}
