@@ -131,3 +131,18 @@ export function safeGitignore(content: string): { text: string; changed: string[
   }
   return { text: lines.join('\n'), changed };
 }
+
+/**
+ * For glob settings (include/exclude, files.exclude), which picomatch also compiles to
+ * backtracking regexes: a reason the pattern is too complex to match safely, or undefined.
+ * Such a pattern is refused (a setting is fixed by the user; guessing a broader one for an
+ * include list would read more files than asked).
+ */
+export function globTooComplex(pattern: string): string | undefined {
+  const segs = segments(tokenize(pattern));
+  const perSegment = Math.max(0, ...segs.map(starsIn));
+  if (perSegment > MAX_STARS_PER_SEGMENT || cost(segs) > MAX_WILDCARDS_PER_PATTERN) {
+    return `it has too many wildcards to match safely (at most ${MAX_STARS_PER_SEGMENT} '*' in one path segment and ${MAX_WILDCARDS_PER_PATTERN} in the pattern)`;
+  }
+  return undefined;
+}
