@@ -652,6 +652,8 @@ const HINTS: Partial<Record<SkipReason, string>> = {
   'not-included': 'check charrnn.training.include',
   'too-large': 'raise charrnn.training.maxFileBytes',
   'corpus-limit': 'raise charrnn.training.maxCorpusBytes',
+  'time-limit': 'collection stopped at its time limit (a very large workspace, or .gitignore rules too slow to match)',
+  'too-deep': `folders more than ${MAX_DEPTH} levels deep are not read`,
 };
 
 function emptyMessage(folders: string[], r: CorpusReport, opts: CorpusOptions): string {

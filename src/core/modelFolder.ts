@@ -31,7 +31,8 @@ export class ModelLockedError extends ModelFolderError {
   constructor(readonly dir: string, readonly owner: LockInfo) {
     super(
       `the model in ${dir} is being written by another process (pid ${owner.pid}` +
-        `${owner.command ? `, ${owner.command}` : ''}, since ${owner.startedAt}): wait for it to finish, stop it, or choose another folder`,
+        `${owner.command ? `, ${owner.command}` : ''}, since ${owner.startedAt}): wait for it to finish, stop it, or choose another folder ` +
+        `(lock file ${lockPath(dir)})`,
     );
     this.name = 'ModelLockedError';
   }
