@@ -17,7 +17,7 @@ import picomatch from 'picomatch';
 import { isBinaryFileSync } from 'isbinaryfile';
 import type { CorpusConfig } from './config';
 import { formatBytes } from './format';
-import { safeGitignore } from './gitignoreSafe';
+import { globTooComplex, safeGitignore } from './gitignoreSafe';
 import { isModelFolderPath } from './modelFolder';
 
 export interface CorpusOptions extends CorpusConfig {
@@ -159,6 +159,8 @@ function globMatcher(patterns: readonly string[] | undefined, setting: string): 
   if (list.length === 0) return undefined;
   // VS Code globs: '*' and '**' match dot-files too; a leading './' means the folder itself.
   const matchers = list.map((p) => {
+    const tooComplex = globTooComplex(p);
+    if (tooComplex) throw new Error(`glob pattern "${p.length > 80 ? `${p.slice(0, 80)}…` : p}" in ${setting}: ${tooComplex}`);
     try {
       const glob = p.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
       return picomatch(glob, { dot: true, nocase: caseInsensitiveFs });
@@ -650,6 +652,8 @@ const HINTS: Partial<Record<SkipReason, string>> = {
   'not-included': 'check charrnn.training.include',
   'too-large': 'raise charrnn.training.maxFileBytes',
   'corpus-limit': 'raise charrnn.training.maxCorpusBytes',
+  'time-limit': 'collection stopped at its time limit (a very large workspace, or .gitignore rules too slow to match)',
+  'too-deep': `folders more than ${MAX_DEPTH} levels deep are not read`,
 };
 
 function emptyMessage(folders: string[], r: CorpusReport, opts: CorpusOptions): string {

@@ -17,6 +17,8 @@
 
 export const MAX_STARS_PER_SEGMENT = 2;
 export const MAX_WILDCARDS_PER_PATTERN = 3;
+/** picomatch copes better with `**` than ignore: one more for globs, so `**` + `/test/**` + `/*.spec.*` passes. */
+export const MAX_GLOB_WILDCARDS = 4;
 
 type Token = { kind: 'star' } | { kind: 'sep' } | { kind: 'lit'; text: string };
 
@@ -130,4 +132,19 @@ export function safeGitignore(content: string): { text: string; changed: string[
     if (r.line !== null) lines.push(r.line);
   }
   return { text: lines.join('\n'), changed };
+}
+
+/**
+ * For glob settings (include/exclude, files.exclude), which picomatch also compiles to
+ * backtracking regexes: a reason the pattern is too complex to match safely, or undefined.
+ * Such a pattern is refused (a setting is fixed by the user; guessing a broader one for an
+ * include list would read more files than asked).
+ */
+export function globTooComplex(pattern: string): string | undefined {
+  const segs = segments(tokenize(pattern));
+  const perSegment = Math.max(0, ...segs.map(starsIn));
+  if (perSegment > MAX_STARS_PER_SEGMENT || cost(segs) > MAX_GLOB_WILDCARDS) {
+    return `it has too many wildcards to match safely (at most ${MAX_STARS_PER_SEGMENT} '*' in one path segment and ${MAX_GLOB_WILDCARDS} in the pattern)`;
+  }
+  return undefined;
 }

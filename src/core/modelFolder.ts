@@ -31,7 +31,8 @@ export class ModelLockedError extends ModelFolderError {
   constructor(readonly dir: string, readonly owner: LockInfo) {
     super(
       `the model in ${dir} is being written by another process (pid ${owner.pid}` +
-        `${owner.command ? `, ${owner.command}` : ''}, since ${owner.startedAt}): wait for it to finish, stop it, or choose another folder`,
+        `${owner.command ? `, ${owner.command}` : ''}, since ${owner.startedAt}): wait for it to finish, stop it, or choose another folder ` +
+        `(lock file ${lockPath(dir)})`,
     );
     this.name = 'ModelLockedError';
   }
@@ -187,9 +188,21 @@ export function acquireModelLock(dir: string, command?: string): ModelLock {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const mine: LockInfo = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), ...(command ? { command } : {}) };
   const text = JSON.stringify(mine);
+  // Created with its content in one step (write a private file, then hard-link it into place,
+  // which fails if the lock exists): nobody ever reads a half-written lock and takes it for stale.
+  const mineFile = `${file}.${process.pid}.tmp`;
   for (let attempt = 0; ; attempt++) {
     try {
-      fs.writeFileSync(file, text, { flag: 'wx' });
+      fs.writeFileSync(mineFile, text);
+      try {
+        fs.linkSync(mineFile, file);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') throw e;
+        fs.writeFileSync(file, text, { flag: 'wx' }); // a filesystem without hard links
+      } finally {
+        fs.rmSync(mineFile, { force: true });
+      }
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
@@ -279,5 +292,5 @@ export function isModelFolderPath(dir: string, abs: string): boolean {
   const model = resolveDir(dir);
   const p = path.resolve(abs);
   if (p === model || p.startsWith(model + path.sep)) return true;
-  return p === lockPath(model) || p.startsWith(tempPrefix(model));
+  return p === lockPath(model) || p.startsWith(`${lockPath(model)}.`) || p.startsWith(tempPrefix(model));
 }

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import ignore from 'ignore';
-import { safeGitignore, safeGitignoreLine, MAX_WILDCARDS_PER_PATTERN } from '../../src/core/gitignoreSafe';
+import { globTooComplex, safeGitignore, safeGitignoreLine, MAX_WILDCARDS_PER_PATTERN } from '../../src/core/gitignoreSafe';
 import { makeRng } from '../../src/core/random';
 
 describe('gitignoreSafe', () => {
@@ -51,5 +51,12 @@ describe('gitignoreSafe', () => {
       }
     }
     assert.ok(broadened > 20, `exercised ${broadened} broadened patterns`);
+  });
+
+  it('accepts ordinary glob settings and refuses ones that would backtrack', () => {
+    for (const g of ['**/*', '**/*.{ts,tsx}', 'src/**', '**/test/**/*.spec.*', '**/node_modules', '*.min.*']) {
+      assert.strictEqual(globTooComplex(g), undefined, g);
+    }
+    for (const g of ['*a*a*b', '**/*a*/**/b*', '*a*/*a*/*a/b']) assert.match(globTooComplex(g) ?? '', /too many wildcards/, g);
   });
 });

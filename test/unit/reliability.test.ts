@@ -93,6 +93,19 @@ function codeFiles(dir: string, n = 8): void {
   }
 }
 
+/**
+ * collectCorpus in a child process (prints the files and warnings, or the error on stderr with
+ * exit code 1): the old matchers blocked the event loop for hours, so no in-process timeout
+ * could have fired.
+ */
+function collectInChild(root: string, opts: CorpusOptions) {
+  const corpusJs = path.resolve(__dirname, '../../src/core/corpus.js');
+  const script = `require(${JSON.stringify(corpusJs)}).collectCorpus([${JSON.stringify(root)}], ${JSON.stringify(opts)})` +
+    '.then(({ docs, report }) => console.log(JSON.stringify({ files: docs.map((d) => d.relPath), warnings: report.warnings })),' +
+    ' (e) => { console.error(e.message); process.exitCode = 1; })';
+  return spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 });
+}
+
 describe('reliability (issue 13)', function () {
   this.timeout(180_000);
   let tmp: string;
@@ -175,18 +188,24 @@ describe('reliability (issue 13)', function () {
     it('collects the crafted .gitignore workspace within seconds, saying the pattern was broadened', async () => {
       const root = path.join(tmp, 'r');
       hostile(root);
-      // In a child process: the old matcher blocked the event loop for hours, so no in-process
-      // timeout could have fired.
-      const corpusJs = path.resolve(__dirname, '../../src/core/corpus.js');
-      const script = `require(${JSON.stringify(corpusJs)}).collectCorpus([${JSON.stringify(root)}], ${JSON.stringify(CORPUS)})` +
-        '.then(({ docs, report }) => console.log(JSON.stringify({ files: docs.map((d) => d.relPath), warnings: report.warnings })))';
       const t0 = Date.now();
-      const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 });
+      const r = collectInChild(root, CORPUS);
       assert.strictEqual(r.status, 0, `${r.signal ?? ''} ${r.stderr}`);
       assert.ok(Date.now() - t0 < 10_000, `took ${Date.now() - t0} ms`);
       const got = JSON.parse(r.stdout) as { files: string[]; warnings?: string[] };
       assert.ok(got.files.includes('f0.ts'));
       assert.match((got.warnings ?? []).join('\n'), /too complex to match safely was broadened/);
+    });
+
+    it('refuses, with one line, an exclude glob (e.g. from .vscode/settings.json) that would backtrack', () => {
+      const root = path.join(tmp, 'r');
+      hostile(root);
+      fs.rmSync(path.join(root, '.gitignore'));
+      const t0 = Date.now();
+      const r = collectInChild(root, { ...CORPUS, exclude: ['*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b'] });
+      assert.strictEqual(r.status, 1, `${r.signal ?? ''} ${r.stdout}`);
+      assert.match(r.stderr, /glob pattern "\*a\*a.*" in charrnn\.training\.exclude: it has too many wildcards/);
+      assert.ok(Date.now() - t0 < 10_000);
     });
 
     it('stops collecting at once when aborted (the stop message, Ctrl-C)', async () => {
