@@ -79,7 +79,10 @@ function token(cancelAfterMs?: number) {
   return t;
 }
 
-const settings: CompletionConfig = { enabled: true, disabledLanguages: ['markdown'], maxChars: 40, minConfidence: 0.3, debounceMs: 5, contextChars: 256 };
+const settings: CompletionConfig = {
+  enabled: true, disabledLanguages: ['markdown'], maxChars: 40, minConfidence: 0.3, debounceMs: 5, contextChars: 256,
+  inComments: false, inStrings: true, trigger: 'automatic',
+};
 
 function setup(answer: (q: CompletionQuery) => CompletionAnswer | undefined | Promise<CompletionAnswer | undefined>, s: Partial<CompletionConfig> = {}) {
   const queries: CompletionQuery[] = [];

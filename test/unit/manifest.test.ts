@@ -6,7 +6,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { SETTINGS } from '../../src/core/config';
+import { RESTRICTED_SETTINGS, SETTINGS, settingScope, type SettingKey } from '../../src/core/config';
 
 // Compiled to out/test/unit/: the sources are read from the repository itself.
 const REPO = path.resolve(__dirname, '..', '..', '..');
@@ -25,9 +25,11 @@ interface ManifestProperty {
   enum?: unknown[];
   description?: string;
   markdownDescription?: string;
+  scope?: string;
   items?: { type?: string };
 }
 interface Manifest {
+  capabilities: { untrustedWorkspaces: { supported: string | boolean; restrictedConfigurations?: string[] } };
   contributes: {
     commands: ManifestCommand[];
     configuration: { properties: Record<string, ManifestProperty> } | { properties: Record<string, ManifestProperty> }[];
@@ -106,6 +108,12 @@ describe('manifest (package.json)', () => {
       assert.deepStrictEqual(inManifest, inTable);
     });
 
+    it('restricts in untrusted workspaces exactly RESTRICTED_SETTINGS', () => {
+      const untrusted = manifest.capabilities.untrustedWorkspaces;
+      assert.strictEqual(untrusted.supported, 'limited');
+      assert.deepStrictEqual(untrusted.restrictedConfigurations, RESTRICTED_SETTINGS.map((k) => `charrnn.${k}`));
+    });
+
     for (const [key, spec] of Object.entries(SETTINGS)) {
       it(`charrnn.${key} matches SETTINGS (type, default, bounds, enum, description)`, () => {
         const p = props[`charrnn.${key}`];
@@ -117,6 +125,9 @@ describe('manifest (package.json)', () => {
         assert.strictEqual(p.maximum, s.maximum, 'maximum');
         assert.deepStrictEqual(p.enum, s.enum === undefined ? undefined : [...s.enum], 'enum');
         assert.strictEqual(p.description, s.description, 'description');
+        const md = (spec as { markdownDescription?: string }).markdownDescription;
+        assert.strictEqual(p.markdownDescription, md, 'markdownDescription');
+        assert.strictEqual(p.scope, settingScope(key as SettingKey), 'scope');
         if (s.type === 'array') assert.deepStrictEqual(p.items, { type: 'string' }, 'array settings hold strings');
         else assert.strictEqual(p.items, undefined, 'items only on arrays');
       });
