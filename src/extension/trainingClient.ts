@@ -36,7 +36,10 @@ export class TrainingClient implements vscode.Disposable {
   /** Every trainer event, plus a synthesized `error` when the process dies unexpectedly. */
   readonly onEvent = this.emitter.event;
   readonly onDidChangeRunning = this.runningEmitter.event;
-  /** Fires when the trainer confirms it paused or resumed (also false when a paused run ends). */
+  /**
+   * Fires when the trainer confirms it paused or resumed (false too when a paused run ends), and
+   * when the user's pause is asked for or lifted: read `paused` and `pausedByUser` then.
+   */
   readonly onDidChangePaused = this.pausedEmitter.event;
 
   constructor(
@@ -62,15 +65,21 @@ export class TrainingClient implements vscode.Disposable {
   pause(reason: PauseReason): void {
     if (!this.child || this.pauseReasons.has(reason)) return;
     this.pauseReasons.add(reason);
-    if (reason === 'user') this.log.info('training paused');
     if (this.pauseReasons.size === 1) this.sendControl({ type: 'pause' });
+    if (reason === 'user') {
+      this.log.info('training paused');
+      this.pausedEmitter.fire(this.paused);
+    }
   }
 
   /** Releases `reason`'s hold; the run goes on when no other reason holds it. */
   resume(reason: PauseReason): void {
     if (!this.child || !this.pauseReasons.delete(reason)) return;
-    if (reason === 'user') this.log.info('training resumed');
     if (this.pauseReasons.size === 0) this.sendControl({ type: 'resume' });
+    if (reason === 'user') {
+      this.log.info('training resumed');
+      this.pausedEmitter.fire(this.paused);
+    }
   }
 
   private sendControl(m: PauseMessage | ResumeMessage): void {
