@@ -45,6 +45,8 @@ export interface CompletionAnswer {
   /** Engine time in the worker, ms. */
   ms: number;
   reason?: string;
+  /** The best few distinct candidates, when the worker gives them. */
+  alternatives?: { completion: string; confidence: number }[];
 }
 
 export type ClientStatus = 'idle' | 'no-model' | 'loading' | 'ready' | 'model-error' | 'restarting' | 'disposed';
@@ -248,7 +250,7 @@ export class CompletionClient {
       case 'result': {
         const answer = msg.cancelled
           ? undefined
-          : { completion: msg.completion, confidence: msg.confidence, typedLength: msg.typedLength, ms: msg.ms, reason: msg.reason };
+          : { completion: msg.completion, confidence: msg.confidence, typedLength: msg.typedLength, ms: msg.ms, reason: msg.reason, alternatives: alternativesOf(msg) };
         this.settle(msg.id, answer);
         break;
       }
@@ -286,4 +288,14 @@ export class CompletionClient {
       this.opts.onWorkerDied?.(message);
     }
   }
+}
+
+/** The result's optional `alternatives` (a newer worker sends them), kept only when well-formed. */
+function alternativesOf(msg: object): CompletionAnswer['alternatives'] {
+  const a = (msg as { alternatives?: unknown }).alternatives;
+  if (!Array.isArray(a)) return undefined;
+  const ok = a.filter((c): c is { completion: string; confidence: number } =>
+    typeof c === 'object' && c !== null && typeof (c as { completion?: unknown }).completion === 'string' &&
+    typeof (c as { confidence?: unknown }).confidence === 'number');
+  return ok.length ? ok.map((c) => ({ completion: c.completion, confidence: c.confidence })) : undefined;
 }
