@@ -11,6 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CharRnnApi } from '../../../src/extension/extension';
+import type { InitMessage, ToPanel } from '../../../src/protocol/panel';
 import { totals } from '../../../src/core/stats';
 import { isOurCheckpoint } from '../../../src/core/modelFiles';
 import { REPO_ROOT, configure, fixtureUri, getExtensionExports, sleep, waitFor } from './helpers';
@@ -118,7 +119,7 @@ suite('Completion controls', function () {
     assert.strictEqual(await triggerAndCommit(editor, 10), `${PREFIX}antity`, `last decision ${why()}`);
   });
 
-  test('an accepted completion increments the statistics', async () => {
+  test('an accepted completion increments the statistics, which the panel shows and resets', async () => {
     const before = totals(api.stats.snapshot);
     const editor = await editorWith('stats.ts', PREFIX);
     assert.strictEqual(await triggerAndCommit(editor, 10), `${PREFIX}antity`);
@@ -130,6 +131,25 @@ suite('Completion controls', function () {
     assert.strictEqual(after.charsSaved, before.charsSaved + 'antity'.length);
     assert.strictEqual(api.stats.snapshot.languages.typescript.accepted >= 1, true);
     assert.ok(after.latency.count > before.latency.count, 'latency recorded');
+
+    // The panel shows them, and its Reset empties them.
+    await vscode.commands.executeCommand('charrnn.showPanel');
+    const panel = await waitFor(() => api.panel.current, { message: 'the panel' });
+    const posted: ToPanel[] = [];
+    const sub = panel.onDidPost((m) => posted.push(m));
+    try {
+      await panel.handleMessage({ command: 'ready' });
+      const init = posted.find((m): m is InitMessage => m.type === 'init');
+      const ts = init?.stats?.rows.find((r) => r.language === 'typescript');
+      assert.ok(ts && ts.accepted >= 1 && ts.charsSaved >= 'antity'.length, `the panel's statistics: ${JSON.stringify(init?.stats)}`);
+      await panel.handleMessage({ command: 'resetStats' });
+      const reset = posted.filter((m) => m.type === 'stats').pop();
+      assert.deepStrictEqual(reset?.type === 'stats' && reset.stats.rows, []);
+      assert.strictEqual(totals(api.stats.snapshot).shown, 0);
+    } finally {
+      sub.dispose();
+      panel.dispose();
+    }
   });
 
   test('charrnn.modelPath pointing at a checkpoint trained by the CLI serves completions', async () => {
