@@ -76,6 +76,12 @@ export class TrainCommand {
       resume = false;
     }
 
+    const elsewhere = this.store.modelPath();
+    if (elsewhere) {
+      const note = `completions use the model in charrnn.modelPath (${elsewhere}); the model trained now goes to this workspace's storage and serves once that setting is cleared`;
+      this.log.info(note);
+      if (!args.quiet) void vscode.window.showInformationMessage(`CharRNN: ${note}.`);
+    }
     this.client.start({
       config: config.value,
       folders: folders.map((f) => f.uri.fsPath),
