@@ -119,6 +119,31 @@ suite('Completion controls', function () {
     assert.strictEqual(await triggerAndCommit(editor, 10), `${PREFIX}antity`, `last decision ${why()}`);
   });
 
+  test('manual mode completes when asked with "Suggest completion"; the language toggle turns a language off and on', async () => {
+    await configure({ 'completion.trigger': 'manual' });
+    try {
+      const editor = await editorWith('manual.ts', PREFIX.slice(0, -1));
+      await type(editor, 'u');
+      let text = editor.document.getText();
+      for (let i = 0; i < 10 && text === PREFIX; i++) {
+        await vscode.commands.executeCommand('charrnn.suggest');
+        await sleep(600);
+        await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
+        await sleep(100);
+        text = editor.document.getText();
+      }
+      assert.strictEqual(text, `${PREFIX}antity`, `last decision ${why()}`);
+    } finally {
+      await configure({ 'completion.trigger': undefined });
+    }
+    const langs = () => vscode.workspace.getConfiguration('charrnn').get<string[]>('completion.disabledLanguages') ?? [];
+    assert.strictEqual(await vscode.commands.executeCommand('charrnn.toggleLanguage', 'typescript'), 'off');
+    assert.ok(langs().includes('typescript'));
+    assert.strictEqual(await vscode.commands.executeCommand('charrnn.toggleLanguage', 'typescript'), 'on');
+    assert.ok(!langs().includes('typescript'));
+    await vscode.workspace.getConfiguration('charrnn').update('completion.disabledLanguages', undefined, vscode.ConfigurationTarget.Global);
+  });
+
   test('an accepted completion increments the statistics, which the panel shows and resets', async () => {
     const before = totals(api.stats.snapshot);
     const editor = await editorWith('stats.ts', PREFIX);
