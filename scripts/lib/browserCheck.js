@@ -58,7 +58,16 @@ async function runCommand(page, title) {
   await page.keyboard.press('Control+Shift+P');
   await page.waitForSelector('.quick-input-widget input', { timeout: 10000 });
   await page.keyboard.type(title, { delay: 20 });
-  await page.waitForTimeout(700);
+  // On a loaded machine the palette filters late: Enter only once the focused row is the command
+  // (the extension has many "CharRNN: …" commands, and the first of them is not always this one).
+  await page
+    .waitForFunction(
+      (t) => (document.querySelector('.quick-input-widget .monaco-list-row.focused')?.textContent || '').includes(t),
+      title,
+      { timeout: 15000 },
+    )
+    .catch(() => {});
+  await page.waitForTimeout(200);
   await page.keyboard.press('Enter');
 }
 

@@ -43,6 +43,9 @@ export interface CorpusConfig {
   maxCorpusBytes: number;
 }
 
+export type CompletionTrigger = 'automatic' | 'manual';
+export const COMPLETION_TRIGGERS: readonly CompletionTrigger[] = ['automatic', 'manual'];
+
 export interface CompletionConfig {
   enabled: boolean;
   disabledLanguages: string[];
@@ -51,20 +54,43 @@ export interface CompletionConfig {
   minConfidence?: number;
   debounceMs: number;
   contextChars: number;
+  /** Complete inside comments (as the language-aware heuristic of ./syntax sees them). */
+  inComments: boolean;
+  /** Complete inside string literals. */
+  inStrings: boolean;
+  /** automatic: while typing; manual: only when asked (CharRNN: Suggest completion). */
+  trigger: CompletionTrigger;
 }
 
-interface NumberSpec {
+/** How the trainer treats the machine (not saved with the model: they do not change it). */
+export interface TrainerManners {
+  /** wasm threads; 0 = automatic. */
+  threads: number;
+  lowPriority: boolean;
+  yieldWhileTyping: boolean;
+}
+
+/** VS Code's setting scopes (where a value may be set). */
+export type SettingScope = 'application' | 'machine' | 'machine-overridable' | 'window' | 'resource' | 'language-overridable';
+
+interface CommonSpec {
+  /** Plain text (the manifest's `description`). */
+  description: string;
+  /** Markdown (the manifest's `markdownDescription`, which the Settings UI prefers), when it helps. */
+  markdownDescription?: string;
+  /** Default: see settingScope(). */
+  scope?: SettingScope;
+}
+interface NumberSpec extends CommonSpec {
   type: 'integer' | 'number';
   default: number;
   minimum: number;
   maximum: number;
-  description: string;
 }
-interface OtherSpec {
+interface OtherSpec extends CommonSpec {
   type: 'boolean' | 'string' | 'array';
   default: unknown;
   enum?: readonly string[];
-  description: string;
 }
 export type SettingSpec = NumberSpec | OtherSpec;
 
@@ -90,9 +116,37 @@ export const SETTINGS = {
   'completion.minConfidence': { type: 'number', default: 0.3, minimum: 0, maximum: 1, description: 'Show a completion only when the model gives it at least this probability. Unset, the model\'s own threshold applies: calibrated on held-out code for 90% precision (0.3 when the model has none).' },
   'completion.debounceMs': { type: 'integer', default: 30, minimum: 0, maximum: 2000, description: 'Wait this long after a keystroke before asking the model.' },
   'completion.contextChars': { type: 'integer', default: 256, minimum: 16, maximum: 4096, description: 'Characters before the cursor that the model reads when it has no cached state.' },
+  'completion.inComments': { type: 'boolean', default: false, description: 'Also complete inside comments (// and /* */, #, -- and so on, by language).', markdownDescription: 'Also complete inside comments (`//` and `/* */`, `#`, `--`, `<!-- -->`, … as the document\'s language writes them). Off by default: prose in comments is where a code model guesses worst.' },
+  'completion.inStrings': { type: 'boolean', default: true, description: 'Also complete inside string literals (keys, paths and messages repeat in a workspace).', markdownDescription: 'Also complete inside string literals (object keys, import paths and messages repeat across a workspace). Uses the same language-aware heuristic as `#charrnn.completion.inComments#`.' },
+  'completion.trigger': { type: 'string', default: 'automatic', enum: COMPLETION_TRIGGERS, description: 'automatic: suggest while typing; manual: only when asked with "CharRNN: Suggest completion" (Ctrl+Alt+Space).', markdownDescription: '`automatic`: suggest while typing. `manual`: only when asked with **CharRNN: Suggest completion** (`Ctrl+Alt+Space` by default; Tab and the arrow keys stay yours).' },
+  'training.threads': { type: 'integer', default: 0, minimum: 0, maximum: 64, scope: 'machine-overridable', description: 'Threads the trainer may use (0 = automatic: every core, or one when the machine is already busy).' },
+  'training.lowPriority': { type: 'boolean', default: true, scope: 'machine-overridable', description: 'Run the trainer at the lowest CPU priority, so that everything else on the machine comes first.' },
+  'training.yieldWhileTyping': { type: 'boolean', default: true, description: 'Pause training while you type and resume it when you stop for a moment.', markdownDescription: 'Pause training while you type (from the first keystroke) and resume it after a moment without typing. Pause it for longer with **CharRNN: Pause training**.' },
+  modelPath: { type: 'string', default: '', scope: 'machine-overridable', description: 'Folder of a checkpoint trained elsewhere (e.g. by "charrnn train --out DIR") to complete with instead of this workspace\'s own model. Relative paths start at the first workspace folder. Empty: the model trained here.', markdownDescription: 'Folder of a checkpoint trained elsewhere (for example by `charrnn train src --out DIR` on a bigger machine, or shared by a team) to complete with instead of this workspace\'s own model. A relative path starts at the first workspace folder. Empty: the model trained in this workspace.' },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof SETTINGS;
+
+/** Where a setting may be set: its own `scope`, else `resource` for completion settings, else `window`. */
+export function settingScope(key: SettingKey): SettingScope {
+  const spec: SettingSpec = SETTINGS[key];
+  return spec.scope ?? (key.startsWith('completion.') ? 'resource' : 'window');
+}
+
+/**
+ * Settings an untrusted workspace may not set (its settings.json is ignored for them): the ones
+ * that choose what is read or run, and how hard the machine works.
+ */
+export const RESTRICTED_SETTINGS: readonly SettingKey[] = [
+  'training.include',
+  'training.exclude',
+  'training.maxFileBytes',
+  'training.maxCorpusBytes',
+  'training.backend',
+  'training.threads',
+  'training.lowPriority',
+  'modelPath',
+];
 
 /** Settings that change the model's shape: changing them needs a fresh run. */
 export const MODEL_SHAPE_KEYS: readonly SettingKey[] = ['model.lstmSize', 'model.numLayers'];

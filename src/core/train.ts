@@ -18,6 +18,7 @@ import { createCharRnn, type CharRnnTrainer } from './engine/charRnn';
 import { makeRng } from './random';
 import { sampleFromWeights } from './sampling';
 import type { DoneMessage, DoneReason, FromTrainer } from '../protocol/trainer';
+import type { PauseGate } from './pauseGate';
 
 export interface TrainRunOptions {
   config: TrainConfig;
@@ -30,6 +31,10 @@ export interface TrainRunOptions {
   resume: boolean;
   onEvent: (e: FromTrainer) => void;
   signal?: AbortSignal;
+  /** Awaited before every step: a closed gate pauses the run (paused time counts against no limit). */
+  pause?: PauseGate;
+  /** Threads for the wasm backend (undefined: its default). */
+  threads?: number;
   /** Sample text after each validation (default true). */
   samples?: boolean;
   /** Wall clock, for tests. */
@@ -73,7 +78,7 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
   const emit = o.onEvent;
   const log = (message: string) => emit({ type: 'log', message });
 
-  const backend = await initBackend(cfg.backend);
+  const backend = await initBackend(cfg.backend, { threads: o.threads });
   emit({ type: 'ready', backend: backend.name, threads: backend.threads });
 
   // Corpus.
@@ -194,7 +199,7 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
 
   const perEpoch = stream.batchesPerEpoch;
   const totalSteps = cfg.epochs > 0 ? cfg.epochs * perEpoch : 0;
-  const deadline = cfg.maxMinutes > 0 ? t0 + cfg.maxMinutes * 60_000 : Infinity;
+  let deadline = cfg.maxMinutes > 0 ? t0 + cfg.maxMinutes * 60_000 : Infinity;
   const rng = makeRng(cfg.seed + stepOffset);
   let step = 0;
   let epoch = 0;
@@ -206,8 +211,9 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
   let bestWeights: NamedWeights | undefined = initialWeights;
   let checkpointPath: string | undefined;
   const trainStart = now();
+  let pausedMs = 0;
 
-  const elapsed = () => (now() - trainStart) / 1000;
+  const elapsed = () => (now() - trainStart - pausedMs) / 1000;
   const charsSeen = () => charsOffset + step * batch * steps;
   /** Writes the best weights so far with the whole history; announces it when the weights changed. */
   const save = (weights: NamedWeights | undefined, improved: boolean) => {
@@ -318,6 +324,9 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
     outer: for (epoch = 0; cfg.epochs === 0 || epoch < cfg.epochs; epoch++) {
       model.resetState();
       for (let k = 0; k < perEpoch; k++) {
+        const waited = o.pause ? await o.pause.wait(o.signal) : 0;
+        pausedMs += waited;
+        deadline += waited;
         if (o.signal?.aborted) {
           reason = 'stopped';
           break outer;

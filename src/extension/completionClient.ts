@@ -45,6 +45,10 @@ export interface CompletionAnswer {
   /** Engine time in the worker, ms. */
   ms: number;
   reason?: string;
+  /** The best few distinct candidates, when the worker gives them. */
+  alternatives?: { completion: string; confidence: number }[];
+  /** The threshold the worker decided with (the model's calibrated one unless the settings set one). */
+  threshold?: number;
 }
 
 export type ClientStatus = 'idle' | 'no-model' | 'loading' | 'ready' | 'model-error' | 'restarting' | 'disposed';
@@ -250,7 +254,10 @@ export class CompletionClient {
       case 'result': {
         const answer = msg.cancelled
           ? undefined
-          : { completion: msg.completion, confidence: msg.confidence, typedLength: msg.typedLength, ms: msg.ms, reason: msg.reason };
+          : {
+            completion: msg.completion, confidence: msg.confidence, typedLength: msg.typedLength, ms: msg.ms, reason: msg.reason,
+            threshold: msg.threshold, alternatives: msg.alternatives,
+          };
         this.settle(msg.id, answer);
         break;
       }
@@ -292,3 +299,4 @@ export class CompletionClient {
     }
   }
 }
+

@@ -11,12 +11,18 @@
  * - Abstains when the suggest widget's selection disagrees with the completion, and never
  *   throws: a missing or broken model, a dead worker, a huge document or a binary-looking line
  *   mean no suggestion and a log line.
+ * - Honours the user's controls: off, snoozed, language off, manual mode (only on an explicit
+ *   trigger), no completions in comments / strings (src/core/syntax.ts). Every call ends in a
+ *   Decision (shown, or why not) for "Explain last completion" and the status bar.
  */
-import { MAX_CACHE_CHARS } from '../core/lm/mixture';
 import * as vscode from 'vscode';
+import { MAX_CACHE_CHARS } from '../core/lm/mixture';
 import type { CompletionConfig } from '../core/config';
 import { looksBinary, tokenContext } from '../core/infer/tokens';
+import { knowsLanguage, syntaxAt } from '../core/syntax';
 import type { CancelToken, CompletionAnswer, CompletionQuery } from './completionClient';
+import type { CompletionTracking } from './acceptTracker';
+import { codeForModelReason, type Decision, type DecisionCode } from './decision';
 
 export interface CompletionSource {
   complete(q: CompletionQuery, token?: CancelToken): Promise<CompletionAnswer | undefined>;
@@ -30,19 +36,35 @@ export interface CompletionProviderDeps {
   /** Current completion settings (charrnn.completion.*), validated. */
   settings: () => CompletionConfig;
   log: (message: string) => void;
+  /** When completions are snoozed: the time the snooze ends (ms since the epoch), else undefined. */
+  snoozedUntil?: () => number | undefined;
+  /** Whether there is a model to ask (for a clear "no model" reason); default: assume there is. */
+  hasModel?: () => boolean;
+  /** Counts shown items and latencies, and gives the command that reports an accept. */
+  tracking?: CompletionTracking;
+  /** Every decision: an item shown, or why none was. */
+  onDecision?: (d: Decision) => void;
 }
 
 /** Documents longer than this (UTF-16 units) get no completions. */
 export const MAX_DOCUMENT_CHARS = 50_000_000;
 /** Lines longer than this get no completions (minified or generated text). */
 export const MAX_LINE_CHARS = 5_000;
+/** The comment/string heuristic reads at most this much text before the cursor. */
+export const SYNTAX_SCAN_CHARS = 100_000;
 const CACHE_SIZE = 16;
 
 export class CharRnnCompletionProvider implements vscode.InlineCompletionItemProvider, vscode.Disposable {
   private readonly cache = new Map<string, CompletionAnswer | undefined>();
   private readonly warned = new Set<string>();
+  private last: Decision | undefined;
 
   constructor(private readonly deps: CompletionProviderDeps) {}
+
+  /** The last decision (what was shown, or why nothing was). */
+  get lastDecision(): Decision | undefined {
+    return this.last;
+  }
 
   async provideInlineCompletionItems(
     document: vscode.TextDocument,
@@ -50,29 +72,57 @@ export class CharRnnCompletionProvider implements vscode.InlineCompletionItemPro
     context: vscode.InlineCompletionContext,
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
+    const docKey = document.uri.toString();
+    const base = { docKey, languageId: document.languageId, line: position.line, character: position.character };
+    const decide = (code: DecisionCode, extra: Partial<Decision> = {}): undefined => {
+      this.last = { at: Date.now(), code, ...base, ...extra };
+      this.deps.onDecision?.(this.last);
+      return undefined;
+    };
     try {
       const s = this.deps.settings();
-      if (!s.enabled || s.disabledLanguages.includes(document.languageId)) return undefined;
+      if (!s.enabled) return decide('disabled');
+      const until = this.deps.snoozedUntil?.();
+      if (until !== undefined) return decide('snoozed', { until });
+      if (s.disabledLanguages.includes(document.languageId)) return decide('language-off');
+      if (s.trigger === 'manual' && context.triggerKind !== vscode.InlineCompletionTriggerKind.Invoke) return decide('manual');
+      if (this.deps.hasModel && !this.deps.hasModel()) return decide('no-model');
       const line = document.lineAt(position.line).text;
-      const docKey = document.uri.toString();
-      if (line.length > MAX_LINE_CHARS) return this.skip(docKey, `line ${position.line + 1} is too long`);
-      if (looksBinary(line)) return this.skip(docKey, `line ${position.line + 1} looks binary`);
+      if (line.length > MAX_LINE_CHARS) {
+        this.skip(docKey, `line ${position.line + 1} is too long`);
+        return decide('line-too-long');
+      }
+      if (looksBinary(line)) {
+        this.skip(docKey, `line ${position.line + 1} looks binary`);
+        return decide('binary');
+      }
       const before = line.slice(0, position.character);
       const after = line.slice(position.character);
-      if (tokenContext(before, after).mode === 'none') return undefined;
+      const tc = tokenContext(before, after);
+      if (tc.mode === 'none') return decide('no-token', { detail: tc.reason });
       const offset = document.offsetAt(position);
       const endOffset = document.offsetAt(document.lineAt(document.lineCount - 1).range.end);
-      if (endOffset > MAX_DOCUMENT_CHARS) return this.skip(docKey, 'the document is too large');
+      if (endOffset > MAX_DOCUMENT_CHARS) {
+        this.skip(docKey, 'the document is too large');
+        return decide('document-too-large');
+      }
+      if ((!s.inComments || !s.inStrings) && knowsLanguage(document.languageId)) {
+        const where = syntaxAt(document.languageId, textForSyntax(document, position, offset));
+        if (where === 'comment' && !s.inComments) return decide('in-comment');
+        if (where === 'string' && !s.inStrings) return decide('in-string');
+      }
 
       const key = `${this.deps.client.generation ?? 0}|${docKey}|${document.version}|${offset}|${s.maxChars}|${s.minConfidence}`;
       let answer: CompletionAnswer | undefined;
+      let ms: number | undefined;
       if (this.cache.has(key)) {
         answer = this.cache.get(key);
       } else {
-        if (s.debounceMs > 0 && !(await delay(s.debounceMs, token))) return undefined;
-        if (token.isCancellationRequested) return undefined;
+        if (s.debounceMs > 0 && !(await delay(s.debounceMs, token))) return decide('cancelled');
+        if (token.isCancellationRequested) return decide('cancelled');
         // The whole text before the cursor: the model's document cache counts all of it.
         const prefix = document.getText(new vscode.Range(document.positionAt(Math.max(0, offset - MAX_CACHE_CHARS)), position));
+        const t0 = performance.now();
         answer = await this.deps.client.complete({
           docKey,
           offset,
@@ -80,16 +130,43 @@ export class CharRnnCompletionProvider implements vscode.InlineCompletionItemPro
           suffix: after,
           settings: { maxChars: s.maxChars, minConfidence: s.minConfidence, contextChars: s.contextChars },
         }, token);
-        if (token.isCancellationRequested) return undefined;
+        if (token.isCancellationRequested) return decide('cancelled');
         // Only real answers are cached (undefined = cancelled, superseded, no worker).
-        if (answer) this.remember(key, answer);
+        if (answer) {
+          ms = performance.now() - t0;
+          this.remember(key, answer);
+          this.deps.tracking?.latency(document.languageId, ms);
+        }
       }
-      if (!answer || !answer.completion) return undefined;
+      const threshold = answer?.threshold ?? s.minConfidence;
+      if (!answer) return decide('no-answer', { threshold });
+      const candidates = answer.alternatives;
+      if (!answer.completion) {
+        return decide(codeForModelReason(answer.reason), { detail: answer.reason, threshold, ms, candidates });
+      }
+      const found = { completion: answer.completion, confidence: answer.confidence, threshold, ms, candidates };
       const item = toItem(line, position, answer, context.selectedCompletionInfo);
-      return item ? [item] : undefined;
+      if (!item) return decide('suggest-widget', found);
+      if (this.deps.tracking) {
+        item.command = this.deps.tracking.shown({
+          docKey,
+          languageId: document.languageId,
+          line: position.line,
+          startCh: item.range!.start.character,
+          cursorCh: position.character,
+          insertText: item.insertText as string,
+        });
+      }
+      decide('shown', found);
+      // The other distinct tokens, for VS Code's next/previous inline suggestion (statistics
+      // follow the first item only).
+      const others = (answer.alternatives ?? [])
+        .map((a) => toItem(line, position, { ...answer, completion: a.completion, confidence: a.confidence }, context.selectedCompletionInfo))
+        .filter((i): i is vscode.InlineCompletionItem => i !== undefined);
+      return [item, ...others];
     } catch (e) {
       this.deps.log(`inline completion failed: ${(e as Error).stack ?? String(e)}`);
-      return undefined;
+      return decide('error', { detail: (e as Error).message });
     }
   }
 
@@ -108,14 +185,13 @@ export class CharRnnCompletionProvider implements vscode.InlineCompletionItemPro
     while (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
   }
 
-  /** No suggestion; one log line per document and reason. */
-  private skip(docKey: string, reason: string): undefined {
+  /** One log line per document and reason. */
+  private skip(docKey: string, reason: string): void {
     const k = `${docKey}|${reason}`;
     if (!this.warned.has(k)) {
       this.warned.add(k);
       this.deps.log(`no inline completions in ${docKey}: ${reason}`);
     }
-    return undefined;
   }
 }
 
@@ -143,6 +219,16 @@ function agrees(line: string, startCh: number, insertText: string, sel: vscode.S
   const theirs = line.slice(from, sel.range.start.character) + sel.text;
   const ours = line.slice(from, startCh) + insertText;
   return ours.startsWith(theirs);
+}
+
+/**
+ * The text before the cursor the comment/string heuristic reads: from the document's start, or,
+ * in a long document, from the first line start in the last SYNTAX_SCAN_CHARS characters.
+ */
+function textForSyntax(document: vscode.TextDocument, position: vscode.Position, offset: number): string {
+  if (offset <= SYNTAX_SCAN_CHARS) return document.getText(new vscode.Range(new vscode.Position(0, 0), position));
+  const from = document.positionAt(offset - SYNTAX_SCAN_CHARS);
+  return document.getText(new vscode.Range(new vscode.Position(from.line + 1, 0), position));
 }
 
 /** Waits `ms`; false when the token was cancelled meanwhile. */

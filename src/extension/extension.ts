@@ -1,19 +1,29 @@
 /**
  * Wires the parts together and nothing else: the log, the status bar, the training client, the
- * commands, the training panel and the completion provider. No model work happens here; the
- * trainer process starts on "Train on workspace", the completion worker on the first request.
+ * commands, the training panel, the completion provider and its controls. No model work happens
+ * here; the trainer process starts on "Train on workspace", the completion worker on the first
+ * request.
  */
 import * as vscode from 'vscode';
+import * as path from 'path';
 import { TrainingClient } from './trainingClient';
 import { ModelStore } from './modelStore';
 import { StatusBar, followModelStatus } from './statusBar';
 import { registerSettingsCommands } from './settingsCommands';
 import { TrainCommand, type TrainArgs } from './trainCommand';
-import { readCompletionConfig } from './settings';
+import { readCompletionConfig, readTrainerManners } from './settings';
 import { registerTrainingPanel, panelTestApi, type PanelDeps, type PanelTestApi } from './panel';
 import { sampleModel } from './sampler';
 import { CompletionClient } from './completionClient';
 import { registerCompletions, type CharRnnCompletionProvider } from './completionProvider';
+import { TypingYield } from './typingYield';
+import { Snooze } from './snooze';
+import { registerControlCommands } from './controlCommands';
+import { registerModelCommands } from './modelCommands';
+import { AcceptTracker } from './acceptTracker';
+import { reasonText } from './decision';
+import { followContextKeys } from './contextKeys';
+import { StatsStore, statsView } from '../core/stats';
 
 export interface CharRnnApi {
   training: TrainingClient;
@@ -21,6 +31,8 @@ export interface CharRnnApi {
   status: StatusBar;
   panel: PanelTestApi;
   completions: { client: CompletionClient; provider: CharRnnCompletionProvider };
+  snooze: Snooze;
+  stats: StatsStore;
 }
 
 export function activate(context: vscode.ExtensionContext): CharRnnApi {
@@ -29,18 +41,37 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
   const status = new StatusBar();
   const training = new TrainingClient(context.asAbsolutePath('dist/trainer.js'), log);
   const trainCommand = new TrainCommand(training, store, log);
-  context.subscriptions.push(log, status, training);
+  const snooze = new Snooze(context.workspaceState);
+  const stats = new StatsStore(context.storageUri?.scheme === 'file' ? path.join(context.storageUri.fsPath, 'stats.json') : undefined);
+  const statsChanged = new vscode.EventEmitter<void>();
+  const stopStatsEvents = stats.onDidChange(() => statsChanged.fire());
+  context.subscriptions.push(log, status, training, snooze, statsChanged, stopStatsEvents, stats);
 
+  const contextKeys = followContextKeys({ training, hasModel: () => store.servingExists(), snooze });
+  const statusFollower = followModelStatus(status, training, () => store.servingExists(), snooze);
   context.subscriptions.push(
-    followModelStatus(status, training, () => store.exists()),
+    statusFollower,
+    contextKeys,
+    new TypingYield(training, () => readTrainerManners().value.yieldWhileTyping),
     vscode.commands.registerCommand('charrnn.train', (args?: TrainArgs) => trainCommand.train(args)),
     vscode.commands.registerCommand('charrnn.stop', () => trainCommand.stop()),
-    ...registerSettingsCommands(log),
+    vscode.commands.registerCommand('charrnn.pauseTraining', () => trainCommand.pause()),
+    vscode.commands.registerCommand('charrnn.resumeTraining', () => trainCommand.resume()),
+    vscode.commands.registerCommand('charrnn.resetStatistics', async (arg?: { confirmed?: boolean }) => {
+      const ok = arg?.confirmed || (await vscode.window.showWarningMessage('Reset the CharRNN completion statistics of this workspace?', { modal: true }, 'Reset')) === 'Reset';
+      if (ok) stats.reset();
+      return ok;
+    }),
+    ...registerSettingsCommands(log, {
+      training: () => training.running,
+      pausedByUser: () => training.pausedByUser,
+      snoozed: () => snooze.active,
+    }),
   );
 
   // Completions: the worker starts on the first request and reloads when a checkpoint lands.
   const completionClient = new CompletionClient({
-    modelDir: () => (store.exists() ? store.dir : undefined),
+    modelDir: () => (store.servingExists() ? store.servingDir() : undefined),
     log: (m) => log.info(`[completion] ${m}`),
     onWorkerDied: (m) => {
       void vscode.window.showWarningMessage(`CharRNN completions: ${m}`, 'Show log').then((pick) => pick && log.show());
@@ -52,11 +83,23 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
     },
   });
   context.subscriptions.push(completionClient);
+  const tracker = new AcceptTracker(stats);
+  context.subscriptions.push(tracker);
   const provider = registerCompletions(context, {
     client: completionClient,
     settings: () => readCompletionConfig().value,
     log: (m) => log.info(`[completion] ${m}`),
+    snoozedUntil: () => snooze.endsAt,
+    hasModel: () => store.servingExists(),
+    tracking: tracker,
+    onDecision: (d) => status.setDetail(reasonText(d)),
   });
+  const modelChanged = () => {
+    completionClient.reload();
+    provider.clearCache();
+    contextKeys.refresh();
+    statusFollower.refresh();
+  };
   context.subscriptions.push(
     training.onEvent((e) => {
       if (e.type === 'checkpoint') {
@@ -64,7 +107,16 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
         provider.clearCache();
       }
     }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('charrnn.modelPath')) {
+        modelChanged();
+        warnAboutModelPath(store, log);
+      }
+    }),
+    ...registerControlCommands({ snooze, provider, client: completionClient, log }),
+    ...registerModelCommands({ store, training, onModelChanged: modelChanged, log }),
   );
+  warnAboutModelPath(store, log);
 
   const panelDeps: PanelDeps = {
     onTrainerEvent: training.onEvent,
@@ -75,15 +127,42 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
     startTraining: (resume) => trainCommand.train({ mode: resume ? 'continue' : 'fresh', quiet: true }),
     stopTraining: () => training.stop(),
     sample: (o) => {
-      const dir = store.dir;
-      if (!dir || !store.exists()) return Promise.reject(new Error('there is no trained model yet'));
+      const dir = store.servingDir();
+      if (!dir || !store.servingExists()) return Promise.reject(new Error('there is no trained model yet'));
       return sampleModel(context.asAbsolutePath('dist/cli.js'), dir, o);
     },
     log: (m) => log.info(m),
+    pauseTraining: () => training.pause('user'),
+    resumeTraining: () => training.resume('user'),
+    isPausedByUser: () => training.pausedByUser,
+    onDidChangePaused: training.onDidChangePaused,
+    stats: () => statsView(stats.snapshot),
+    onDidChangeStats: statsChanged.event,
+    resetStats: () => stats.reset(),
   };
   context.subscriptions.push(registerTrainingPanel(context, panelDeps));
 
-  return { training, store, status, panel: panelTestApi, completions: { client: completionClient, provider } };
+  return {
+    training,
+    store,
+    status,
+    panel: panelTestApi,
+    completions: { client: completionClient, provider },
+    snooze,
+    stats,
+  };
+}
+
+/** A charrnn.modelPath that holds no checkpoint gets one warning (at start and when it changes). */
+function warnAboutModelPath(store: ModelStore, log: vscode.LogOutputChannel): void {
+  const p = store.modelPath();
+  if (!p) return;
+  if (store.servingExists()) {
+    log.info(`completions use the model in charrnn.modelPath: ${p}`);
+    return;
+  }
+  log.warn(`charrnn.modelPath: no checkpoint (meta.json + weights.bin) in ${p}`);
+  void vscode.window.showWarningMessage(`CharRNN: charrnn.modelPath points at ${p}, which holds no CharRNN checkpoint; there are no completions until it does.`);
 }
 
 export function deactivate(): void {}

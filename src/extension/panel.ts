@@ -16,6 +16,7 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'crypto';
 import type { CheckpointMeta } from '../core/checkpoint';
 import type { FromTrainer } from '../protocol/trainer';
+import type { StatsView } from '../core/stats';
 import {
   PANEL_SETTING_KEYS,
   buildSeries,
@@ -69,6 +70,15 @@ export interface PanelDeps {
   sample(opts: { prime: string; temperature: number; length: number }): Promise<string>;
   /** One line for the extension's log. */
   log(msg: string): void;
+  /** The user's pause: hold the run / let it go on; whether it is held; when that changes. */
+  pauseTraining?(): void;
+  resumeTraining?(): void;
+  isPausedByUser?(): boolean;
+  readonly onDidChangePaused?: vscode.Event<unknown>;
+  /** Local completion statistics, their changes, and their reset. */
+  stats?(): StatsView;
+  readonly onDidChangeStats?: vscode.Event<void>;
+  resetStats?(): void;
 }
 
 /** Exposed through the extension's exports for the integration tests. */
@@ -142,6 +152,23 @@ export class TrainingPanel {
         if (e.affectsConfiguration('charrnn')) this.post({ type: 'settings', ...this.readSettings() });
       }),
     );
+    if (deps.onDidChangePaused) {
+      this.disposables.push(deps.onDidChangePaused(() => this.post({ type: 'paused', paused: deps.isPausedByUser?.() ?? false })));
+    }
+    if (deps.onDidChangeStats && deps.stats) {
+      const stats = deps.stats;
+      // Statistics change with every completion shown: at most one update a second.
+      let timer: NodeJS.Timeout | undefined;
+      this.disposables.push(
+        deps.onDidChangeStats(() => {
+          timer ??= setTimeout(() => {
+            timer = undefined;
+            this.post({ type: 'stats', stats: stats() });
+          }, 1000);
+        }),
+        { dispose: () => timer && clearTimeout(timer) },
+      );
+    }
   }
 
   /** The panel's webview (tests read its html and options). */
@@ -207,6 +234,20 @@ export class TrainingPanel {
       case 'showLog':
         await vscode.commands.executeCommand('charrnn.showLog');
         return;
+      case 'pause':
+      case 'resume':
+        if (!this.deps.isRunning()) {
+          this.post({ type: 'running', running: false });
+          return;
+        }
+        if (m.command === 'pause') this.deps.pauseTraining?.();
+        else this.deps.resumeTraining?.();
+        this.post({ type: 'paused', paused: this.deps.isPausedByUser?.() ?? false });
+        return;
+      case 'resetStats':
+        this.deps.resetStats?.();
+        if (this.deps.stats) this.post({ type: 'stats', stats: this.deps.stats() });
+        return;
     }
   }
 
@@ -243,6 +284,8 @@ export class TrainingPanel {
       series: buildSeries(meta?.history, { ...snapshot, running }),
       latest: latestEvents({ ...snapshot, running }),
       hasWorkspace: (vscode.workspace.workspaceFolders?.length ?? 0) > 0,
+      paused: running && (this.deps.isPausedByUser?.() ?? false),
+      stats: this.deps.stats?.(),
     });
   }
 

@@ -9,9 +9,11 @@ import {
   TRAIN_INTERNAL_DEFAULTS,
   settingOrDefault,
   type CompletionConfig,
+  type CompletionTrigger,
   type CorpusConfig,
   type SettingKey,
   type TrainConfig,
+  type TrainerManners,
 } from '../core/config';
 
 export interface Read<T> {
@@ -79,7 +81,28 @@ export function readCompletionConfig(scope?: vscode.ConfigurationScope): Read<Co
       minConfidence: isSet(scope, 'completion.minConfidence') ? get<number>('completion.minConfidence') : undefined,
       debounceMs: get<number>('completion.debounceMs'),
       contextChars: get<number>('completion.contextChars'),
+      inComments: get<boolean>('completion.inComments'),
+      inStrings: get<boolean>('completion.inStrings'),
+      trigger: get<CompletionTrigger>('completion.trigger'),
     },
     warnings,
   };
+}
+
+export function readTrainerManners(): Read<TrainerManners> {
+  const { get, warnings } = reader();
+  return {
+    value: {
+      threads: get<number>('training.threads'),
+      lowPriority: get<boolean>('training.lowPriority'),
+      yieldWhileTyping: get<boolean>('training.yieldWhileTyping'),
+    },
+    warnings,
+  };
+}
+
+/** `charrnn.modelPath` as written (trimmed; '' when unset). */
+export function readModelPath(): string {
+  const { get } = reader();
+  return get<string>('modelPath').trim();
 }

@@ -1,15 +1,18 @@
 /**
  * One status bar item that says where the model stands: no model (click: train), training n%
- * (click: panel), ready or off (click: menu), error (click: log).
+ * or paused (click: panel), ready, snoozed or off (click: menu), error (click: log). Its tooltip
+ * ends with the last completion decision (what was shown, or why nothing was).
  */
 import * as vscode from 'vscode';
 import type { TrainingClient } from './trainingClient';
+import type { Snooze } from './snooze';
 import { readCompletionConfig } from './settings';
 
 export type ModelStatus =
   | { kind: 'no-model' }
-  | { kind: 'training'; percent?: number; loss?: number }
+  | { kind: 'training'; percent?: number; loss?: number; paused?: boolean }
   | { kind: 'ready' }
+  | { kind: 'snoozed'; until: number }
   | { kind: 'off' }
   | { kind: 'error'; message: string };
 
@@ -18,6 +21,8 @@ export class StatusBar implements vscode.Disposable {
   private current: ModelStatus = { kind: 'no-model' };
   /** What answers completions, for the tooltip ("n-gram + cache + LSTM (step 1200)"). */
   private serving: string | undefined;
+  private tooltip = '';
+  private detail: string | undefined;
 
   constructor() {
     this.item.name = 'CharRNN';
@@ -36,7 +41,13 @@ export class StatusBar implements vscode.Disposable {
   /** Says in the tooltip which model answers completions. */
   setServing(text: string | undefined): void {
     this.serving = text;
-    this.set(this.current);
+    this.item.tooltip = this.tooltipText;
+  }
+
+  /** The tooltip as shown (status, what serves, then the last decision). */
+  get tooltipText(): string {
+    const serving = this.serving && this.current.kind !== 'no-model' ? `\nCompletions from: ${this.serving}` : '';
+    return `${this.tooltip}${serving}${this.detail ? `\n\nLast completion: ${this.detail}` : ''}`;
   }
 
   set(status: ModelStatus): void {
@@ -46,35 +57,51 @@ export class StatusBar implements vscode.Disposable {
     switch (status.kind) {
       case 'no-model':
         item.text = '$(circle-slash) CharRNN: no model';
-        item.tooltip = 'No trained model for this workspace. Click to train one.';
+        this.tooltip = 'No trained model for this workspace. Click to train one.';
         item.command = 'charrnn.train';
         break;
       case 'training': {
         const pct = status.percent !== undefined ? ` ${Math.floor(status.percent)}%` : '';
         const loss = status.loss !== undefined && Number.isFinite(status.loss) ? ` loss ${status.loss.toFixed(2)}` : '';
-        item.text = `$(sync~spin) CharRNN: training${pct}${loss}`;
-        item.tooltip = 'Training the CharRNN on this workspace. Click to show the training panel.';
+        item.text = status.paused ? `$(debug-pause) CharRNN: paused${pct}` : `$(sync~spin) CharRNN: training${pct}${loss}`;
+        this.tooltip = status.paused
+          ? 'Training is paused ("CharRNN: Resume training" goes on). Click to show the training panel.'
+          : 'Training the CharRNN on this workspace. Click to show the training panel.';
         item.command = 'charrnn.showPanel';
         break;
       }
       case 'ready':
         item.text = '$(sparkle) CharRNN';
-        item.tooltip = 'CharRNN completions are on. Click for options.';
+        this.tooltip = 'CharRNN completions are on. Click for options.';
         item.command = 'charrnn.menu';
         break;
+      case 'snoozed': {
+        const until = new Date(status.until).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+        item.text = `$(bell-slash) CharRNN: snoozed`;
+        this.tooltip = `CharRNN completions are snoozed until ${until}. Click for options.`;
+        item.command = 'charrnn.menu';
+        break;
+      }
       case 'off':
         item.text = '$(circle-slash) CharRNN: off';
-        item.tooltip = 'CharRNN completions are off. Click for options.';
+        this.tooltip = 'CharRNN completions are off. Click for options.';
         item.command = 'charrnn.menu';
         break;
       case 'error':
         item.text = '$(error) CharRNN: error';
-        item.tooltip = `${status.message}\nClick to show the log.`;
+        this.tooltip = `${status.message}\nClick to show the log.`;
         item.command = 'charrnn.showLog';
         item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
         break;
     }
-    if (this.serving && status.kind !== 'no-model') item.tooltip = `${item.tooltip as string}\nCompletions from: ${this.serving}`;
+    item.tooltip = this.tooltipText;
+  }
+
+  /** The last completion decision, in words (appended to the tooltip). */
+  setDetail(detail: string | undefined): void {
+    if (detail === this.detail) return;
+    this.detail = detail;
+    this.item.tooltip = this.tooltipText;
   }
 
   dispose(): void {
@@ -88,30 +115,43 @@ export class StatusBar implements vscode.Disposable {
  */
 export function followModelStatus(
   status: StatusBar,
-  training: Pick<TrainingClient, 'running' | 'onEvent' | 'onDidChangeRunning'>,
+  training: Pick<TrainingClient, 'running' | 'pausedByUser' | 'onEvent' | 'onDidChangeRunning' | 'onDidChangePaused'>,
   hasModel: () => boolean,
-): vscode.Disposable {
+  snooze?: Pick<Snooze, 'endsAt' | 'onDidChange'>,
+): vscode.Disposable & { refresh(): void } {
+  let last: { percent?: number; loss?: number } = {};
   const refresh = () => {
     if (training.running) return;
+    const until = snooze?.endsAt;
     if (!hasModel()) status.set({ kind: 'no-model' });
-    else status.set({ kind: readCompletionConfig().value.enabled ? 'ready' : 'off' });
+    else if (!readCompletionConfig().value.enabled) status.set({ kind: 'off' });
+    else if (until !== undefined) status.set({ kind: 'snoozed', until });
+    else status.set({ kind: 'ready' });
   };
   refresh();
-  return vscode.Disposable.from(
+  const subs = vscode.Disposable.from(
     training.onEvent((e) => {
       if (e.type === 'progress') {
         const percent = e.totalSteps > 0 ? (100 * e.step) / e.totalSteps : undefined;
-        status.set({ kind: 'training', percent, loss: e.loss });
+        last = { percent, loss: e.loss };
+        status.set({ kind: 'training', ...last, paused: training.pausedByUser });
       } else if (e.type === 'error') {
         status.set({ kind: 'error', message: e.message });
       }
     }),
     training.onDidChangeRunning((running) => {
+      last = {};
       if (running) status.set({ kind: 'training' });
       else if (status.status.kind !== 'error') refresh();
     }),
+    // Only a pause the user asked for shows: the short pauses while typing would flicker.
+    training.onDidChangePaused(() => {
+      if (training.running) status.set({ kind: 'training', ...last, paused: training.pausedByUser });
+    }),
+    ...(snooze ? [snooze.onDidChange(() => refresh())] : []),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('charrnn.completion.enabled')) refresh();
+      if (e.affectsConfiguration('charrnn.completion.enabled') || e.affectsConfiguration('charrnn.modelPath')) refresh();
     }),
   );
+  return { refresh, dispose: () => subs.dispose() };
 }

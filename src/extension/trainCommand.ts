@@ -1,11 +1,12 @@
 /**
- * "CharRNN: Train on workspace" and "CharRNN: Stop training": asks what to do when a model
- * exists or a run is going, starts the trainer, and shows progress in a cancellable notification.
+ * "CharRNN: Train on workspace", "Stop training", "Pause training" and "Resume training": asks
+ * what to do when a model exists or a run is going, starts the trainer, and shows progress in a
+ * cancellable notification.
  */
 import * as vscode from 'vscode';
 import type { TrainingClient } from './trainingClient';
 import type { ModelStore } from './modelStore';
-import { readCorpusConfig, readTrainConfig } from './settings';
+import { readCorpusConfig, readTrainConfig, readTrainerManners } from './settings';
 import type { FromTrainer } from '../protocol/trainer';
 import { formatDuration } from '../core/format';
 import { inspectModelFolder, readLock } from '../core/modelFolder';
@@ -49,7 +50,8 @@ export class TrainCommand {
     if (!this.checkModelFolder(dir)) return false;
     const config = readTrainConfig();
     const corpus = readCorpusConfig();
-    for (const w of [...config.warnings, ...corpus.warnings]) {
+    const manners = readTrainerManners();
+    for (const w of [...config.warnings, ...corpus.warnings, ...manners.warnings]) {
       this.log.warn(w);
       void vscode.window.showWarningMessage(`CharRNN: ${w}`);
     }
@@ -76,12 +78,20 @@ export class TrainCommand {
       resume = false;
     }
 
+    const elsewhere = this.store.modelPath();
+    if (elsewhere) {
+      const note = `completions use the model in charrnn.modelPath (${elsewhere}); the model trained now goes to this workspace's storage and serves once that setting is cleared`;
+      this.log.info(note);
+      if (!args.quiet) void vscode.window.showInformationMessage(`CharRNN: ${note}.`);
+    }
     this.client.start({
       config: config.value,
       folders: folders.map((f) => f.uri.fsPath),
       corpus: corpus.value,
       checkpointDir: dir,
       resume,
+      threads: manners.value.threads,
+      lowPriority: manners.value.lowPriority,
     });
     if (!args.quiet) void this.showProgress();
     return true;
@@ -125,6 +135,22 @@ export class TrainCommand {
       { location: vscode.ProgressLocation.Notification, title: 'CharRNN: stopping and saving the best model…' },
       () => this.client.stop(),
     );
+  }
+
+  pause(): void {
+    if (!this.client.running) {
+      void vscode.window.showInformationMessage('CharRNN is not training.');
+      return;
+    }
+    this.client.pause('user');
+  }
+
+  resume(): void {
+    if (!this.client.running) {
+      void vscode.window.showInformationMessage('CharRNN is not training.');
+      return;
+    }
+    this.client.resume('user');
   }
 
   /** A cancellable notification that follows the run until it ends, then reports how it ended. */
@@ -181,6 +207,9 @@ export class TrainCommand {
             }),
             this.client.onDidChangeRunning((running) => {
               if (!running) finish();
+            }),
+            this.client.onDidChangePaused((paused) => {
+              if (paused && this.client.pausedByUser) progress.report({ message: 'paused (CharRNN: Resume training goes on)' });
             }),
           );
         }),

@@ -1,11 +1,11 @@
 /**
- * Owns the trainer child process: forks dist/trainer.js, sends `start`/`stop`, relays its typed
- * events, and turns an unexpected exit (crash, kill, out of memory) into an `error` event with the
+ * Owns the trainer child process: forks dist/trainer.js, sends `start`/`stop`/`pause`/`resume`,
+ * relays its typed events, and turns an unexpected exit (crash, kill, out of memory) into an `error` event with the
  * reason. It never restarts the trainer by itself, and it never leaves the child behind.
  */
 import * as vscode from 'vscode';
 import { fork, type ChildProcess } from 'child_process';
-import { isFromTrainer, type FromTrainer, type StartMessage } from '../protocol/trainer';
+import { isFromTrainer, type FromTrainer, type PauseMessage, type ResumeMessage, type StartMessage } from '../protocol/trainer';
 import { exitReason } from './exitReason';
 import type { PanelSnapshot } from '../protocol/panel';
 
@@ -13,6 +13,9 @@ import type { PanelSnapshot } from '../protocol/panel';
 export interface TrainingSnapshot extends PanelSnapshot {
   events: FromTrainer[];
 }
+
+/** Who holds a run paused: the user (command, panel, menu) or their typing (see TypingYield). */
+export type PauseReason = 'user' | 'typing';
 
 const MAX_EVENTS = 20000;
 const STOP_GRACE_MS = 60_000;
@@ -25,9 +28,19 @@ export class TrainingClient implements vscode.Disposable {
   private snap: TrainingSnapshot = { running: false, events: [] };
   private readonly emitter = new vscode.EventEmitter<FromTrainer>();
   private readonly runningEmitter = new vscode.EventEmitter<boolean>();
+  private readonly pausedEmitter = new vscode.EventEmitter<boolean>();
+  /** Reasons the run should be held now; the trainer is paused while there is any. */
+  private readonly pauseReasons = new Set<PauseReason>();
+  /** What the trainer last confirmed (its `paused` event). */
+  private trainerPaused = false;
   /** Every trainer event, plus a synthesized `error` when the process dies unexpectedly. */
   readonly onEvent = this.emitter.event;
   readonly onDidChangeRunning = this.runningEmitter.event;
+  /**
+   * Fires when the trainer confirms it paused or resumed (false too when a paused run ends), and
+   * when the user's pause is asked for or lifted: read `paused` and `pausedByUser` then.
+   */
+  readonly onDidChangePaused = this.pausedEmitter.event;
 
   constructor(
     private readonly trainerPath: string,
@@ -36,6 +49,41 @@ export class TrainingClient implements vscode.Disposable {
 
   get running(): boolean {
     return this.child !== undefined;
+  }
+
+  /** True while the trainer holds the run paused (as it confirmed). */
+  get paused(): boolean {
+    return this.running && this.trainerPaused;
+  }
+
+  /** True when the user paused the run (typing pauses are short and do not count). */
+  get pausedByUser(): boolean {
+    return this.running && this.pauseReasons.has('user');
+  }
+
+  /** Holds the run between two steps for `reason`; nothing happens when no run is going. */
+  pause(reason: PauseReason): void {
+    if (!this.child || this.pauseReasons.has(reason)) return;
+    this.pauseReasons.add(reason);
+    if (this.pauseReasons.size === 1) this.sendControl({ type: 'pause' });
+    if (reason === 'user') {
+      this.log.info('training paused');
+      this.pausedEmitter.fire(this.paused);
+    }
+  }
+
+  /** Releases `reason`'s hold; the run goes on when no other reason holds it. */
+  resume(reason: PauseReason): void {
+    if (!this.child || !this.pauseReasons.delete(reason)) return;
+    if (this.pauseReasons.size === 0) this.sendControl({ type: 'resume' });
+    if (reason === 'user') {
+      this.log.info('training resumed');
+      this.pausedEmitter.fire(this.paused);
+    }
+  }
+
+  private sendControl(m: PauseMessage | ResumeMessage): void {
+    if (this.child?.connected) this.child.send(m);
   }
 
   /** The trainer's process id while it runs. */
@@ -53,6 +101,8 @@ export class TrainingClient implements vscode.Disposable {
     this.stopRequested = false;
     this.sawEnd = false;
     this.stderrTail = '';
+    this.pauseReasons.clear();
+    this.trainerPaused = false;
     this.snap = { running: true, resume: message.resume, events: [] };
     const child = fork(this.trainerPath, [], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -82,6 +132,7 @@ export class TrainingClient implements vscode.Disposable {
     if (!child) return;
     this.stopRequested = true;
     this.log.info('stop requested');
+    // A paused run wakes up for the stop (the trainer's gate also opens on stop).
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     if (child.connected) child.send({ type: 'stop' });
     else child.kill('SIGTERM');
@@ -101,7 +152,8 @@ export class TrainingClient implements vscode.Disposable {
     switch (m.type) {
       case 'ready':
         this.snap.ready = m;
-        this.log.info(`backend: ${m.backend} (${m.threads} thread${m.threads === 1 ? '' : 's'})`);
+        this.log.info(`backend: ${m.backend} (${m.threads} thread${m.threads === 1 ? '' : 's'})` +
+          (m.priority !== undefined ? `, priority ${m.priority}` : ''));
         break;
       case 'corpus':
         this.snap.corpus = m;
@@ -131,6 +183,12 @@ export class TrainingClient implements vscode.Disposable {
         break;
       case 'sample':
         break;
+      case 'paused':
+        if (this.trainerPaused !== m.paused) {
+          this.trainerPaused = m.paused;
+          this.pausedEmitter.fire(m.paused);
+        }
+        break;
     }
     if (m.type === 'progress' || m.type === 'sample' || m.type === 'checkpoint') {
       this.snap.events.push(m);
@@ -151,6 +209,11 @@ export class TrainingClient implements vscode.Disposable {
       this.emitter.fire(this.snap.error);
     }
     this.snap.running = false;
+    this.pauseReasons.clear();
+    if (this.trainerPaused) {
+      this.trainerPaused = false;
+      this.pausedEmitter.fire(false);
+    }
     this.runningEmitter.fire(false);
   }
 
@@ -164,5 +227,6 @@ export class TrainingClient implements vscode.Disposable {
     }
     this.emitter.dispose();
     this.runningEmitter.dispose();
+    this.pausedEmitter.dispose();
   }
 }

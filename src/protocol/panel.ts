@@ -9,6 +9,7 @@
  */
 import { BACKENDS, SETTINGS, checkSetting, settingOrDefault, type Backend, type SettingKey } from '../core/config';
 import { parameterCount } from '../core/weights';
+import type { StatsView } from '../core/statsData';
 import type {
   CorpusMessage,
   DoneMessage,
@@ -150,7 +151,12 @@ export type FromPanel =
   /** Open the Settings UI on this extension's settings. */
   | { command: 'openSettings' }
   /** Show the extension's log. */
-  | { command: 'showLog' };
+  | { command: 'showLog' }
+  /** Hold the run between two steps / let it go on. */
+  | { command: 'pause' }
+  | { command: 'resume' }
+  /** Empty the local completion statistics. */
+  | { command: 'resetStats' };
 
 export type PanelCommand = FromPanel['command'];
 
@@ -181,7 +187,10 @@ export function checkFromPanel(m: unknown): CheckResult {
     case 'ready':
     case 'stop':
     case 'openSettings':
-    case 'showLog': {
+    case 'showLog':
+    case 'pause':
+    case 'resume':
+    case 'resetStats': {
       const extra = onlyKeys(m, ['command']);
       if (extra) return bad(`${command}: ${extra}`);
       return { ok: true, message: { command } };
@@ -483,6 +492,10 @@ export interface InitMessage {
   latest: LatestEvents;
   /** False when no folder is open: settings go to the user settings then. */
   hasWorkspace: boolean;
+  /** The user paused the run. */
+  paused?: boolean;
+  /** Local completion statistics. */
+  stats?: StatsView;
 }
 
 export type ToPanel =
@@ -498,7 +511,11 @@ export type ToPanel =
   | { type: 'model'; model?: ModelInfo }
   | { type: 'sampleResult'; ok: boolean; text: string; temperature: number; error?: string }
   /** A message for the user (start refused, trainer failed to start, ...). */
-  | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };
+  | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string }
+  /** The user paused the run (true) or let it go on (false). */
+  | { type: 'paused'; paused: boolean }
+  /** The local completion statistics changed. */
+  | { type: 'stats'; stats: StatsView };
 
 /** The webview's light check of what the host sends (the host is trusted; this guards bugs). */
 export function isToPanel(m: unknown): m is ToPanel {
@@ -520,6 +537,10 @@ export function isToPanel(m: unknown): m is ToPanel {
       return typeof m.ok === 'boolean' && typeof m.text === 'string';
     case 'notice':
       return typeof m.message === 'string';
+    case 'paused':
+      return typeof m.paused === 'boolean';
+    case 'stats':
+      return isObj(m.stats) && Array.isArray(m.stats.rows);
     default:
       return false;
   }

@@ -17,16 +17,29 @@ export interface StartMessage {
   /** Checkpoint folder to write (and to resume from when `resume` is true). */
   checkpointDir: string;
   resume: boolean;
+  /** Threads for the wasm backend (0 or absent: automatic). */
+  threads?: number;
+  /** Run at the lowest scheduling priority (default true). */
+  lowPriority?: boolean;
 }
 export interface StopMessage {
   type: 'stop';
 }
-export type ToTrainer = StartMessage | StopMessage;
+/** Hold the run between two steps until `resume` (the process stays, with its model in memory). */
+export interface PauseMessage {
+  type: 'pause';
+}
+export interface ResumeMessage {
+  type: 'resume';
+}
+export type ToTrainer = StartMessage | StopMessage | PauseMessage | ResumeMessage;
 
 export interface ReadyMessage {
   type: 'ready';
   backend: string;
   threads: number;
+  /** The trainer's scheduling priority (nice value on Unix), when known. */
+  priority?: number;
 }
 export interface CorpusMessage {
   type: 'corpus';
@@ -94,6 +107,11 @@ export interface LogMessage {
   type: 'log';
   message: string;
 }
+/** The answer to pause / resume: whether the run is now held. */
+export interface PausedMessage {
+  type: 'paused';
+  paused: boolean;
+}
 export type FromTrainer =
   | ReadyMessage
   | CorpusMessage
@@ -103,7 +121,8 @@ export type FromTrainer =
   | MixtureMessage
   | DoneMessage
   | ErrorMessage
-  | LogMessage;
+  | LogMessage
+  | PausedMessage;
 
 const isObj = (m: unknown): m is Record<string, unknown> => typeof m === 'object' && m !== null;
 const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
@@ -111,7 +130,7 @@ const str = (v: unknown) => typeof v === 'string';
 
 export function isToTrainer(m: unknown): m is ToTrainer {
   if (!isObj(m)) return false;
-  if (m.type === 'stop') return true;
+  if (m.type === 'stop' || m.type === 'pause' || m.type === 'resume') return true;
   return (
     m.type === 'start' &&
     isObj(m.config) &&
@@ -119,7 +138,9 @@ export function isToTrainer(m: unknown): m is ToTrainer {
     m.folders.every(str) &&
     isObj(m.corpus) &&
     str(m.checkpointDir) &&
-    typeof m.resume === 'boolean'
+    typeof m.resume === 'boolean' &&
+    (m.threads === undefined || (num(m.threads) && (m.threads as number) >= 0)) &&
+    (m.lowPriority === undefined || typeof m.lowPriority === 'boolean')
   );
 }
 
@@ -144,6 +165,8 @@ export function isFromTrainer(m: unknown): m is FromTrainer {
     case 'error':
     case 'log':
       return str(m.message);
+    case 'paused':
+      return typeof m.paused === 'boolean';
     default:
       return false;
   }

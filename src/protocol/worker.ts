@@ -86,6 +86,10 @@ export interface ResultMessage {
   /** Why there is no completion. */
   reason?: string;
   cancelled?: boolean;
+  /** The threshold the worker decided with (the model's calibrated one unless the settings set one). */
+  threshold?: number;
+  /** Other distinct tokens worth showing, best first. */
+  alternatives?: { completion: string; confidence: number }[];
 }
 export interface WorkerLogMessage {
   type: 'log';
@@ -128,7 +132,9 @@ export function isFromWorker(m: unknown): m is FromWorker {
       return str(m.modelDir) && str(m.message);
     case 'result':
       return num(m.id) && str(m.completion) && num(m.confidence) && num(m.typedLength) && num(m.ms) &&
-        (m.reason === undefined || str(m.reason)) && (m.cancelled === undefined || typeof m.cancelled === 'boolean');
+        (m.reason === undefined || str(m.reason)) && (m.cancelled === undefined || typeof m.cancelled === 'boolean') &&
+        (m.threshold === undefined || num(m.threshold)) &&
+        (m.alternatives === undefined || (Array.isArray(m.alternatives) && m.alternatives.every((a) => isObj(a) && str(a.completion) && num(a.confidence))));
     case 'log':
       return str(m.message);
     default:

@@ -1,10 +1,13 @@
 /**
  * The trainer child process (dist/trainer.js), forked by the extension's training client.
  * Speaks only the IPC messages of src/protocol/trainer.ts: waits for `start`, trains, reports,
- * and exits when done; `stop` (or the parent going away) saves the best checkpoint and exits.
+ * and exits when done; `stop` (or the parent going away) saves the best checkpoint and exits;
+ * `pause` / `resume` hold and release the run between two steps (answered with `paused`).
  */
 import { isToTrainer, type FromTrainer } from '../protocol/trainer';
 import { runTraining } from '../core/train';
+import { PauseGate } from '../core/pauseGate';
+import { lowerPriority } from './priority';
 
 function send(m: FromTrainer): Promise<void> {
   return new Promise((resolve) => {
@@ -23,6 +26,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const stop = new AbortController();
+  const gate = new PauseGate();
   let started = false;
   process.on('disconnect', () => stop.abort());
   // SIGTERM (the client's fallback when IPC is gone) saves the best model so far, as `stop` does.
@@ -40,8 +44,16 @@ async function main(): Promise<void> {
       if (!started) process.exit(0);
       return;
     }
+    if (m.type === 'pause' || m.type === 'resume') {
+      if (m.type === 'pause') gate.pause();
+      else gate.resume();
+      void send({ type: 'paused', paused: gate.isPaused });
+      return;
+    }
     if (started) return;
     started = true;
+    // Before the backend starts its threads, so that they inherit the priority.
+    const priority = m.lowPriority === false ? undefined : lowerPriority((message) => void send({ type: 'log', message }));
     runTraining({
       config: m.config,
       folders: m.folders,
@@ -50,7 +62,9 @@ async function main(): Promise<void> {
       resume: m.resume,
       signal: stop.signal,
       lockOwner: `VS Code trainer of pid ${process.ppid}`,
-      onEvent: (e) => void send(e),
+      pause: gate,
+      threads: m.threads ? m.threads : undefined,
+      onEvent: (e) => void send(e.type === 'ready' && priority !== undefined ? { ...e, priority } : e),
     })
       .then(async () => {
         await send({ type: 'log', message: 'trainer finished' });

@@ -25,6 +25,7 @@ import {
   type ToPanel,
   type XAxis,
 } from '../protocol/panel';
+import type { StatsView } from '../core/statsData';
 import { LossChart } from './chart';
 import { SettingsForm } from './form';
 import { formatBpc, formatBytes, formatCompact, formatDuration, formatInt, percent } from './format';
@@ -64,6 +65,7 @@ class Panel {
   private lastEnd: { text: string; kind: 'done' | 'error' } | undefined;
   private sampling = false;
   private frame = 0;
+  private paused = false;
 
   constructor(root: HTMLElement) {
     const saved = this.vscode.getState();
@@ -116,6 +118,11 @@ class Panel {
       this.renderControls();
       this.post({ command: 'stop' });
     });
+    v.pause.addEventListener('click', () => {
+      if (this.phase !== 'running') return;
+      this.post({ command: this.paused ? 'resume' : 'pause' });
+    });
+    v.resetStats.addEventListener('click', () => this.post({ command: 'resetStats' }));
     v.apply.addEventListener('click', () => this.apply());
     v.revert.addEventListener('click', () => this.form.revert());
     v.openSettings.addEventListener('click', () => this.post({ command: 'openSettings' }));
@@ -248,11 +255,48 @@ class Panel {
         if (this.phase === 'starting' || this.phase === 'stopping') this.phase = 'idle';
         this.renderControls();
         break;
+      case 'paused':
+        this.paused = m.paused;
+        this.renderAll();
+        break;
+      case 'stats':
+        this.renderUsage(m.stats);
+        break;
     }
+  }
+
+  private renderUsage(stats: StatsView | undefined): void {
+    const v = this.v;
+    const rows = stats ? [...stats.rows, ...(stats.rows.length > 1 ? [stats.total] : [])] : [];
+    v.usageRows.replaceChildren(
+      ...rows.map((r) => {
+        const tr = document.createElement('tr');
+        if (r === stats?.total) tr.className = 'total';
+        const cells = [
+          r === stats?.total ? 'All' : r.language,
+          formatInt(r.shown),
+          `${formatInt(r.accepted)}${r.acceptRate !== undefined ? ` (${Math.round(100 * r.acceptRate)}% with partly)` : ''}`,
+          formatInt(r.partial),
+          formatInt(r.charsSaved),
+          r.p50Ms !== undefined ? `≤ ${r.p50Ms} / ${r.p95Ms !== undefined ? `≤ ${r.p95Ms}` : '> 2000'} ms` : '–',
+        ];
+        for (const text of cells) {
+          const td = document.createElement('td');
+          td.textContent = text;
+          tr.appendChild(td);
+        }
+        return tr;
+      }),
+    );
+    v.usageTable.hidden = rows.length === 0;
+    v.usageEmpty.hidden = rows.length > 0;
+    v.usageSince.textContent = stats && rows.length ? `Since ${new Date(stats.since).toLocaleString()}. Stored in this workspace's storage folder; never sent anywhere.` : '';
   }
 
   private init(m: InitMessage): void {
     this.model = m.model;
+    this.paused = m.paused ?? false;
+    this.renderUsage(m.stats);
     this.latest = m.latest;
     this.phase = m.running ? 'running' : 'idle';
     this.lastEnd = m.latest.error
@@ -312,6 +356,7 @@ class Panel {
 
   private setRunning(running: boolean): void {
     const before = this.phase;
+    if (!running) this.paused = false;
     if (running) {
       if (this.phase !== 'stopping') this.phase = 'running';
     } else if (this.phase !== 'starting') {
@@ -395,7 +440,9 @@ class Panel {
         status.classList.add('running');
         break;
       case 'running':
-        status.textContent = pc !== undefined ? `Training · ${pc.toFixed(0)}%` : 'Training';
+        status.textContent = this.paused
+          ? `Paused${pc !== undefined ? ` · ${pc.toFixed(0)}%` : ''}`
+          : pc !== undefined ? `Training · ${pc.toFixed(0)}%` : 'Training';
         status.classList.add('running');
         break;
       case 'idle':
@@ -418,6 +465,9 @@ class Panel {
         ? 'The model shape changed: it needs a fresh run (Start)'
         : `Continue training the current ${this.model.lstmSize}×${this.model.numLayers} model`;
     this.v.stop.disabled = this.phase !== 'running' && this.phase !== 'starting';
+    this.v.pause.disabled = this.phase !== 'running';
+    const pauseLabel = this.phase === 'running' && this.paused ? 'Resume' : 'Pause';
+    if (this.v.pause.textContent !== pauseLabel) this.v.pause.textContent = pauseLabel;
     this.v.apply.disabled = !dirty || hasErrors;
     this.v.revert.disabled = Object.keys(this.form.draftTexts).length === 0;
 

@@ -17,6 +17,7 @@ const MARKUP = /* html */ `
   <div class="actions" role="toolbar" aria-label="Training">
     <vscode-button id="start" title="Train a new model from scratch with the settings below (replaces the current model)">Start</vscode-button>
     <vscode-button id="continue" secondary title="Continue training the current model">Continue</vscode-button>
+    <vscode-button id="pause" secondary title="Hold the run (the model stays in memory); Resume goes on">Pause</vscode-button>
     <vscode-button id="stop" secondary title="Save the best checkpoint and stop">Stop</vscode-button>
   </div>
 </header>
@@ -98,12 +99,26 @@ const MARKUP = /* html */ `
     <pre id="sample-text" class="sample-text" tabindex="0" aria-label="Sample text">No sample yet.</pre>
   </section>
 </div>
+
+<section class="usage" aria-labelledby="usage-h">
+  <div class="section-head">
+    <h2 id="usage-h">Completions <span class="unit">(kept on this machine only)</span></h2>
+    <vscode-button id="reset-stats" secondary title="Forget these statistics">Reset</vscode-button>
+  </div>
+  <table id="usage-table" class="usage-table">
+    <thead><tr><th scope="col">Language</th><th scope="col">Shown</th><th scope="col">Accepted</th><th scope="col">Partly</th><th scope="col">Chars saved</th><th scope="col">Latency p50 / p95</th></tr></thead>
+    <tbody id="usage-rows"></tbody>
+  </table>
+  <p id="usage-empty" class="empty">No completions shown yet.</p>
+  <p id="usage-since" class="hint"></p>
+</section>
 `;
 
 export interface View {
   status: HTMLElement;
   start: VscodeButton;
   cont: VscodeButton;
+  pause: VscodeButton;
   stop: VscodeButton;
   notice: HTMLElement;
   bar: VscodeProgressBar;
@@ -139,6 +154,11 @@ export interface View {
   generate: VscodeButton;
   sampleLabel: HTMLElement;
   sampleText: HTMLElement;
+  resetStats: VscodeButton;
+  usageTable: HTMLTableElement;
+  usageRows: HTMLElement;
+  usageEmpty: HTMLElement;
+  usageSince: HTMLElement;
 }
 
 /** Renders the markup into `root` and returns the element references. */
@@ -154,6 +174,7 @@ export function renderView(root: HTMLElement): View {
     status: $('status'),
     start: $('start'),
     cont: $('continue'),
+    pause: $('pause'),
     stop: $('stop'),
     notice: $('notice'),
     bar: $('bar'),
@@ -189,5 +210,10 @@ export function renderView(root: HTMLElement): View {
     generate: $('generate'),
     sampleLabel: $('sample-label'),
     sampleText: $('sample-text'),
+    resetStats: $('reset-stats'),
+    usageTable: $('usage-table'),
+    usageRows: $('usage-rows'),
+    usageEmpty: $('usage-empty'),
+    usageSince: $('usage-since'),
   };
 }

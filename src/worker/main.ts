@@ -91,7 +91,8 @@ async function run(): Promise<void> {
     );
     post({
       type: 'result', id: req.id, completion: r.completion, confidence: r.confidence, typedLength: r.typedLength,
-      ms: performance.now() - t0, reason: r.reason, cancelled: r.cancelled,
+      ms: performance.now() - t0, reason: r.reason, cancelled: r.cancelled, threshold: r.threshold,
+      ...(r.alternatives ? { alternatives: r.alternatives } : {}),
     });
   } catch (e) {
     log(`completion failed: ${(e as Error).stack ?? String(e)}`);

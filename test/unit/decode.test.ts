@@ -54,6 +54,20 @@ describe('beam search decoder', () => {
     assert.ok(Math.abs(d.confidence - 0.36) < 1e-6, `confidence ${d.confidence}`);
   });
 
+  it('returns the next most probable distinct tokens it completed as alternatives, best first', () => {
+    const m = new TableModel(chars, table);
+    const d = decodeToken(m, chars, '', { start: Phase.Word, maxChars: 10, minConfidence: 0.1, beamWidth: 8 });
+    assert.strictEqual(d.completion, 'bc');
+    // 'ax', 'ay', ... each 0.12; 'bcc' 0.04 is under the floor.
+    assert.strictEqual(d.alternatives?.length, 2);
+    for (const a of d.alternatives!) {
+      assert.match(a.completion, /^a[xyzde]$/);
+      assert.ok(Math.abs(a.confidence - 0.12) < 1e-6, String(a.confidence));
+    }
+    const strict = decodeToken(m, chars, '', { start: Phase.Word, maxChars: 10, minConfidence: 0.2, beamWidth: 8 });
+    assert.strictEqual(strict.alternatives, undefined, 'nothing else reaches the floor');
+  });
+
   it('abstains below minConfidence and stops early', () => {
     const m = new TableModel(chars, table);
     const d = decodeToken(m, chars, '', { start: Phase.Word, maxChars: 10, minConfidence: 0.5 });

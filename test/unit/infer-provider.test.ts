@@ -23,7 +23,7 @@ class Range {
 class InlineCompletionItem {
   constructor(readonly insertText: string, readonly range: Range) {}
 }
-const fakeVscode = { Position, Range, InlineCompletionItem };
+const fakeVscode = { Position, Range, InlineCompletionItem, InlineCompletionTriggerKind: { Invoke: 0, Automatic: 1 } };
 const fakePath = path.join(__dirname, '__fake_vscode__.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const Module = require('module') as { _resolveFilename: (r: string, ...a: unknown[]) => string };
@@ -34,6 +34,7 @@ Module._resolveFilename = function (request: string, ...rest: unknown[]) {
 require.cache[fakePath] = { id: fakePath, filename: fakePath, loaded: true, exports: fakeVscode } as unknown as NodeJS.Module;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { CharRnnCompletionProvider } = require('../../src/extension/completionProvider') as typeof import('../../src/extension/completionProvider');
+type CompletionProviderDeps = import('../../src/extension/completionProvider').CompletionProviderDeps;
 // Leave no trace for other test files.
 Module._resolveFilename = origResolve;
 delete require.cache[fakePath];
@@ -79,18 +80,27 @@ function token(cancelAfterMs?: number) {
   return t;
 }
 
-const settings: CompletionConfig = { enabled: true, disabledLanguages: ['markdown'], maxChars: 40, minConfidence: 0.3, debounceMs: 5, contextChars: 256 };
+const settings: CompletionConfig = {
+  enabled: true, disabledLanguages: ['markdown'], maxChars: 40, minConfidence: 0.3, debounceMs: 5, contextChars: 256,
+  inComments: false, inStrings: true, trigger: 'automatic',
+};
 
-function setup(answer: (q: CompletionQuery) => CompletionAnswer | undefined | Promise<CompletionAnswer | undefined>, s: Partial<CompletionConfig> = {}) {
+function setup(
+  answer: (q: CompletionQuery) => CompletionAnswer | undefined | Promise<CompletionAnswer | undefined>,
+  s: Partial<CompletionConfig> = {},
+  extra: Partial<CompletionProviderDeps> = {},
+) {
   const queries: CompletionQuery[] = [];
   const logs: string[] = [];
   const provider = new CharRnnCompletionProvider({
     client: { complete: async (q) => { queries.push(q); return answer(q); } },
     settings: () => ({ ...settings, ...s }),
     log: (m) => logs.push(m),
+    ...extra,
   });
-  const ask = (d: ReturnType<typeof doc>, line: number, ch: number, tok = token(), selected?: { range: Range; text: string }) =>
-    provider.provideInlineCompletionItems(d as never, new Position(line, ch) as never, { triggerKind: 1, selectedCompletionInfo: selected } as never, tok as never);
+  /** triggerKind 1 = Automatic (while typing), 0 = Invoke (asked for). */
+  const ask = (d: ReturnType<typeof doc>, line: number, ch: number, tok = token(), selected?: { range: Range; text: string }, triggerKind = 1) =>
+    provider.provideInlineCompletionItems(d as never, new Position(line, ch) as never, { triggerKind, selectedCompletionInfo: selected } as never, tok as never);
   return { provider, queries, logs, ask };
 }
 
@@ -159,5 +169,79 @@ describe('inline completion provider', () => {
     assert.strictEqual(await ask(doc(text), 1, 15), undefined);
     const e = setup(() => ({ completion: '', confidence: 0, typedLength: 3, ms: 1 }));
     assert.strictEqual(await e.ask(doc(text), 1, 15), undefined);
+  });
+
+  describe('the user\'s controls, and the decision they leave', () => {
+    const answer = () => ({ completion: 'al', confidence: 0.9, typedLength: 3, ms: 1 });
+
+    it('manual mode: nothing while typing, a completion when asked', async () => {
+      const { ask, queries, provider } = setup(answer, { trigger: 'manual' });
+      assert.strictEqual(await ask(doc(text), 1, 15), undefined);
+      assert.strictEqual(provider.lastDecision?.code, 'manual');
+      assert.strictEqual(queries.length, 0);
+      const items = await ask(doc(text), 1, 15, token(), undefined, 0);
+      assert.strictEqual((items![0] as unknown as InlineCompletionItem).insertText, 'total');
+      assert.strictEqual(provider.lastDecision?.code, 'shown');
+    });
+
+    it('snoozed, language off, no model: no request, each with its reason', async () => {
+      const snoozed = setup(answer, {}, { snoozedUntil: () => Date.now() + 60_000 });
+      assert.strictEqual(await snoozed.ask(doc(text), 1, 15), undefined);
+      assert.strictEqual(snoozed.provider.lastDecision?.code, 'snoozed');
+      const lang = setup(answer);
+      assert.strictEqual(await lang.ask(doc(text, 'markdown'), 1, 15), undefined);
+      assert.strictEqual(lang.provider.lastDecision?.code, 'language-off');
+      const none = setup(answer, {}, { hasModel: () => false });
+      assert.strictEqual(await none.ask(doc(text), 1, 15), undefined);
+      assert.strictEqual(none.provider.lastDecision?.code, 'no-model');
+      assert.strictEqual(snoozed.queries.length + lang.queries.length + none.queries.length, 0);
+    });
+
+    it('no completions in a comment unless inComments; none in a string when inStrings is off', async () => {
+      const comment = 'const a = 1; // see tot';
+      const off = setup(answer);
+      assert.strictEqual(await off.ask(doc(comment), 0, comment.length), undefined);
+      assert.strictEqual(off.provider.lastDecision?.code, 'in-comment');
+      const on = setup(answer, { inComments: true });
+      assert.ok(await on.ask(doc(comment), 0, comment.length));
+      const str = 'const s = "tot';
+      const strOff = setup(answer, { inStrings: false });
+      assert.strictEqual(await strOff.ask(doc(str), 0, str.length), undefined);
+      assert.strictEqual(strOff.provider.lastDecision?.code, 'in-string');
+      const strOn = setup(answer);
+      assert.ok(await strOn.ask(doc(str), 0, str.length), 'strings complete by default');
+      assert.strictEqual(off.queries.length + strOff.queries.length, 0);
+    });
+
+    it('the model\'s threshold abstention becomes a below-threshold decision with the threshold', async () => {
+      const { ask, provider } = setup(() => ({ completion: '', confidence: 0, typedLength: 3, ms: 1, reason: 'no token reaches the minimum confidence' }));
+      await ask(doc(text), 1, 15);
+      assert.strictEqual(provider.lastDecision?.code, 'below-threshold');
+      assert.strictEqual(provider.lastDecision?.threshold, 0.3);
+    });
+
+    it('the threshold the worker decided with (the model\'s calibrated one) is the one explained', async () => {
+      const { ask, provider } = setup(() => ({ completion: '', confidence: 0, typedLength: 3, ms: 1, reason: 'no token reaches the minimum confidence', threshold: 0.47 }), { minConfidence: undefined });
+      await ask(doc(text), 1, 15);
+      assert.strictEqual(provider.lastDecision?.threshold, 0.47);
+    });
+
+    it('alternatives become further items, in order, for VS Code\'s next/previous suggestion', async () => {
+      const { ask } = setup(() => ({
+        completion: 'al', confidence: 0.6, typedLength: 3, ms: 1,
+        alternatives: [{ completion: 'als', confidence: 0.2 }, { completion: 'em', confidence: 0.1 }],
+      }));
+      const items = (await ask(doc(text), 1, 15)) as unknown as InlineCompletionItem[];
+      assert.deepStrictEqual(items.map((i) => i.insertText), ['total', 'totals', 'totem']);
+    });
+
+    it('a shown item carries the tracking command and tells the tracker where it is', async () => {
+      const shown: unknown[] = [];
+      const tracking = { shown: (i: unknown) => (shown.push(i), { command: 'charrnn._accepted', title: '', arguments: [1] }), latency: () => {} };
+      const { ask } = setup(answer, {}, { tracking: tracking as never });
+      const items = await ask(doc(text), 1, 15);
+      assert.deepStrictEqual((items![0] as unknown as { command: { command: string } }).command.command, 'charrnn._accepted');
+      assert.deepStrictEqual(shown, [{ docKey: 'file:///w/a.ts', languageId: 'typescript', line: 1, startCh: 12, cursorCh: 15, insertText: 'total' }]);
+    });
   });
 });

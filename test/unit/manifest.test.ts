@@ -6,7 +6,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { SETTINGS } from '../../src/core/config';
+import { RESTRICTED_SETTINGS, SETTINGS, settingScope, type SettingKey } from '../../src/core/config';
 
 // Compiled to out/test/unit/: the sources are read from the repository itself.
 const REPO = path.resolve(__dirname, '..', '..', '..');
@@ -25,12 +25,24 @@ interface ManifestProperty {
   enum?: unknown[];
   description?: string;
   markdownDescription?: string;
+  scope?: string;
   items?: { type?: string };
 }
 interface Manifest {
+  icon?: string;
+  galleryBanner?: { color?: string; theme?: string };
+  repository?: { url?: string };
+  bugs?: { url?: string };
+  homepage?: string;
+  extensionKind?: string[];
+  [key: string]: unknown;
+  capabilities: { untrustedWorkspaces: { supported: string | boolean; restrictedConfigurations?: string[] } };
   contributes: {
     commands: ManifestCommand[];
     configuration: { properties: Record<string, ManifestProperty> } | { properties: Record<string, ManifestProperty> }[];
+    menus?: { commandPalette?: { command: string; when?: string }[] };
+    keybindings?: { command: string; key: string; mac?: string; when?: string }[];
+    walkthroughs?: { id: string; title: string; steps: { id: string; title: string; description: string; media: { markdown?: string } }[] }[];
   };
 }
 
@@ -106,6 +118,12 @@ describe('manifest (package.json)', () => {
       assert.deepStrictEqual(inManifest, inTable);
     });
 
+    it('restricts in untrusted workspaces exactly RESTRICTED_SETTINGS', () => {
+      const untrusted = manifest.capabilities.untrustedWorkspaces;
+      assert.strictEqual(untrusted.supported, 'limited');
+      assert.deepStrictEqual(untrusted.restrictedConfigurations, RESTRICTED_SETTINGS.map((k) => `charrnn.${k}`));
+    });
+
     for (const [key, spec] of Object.entries(SETTINGS)) {
       it(`charrnn.${key} matches SETTINGS (type, default, bounds, enum, description)`, () => {
         const p = props[`charrnn.${key}`];
@@ -117,9 +135,68 @@ describe('manifest (package.json)', () => {
         assert.strictEqual(p.maximum, s.maximum, 'maximum');
         assert.deepStrictEqual(p.enum, s.enum === undefined ? undefined : [...s.enum], 'enum');
         assert.strictEqual(p.description, s.description, 'description');
+        const md = (spec as { markdownDescription?: string }).markdownDescription;
+        assert.strictEqual(p.markdownDescription, md, 'markdownDescription');
+        assert.strictEqual(p.scope, settingScope(key as SettingKey), 'scope');
         if (s.type === 'array') assert.deepStrictEqual(p.items, { type: 'string' }, 'array settings hold strings');
         else assert.strictEqual(p.items, undefined, 'items only on arrays');
       });
     }
+  });
+
+  describe('Marketplace conventions', () => {
+    const nls: Record<string, string> = JSON.parse(fs.readFileSync(path.join(REPO, 'package.nls.json'), 'utf8'));
+
+    it('every %placeholder% in package.json has a string in package.nls.json', () => {
+      const text = fs.readFileSync(path.join(REPO, 'package.json'), 'utf8');
+      const keys = [...text.matchAll(/"%([^"%]+)%"/g)].map((m) => m[1]);
+      assert.ok(keys.length > 10, 'the titles are localisable');
+      assert.deepStrictEqual(keys.filter((k) => typeof nls[k] !== 'string'), []);
+      for (const c of manifest.contributes.commands) assert.match(c.title, /^%.+%$/, `title of ${c.command} comes from package.nls.json`);
+    });
+
+    it('has a 128x128 PNG icon, a gallery banner, repository, bugs, homepage and runs on the workspace side', () => {
+      const png = fs.readFileSync(path.join(REPO, manifest.icon ?? 'missing'));
+      assert.strictEqual(png.subarray(1, 4).toString('latin1'), 'PNG');
+      assert.deepStrictEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [128, 128], 'IHDR width and height');
+      assert.match(manifest.galleryBanner?.color ?? '', /^#[0-9a-f]{6}$/i);
+      assert.match(manifest.repository?.url ?? '', /^https:\/\/github\.com\//);
+      assert.match(manifest.bugs?.url ?? '', /\/issues$/);
+      assert.match(manifest.homepage ?? '', /^https:\/\//);
+      assert.deepStrictEqual(manifest.extensionKind, ['workspace']);
+    });
+
+    it('hides commands from the palette when they cannot run, using context keys the code sets', () => {
+      const palette = manifest.contributes.menus?.commandPalette ?? [];
+      const contributed = manifest.contributes.commands.map((c) => c.command);
+      for (const p of palette) assert.ok(contributed.includes(p.command), `${p.command} in menus.commandPalette is not contributed`);
+      const when = (id: string) => palette.find((p) => p.command === id)?.when ?? '';
+      assert.match(when('charrnn.stop'), /\bcharrnn\.training\b/, 'no Stop when nothing trains');
+      assert.match(when('charrnn.resumeTraining'), /\bcharrnn\.trainingPaused\b/);
+      assert.match(when('charrnn.deleteModel'), /\bcharrnn\.hasModel\b/);
+      const keysSet = fs.readFileSync(path.join(EXTENSION_SRC, 'contextKeys.ts'), 'utf8');
+      const used = new Set(palette.flatMap((p) => [...(p.when ?? '').matchAll(/\bcharrnn\.[A-Za-z]+/g)].map((m) => m[0])));
+      for (const key of used) assert.ok(keysSet.includes(`'${key}'`), `context key ${key} is never set (src/extension/contextKeys.ts)`);
+    });
+
+    it('binds "Suggest completion" to a key that takes nothing from the editor (not Tab, not Ctrl+Right, ...)', () => {
+      const kb = manifest.contributes.keybindings ?? [];
+      const suggest = kb.find((k) => k.command === 'charrnn.suggest');
+      assert.ok(suggest, 'a keybinding for charrnn.suggest');
+      const core = ['tab', 'shift+tab', 'ctrl+right', 'cmd+right', 'alt+right', 'escape', 'enter', 'ctrl+space', 'cmd+space', 'alt+\\', 'alt+]', 'alt+['];
+      for (const k of kb) {
+        for (const key of [k.key, k.mac].filter(Boolean) as string[]) assert.ok(!core.includes(key.toLowerCase()), `${k.command} takes ${key}`);
+      }
+      assert.match(suggest.when ?? '', /editorTextFocus/);
+    });
+
+    it('has a getting-started walkthrough whose steps all have their markdown', () => {
+      const w = manifest.contributes.walkthroughs ?? [];
+      assert.strictEqual(w.length, 1);
+      assert.deepStrictEqual(w[0].steps.map((s) => s.id), ['train', 'panel', 'accept', 'tune']);
+      for (const step of w[0].steps) {
+        assert.ok(step.media.markdown && fs.existsSync(path.join(REPO, step.media.markdown)), `${step.id}: ${step.media.markdown} exists`);
+      }
+    });
   });
 });

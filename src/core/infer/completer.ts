@@ -59,6 +59,10 @@ export interface CompleteResult {
   charsRead: number;
   decodeSteps: number;
   cancelled?: boolean;
+  /** The threshold the request was decided with (the model's calibrated one unless set). */
+  threshold?: number;
+  /** Other distinct tokens worth showing, best first (VS Code's next/previous suggestion). */
+  alternatives?: { completion: string; confidence: number }[];
 }
 
 type Model<S> = CharModel<S> & Partial<SequenceReader<S>> & Partial<DocumentAware<S>>;
@@ -80,7 +84,7 @@ export class Completer<S> {
     const opts = { ...DEFAULT_COMPLETE_OPTIONS, minConfidence: this.minConfidence };
     for (const [k, v] of Object.entries(options)) if (v !== undefined) (opts as Record<string, unknown>)[k] = v;
     const none = (reason: string, extra: Partial<CompleteResult> = {}): CompleteResult =>
-      ({ completion: '', confidence: 0, typedLength: 0, reason, charsRead: 0, decodeSteps: 0, ...extra });
+      ({ completion: '', confidence: 0, typedLength: 0, reason, charsRead: 0, decodeSteps: 0, threshold: opts.minConfidence, ...extra });
     const suffix = req.suffix ?? '';
     const ctx = tokenContext(req.prefix, suffix);
     if (ctx.mode === 'none') return none(ctx.reason);
@@ -103,12 +107,16 @@ export class Completer<S> {
       const c = bestCandidate(this.model, this.vocab, got.state, ctx.typed, candidateWords(req.prefix, ctx.typed, this.identifiers), opts.maxChars);
       const p = c ? Math.exp(c.logp) : 0;
       if (c && p > d.confidence && p >= opts.minConfidence && !suffix.startsWith(c.completion)) {
-        return { completion: c.completion, confidence: p, ...base };
+        return { completion: c.completion, confidence: p, threshold: opts.minConfidence, ...base };
       }
     }
     if (!d.completion) return none(d.reason ?? 'nothing to complete', base);
     if (suffix.startsWith(d.completion)) return none('the completion is already there', base);
-    return { completion: d.completion, confidence: d.confidence, ...base };
+    const alternatives = d.alternatives?.filter((a) => !suffix.startsWith(a.completion));
+    return {
+      completion: d.completion, confidence: d.confidence, threshold: opts.minConfidence, ...base,
+      ...(alternatives?.length ? { alternatives } : {}),
+    };
   }
 
   /** The model state after the text before `offset`; undefined when cancelled. */

@@ -33,7 +33,12 @@ export interface Decoded {
   steps: number;
   /** Why nothing is returned, when nothing is. */
   reason?: string;
+  /** The next most probable distinct tokens that the search completed (at most MAX_ALTERNATIVES), best first. */
+  alternatives?: { completion: string; confidence: number }[];
 }
+
+/** Alternatives returned besides the best token (VS Code cycles through them). */
+export const MAX_ALTERNATIVES = 2;
 
 interface Beam<S> {
   state: S;
@@ -55,6 +60,8 @@ export function decodeToken<S>(model: CharModel<S>, chars: readonly string[], st
   const width = Math.max(1, opts.beamWidth ?? DEFAULT_BEAM_WIDTH);
   const floor = opts.minConfidence > 0 ? Math.log(opts.minConfidence) : -Infinity;
   let best: { text: string; logp: number } | undefined;
+  // Every complete token the search met that reaches the floor (for the alternatives).
+  const finished = new Map<string, number>();
   // A candidate must beat the best finished token, or reach the floor while there is none.
   let bestLogp = floor;
   const good = (l: number) => l > -Infinity && (best ? l > bestLogp : l >= floor);
@@ -82,6 +89,7 @@ export function decodeToken<S>(model: CharModel<S>, chars: readonly string[], st
       }
       if (endMass > 0) {
         const l = beam.logp + Math.log(endMass);
+        if (l >= floor && beam.text !== '' && !(l <= (finished.get(beam.text) ?? -Infinity))) finished.set(beam.text, l);
         if (good(l)) {
           best = { text: beam.text, logp: l };
           bestLogp = l;
@@ -103,5 +111,10 @@ export function decodeToken<S>(model: CharModel<S>, chars: readonly string[], st
   }
   if (!best) return { completion: '', confidence: 0, steps, reason: 'no token reaches the minimum confidence' };
   if (best.text === '') return { completion: '', confidence: 0, steps, reason: 'the token looks complete' };
-  return { completion: best.text, confidence: Math.exp(best.logp), steps };
+  const alternatives = [...finished]
+    .filter(([text]) => text !== best!.text)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, MAX_ALTERNATIVES)
+    .map(([completion, l]) => ({ completion, confidence: Math.exp(l) }));
+  return { completion: best.text, confidence: Math.exp(best.logp), steps, ...(alternatives.length ? { alternatives } : {}) };
 }

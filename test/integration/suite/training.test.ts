@@ -5,11 +5,13 @@
  */
 import * as assert from 'assert';
 import * as vscode from 'vscode';
+import * as os from 'os';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import type { CharRnnApi } from '../../../src/extension/extension';
 import type { FromTrainer } from '../../../src/protocol/trainer';
 import { loadCheckpoint, checkpointExists } from '../../../src/core/checkpoint';
-import { configure, getExtensionExports } from './helpers';
+import { configure, getExtensionExports, sleep, waitFor } from './helpers';
+import type { ToPanel } from '../../../src/protocol/panel';
 
 const TINY: Record<string, unknown> = {
   'model.lstmSize': 32,
@@ -107,6 +109,86 @@ suite('Training in the trainer process', function () {
       assert.strictEqual(a.training.running, false);
       assert.doesNotThrow(() => loadCheckpoint(a.store.dir!));
     } finally {
+      await configure({ 'training.epochs': TINY['training.epochs'], 'training.maxMinutes': TINY['training.maxMinutes'] });
+    }
+  });
+
+  test('pause and resume from the command and from the panel hold and release the run; typing yields; low priority', async () => {
+    const a = await api();
+    await configure({ 'training.epochs': 1000, 'training.maxMinutes': 10 });
+    const steps: number[] = [];
+    const sub = a.training.onEvent((e) => {
+      if (e.type === 'progress') steps.push(e.step);
+    });
+    try {
+      const ready = collect(a, (e) => e.type === 'progress', 120_000);
+      await vscode.commands.executeCommand('charrnn.train', { mode: 'fresh', quiet: true });
+      const events = await ready;
+      const readyEvent = events.find((e) => e.type === 'ready');
+      if (process.platform !== 'win32') {
+        assert.strictEqual(os.getPriority(a.training.pid!), os.constants.priority.PRIORITY_LOW, 'the trainer runs at the lowest priority');
+        assert.strictEqual(readyEvent?.type === 'ready' && readyEvent.priority, os.constants.priority.PRIORITY_LOW);
+      }
+
+      /** Holds for `ms`: no step may advance meanwhile. Returns the step it held at. */
+      const holds = async (ms: number) => {
+        await sleep(400); // a step already under way may still report
+        const at = steps.length;
+        await sleep(ms);
+        assert.strictEqual(steps.length, at, `progress while paused: ${steps.slice(at).join(', ')}`);
+      };
+      const advances = () => {
+        const at = steps.length;
+        return waitFor(() => steps.length > at + 1, { timeoutMs: 30_000, message: 'progress after resuming' });
+      };
+
+      await vscode.commands.executeCommand('charrnn.pauseTraining');
+      await waitFor(() => a.training.paused, { message: 'the trainer to confirm the pause' });
+      assert.strictEqual(a.status.status.kind === 'training' && a.status.status.paused, true, 'the status bar says paused');
+      await holds(1500);
+      await vscode.commands.executeCommand('charrnn.resumeTraining');
+      await waitFor(() => !a.training.paused, { message: 'the trainer to resume' });
+      await advances();
+
+      // The panel's Pause / Resume buttons post these messages.
+      await vscode.commands.executeCommand('charrnn.showPanel');
+      const panel = await waitFor(() => a.panel.current, { message: 'the panel' });
+      const posted: ToPanel[] = [];
+      const postSub = panel.onDidPost((m) => posted.push(m));
+      try {
+        await panel.handleMessage({ command: 'pause' });
+        await waitFor(() => a.training.paused, { message: 'the pause from the panel' });
+        assert.ok(posted.some((m) => m.type === 'paused' && m.paused), 'the panel is told it is paused');
+        await holds(1000);
+        await panel.handleMessage({ command: 'resume' });
+        await waitFor(() => !a.training.paused, { message: 'the resume from the panel' });
+        assert.ok(posted.some((m) => m.type === 'paused' && !m.paused), 'the panel is told it runs again');
+        await advances();
+      } finally {
+        postSub.dispose();
+      }
+
+      // Typing in an editor pauses the run, which resumes by itself after a moment without typing.
+      const doc = await vscode.workspace.openTextDocument({ language: 'typescript', content: '' });
+      const editor = await vscode.window.showTextDocument(doc);
+      await editor.edit((b) => b.insert(new vscode.Position(0, 0), 'x'));
+      await waitFor(() => a.training.paused, { timeoutMs: 5000, message: 'training to yield to typing' });
+      assert.strictEqual(a.training.pausedByUser, false);
+      await waitFor(() => !a.training.paused, { timeoutMs: 10_000, message: 'training to resume after typing' });
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+
+      // A paused run still stops (and saves).
+      await vscode.commands.executeCommand('charrnn.pauseTraining');
+      await waitFor(() => a.training.paused, { message: 'paused before stopping' });
+      const done = collect(a, (e) => e.type === 'done' || e.type === 'error', 60_000);
+      await vscode.commands.executeCommand('charrnn.stop');
+      const end = (await done).pop();
+      assert.strictEqual(end?.type === 'done' && end.reason, 'stopped');
+      await whenStopped(a);
+      assert.strictEqual(a.training.paused, false);
+    } finally {
+      sub.dispose();
+      if (a.training.running) await a.training.stop();
       await configure({ 'training.epochs': TINY['training.epochs'], 'training.maxMinutes': TINY['training.maxMinutes'] });
     }
   });

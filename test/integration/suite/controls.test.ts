@@ -1,0 +1,228 @@
+/**
+ * The user's controls over completions in the real VS Code, with the model the completion suite
+ * trained (this file runs after completion.test.js): the comment setting, "Explain last
+ * completion", snooze, the statistics of an accepted completion, charrnn.modelPath with a
+ * checkpoint trained by the CLI, and export / delete of the model.
+ */
+import * as assert from 'assert';
+import * as cp from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { CharRnnApi } from '../../../src/extension/extension';
+import type { InitMessage, ToPanel } from '../../../src/protocol/panel';
+import { totals } from '../../../src/core/stats';
+import { isOurCheckpoint } from '../../../src/core/modelFiles';
+import { REPO_ROOT, configure, fixtureUri, getExtensionExports, sleep, waitFor } from './helpers';
+
+const SETTINGS: Record<string, unknown> = {
+  'completion.minConfidence': 0.05,
+  'completion.debounceMs': 0,
+};
+const PREFIX = 'const total = order.itemQu';
+
+async function editorWith(name: string, text: string): Promise<vscode.TextEditor> {
+  const uri = fixtureUri('src', name);
+  await vscode.workspace.fs.writeFile(uri, Buffer.from(text));
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const editor = await vscode.window.showTextDocument(doc);
+  const end = doc.positionAt(doc.getText().length);
+  editor.selection = new vscode.Selection(end, end);
+  return editor;
+}
+
+/**
+ * Types `text` at the cursor. VS Code asks the provider again on an explicit trigger only when the
+ * text changed since its last answer (an earlier "nothing" at the same place is kept), as a user
+ * who types on would see it.
+ */
+async function type(editor: vscode.TextEditor, text: string): Promise<void> {
+  await editor.edit((b) => b.insert(editor.selection.active, text));
+}
+
+/** Triggers and commits the inline suggestion up to `tries` times; returns the document's text. */
+async function triggerAndCommit(editor: vscode.TextEditor, tries: number): Promise<string> {
+  const before = editor.document.getText();
+  for (let i = 0; i < tries; i++) {
+    await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+    await sleep(600);
+    await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
+    await sleep(100);
+    if (editor.document.getText() !== before) break;
+  }
+  return editor.document.getText();
+}
+
+suite('Completion controls', function () {
+  this.timeout(300_000);
+  let api: CharRnnApi;
+  const why = () => JSON.stringify(api.completions.provider.lastDecision);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'charrnn-controls-'));
+
+  suiteSetup(async () => {
+    api = await getExtensionExports<CharRnnApi>();
+    assert.ok(api.store.servingExists(), 'the completion suite trained a model before this one');
+    await configure(SETTINGS);
+  });
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await configure(Object.fromEntries([...Object.keys(SETTINGS), 'completion.inComments', 'modelPath'].map((k) => [k, undefined])));
+    api.snooze.cancel();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('the comment setting suppresses completions inside a // comment, and Explain names the reason', async () => {
+    const editor = await editorWith('comment.ts', `// ${PREFIX.slice(0, -1)}`);
+    await type(editor, PREFIX.slice(-1));
+    assert.strictEqual(await triggerAndCommit(editor, 3), `// ${PREFIX}`, 'nothing inserted in a comment');
+    assert.strictEqual(api.completions.provider.lastDecision?.code, 'in-comment');
+    const explanation = await vscode.commands.executeCommand<string>('charrnn.explain', { quiet: true });
+    assert.match(explanation, /in a comment/);
+    assert.match(api.status.tooltipText, /Last completion: The cursor is in a comment/);
+
+    await configure({ 'completion.inComments': true });
+    try {
+      await type(editor, 'a');
+      const text = await triggerAndCommit(editor, 10);
+      assert.strictEqual(text, `// ${PREFIX}antity`, `with inComments on, the same place completes; last decision ${why()}`);
+    } finally {
+      await configure({ 'completion.inComments': undefined });
+    }
+  });
+
+  test('Explain names the threshold and the best candidate with its probability when the model abstains', async () => {
+    await configure({ 'completion.minConfidence': 0.999 });
+    try {
+      const editor = await editorWith('threshold.ts', PREFIX);
+      assert.strictEqual(await triggerAndCommit(editor, 3), PREFIX);
+      assert.strictEqual(api.completions.provider.lastDecision?.code, 'below-threshold');
+      const explanation = await vscode.commands.executeCommand<string>('charrnn.explain', { quiet: true });
+      assert.match(explanation, /Below the threshold: the best candidate "antity" has probability \d+(\.\d)?%, under charrnn\.completion\.minConfidence = 100%/);
+      assert.match(explanation, /Candidates: "antity"/);
+    } finally {
+      await configure({ 'completion.minConfidence': SETTINGS['completion.minConfidence'] });
+    }
+  });
+
+  test('snooze hides the ghost text, and it comes back after the snooze', async () => {
+    assert.strictEqual(await vscode.commands.executeCommand('charrnn.snooze', { minutes: 4 / 60 }), true);
+    assert.ok(api.snooze.active);
+    assert.strictEqual(api.status.status.kind, 'snoozed');
+    const editor = await editorWith('snooze.ts', PREFIX.slice(0, -2));
+    await type(editor, 'Q');
+    assert.strictEqual(await triggerAndCommit(editor, 2), PREFIX.slice(0, -1), 'nothing inserted while snoozed');
+    assert.strictEqual(api.completions.provider.lastDecision?.code, 'snoozed');
+    await waitFor(() => !api.snooze.active, { timeoutMs: 10_000, message: 'the snooze to end' });
+    assert.strictEqual(api.status.status.kind, 'ready');
+    await type(editor, 'u');
+    assert.strictEqual(await triggerAndCommit(editor, 10), `${PREFIX}antity`, `last decision ${why()}`);
+  });
+
+  test('manual mode completes when asked with "Suggest completion"; the language toggle turns a language off and on', async () => {
+    await configure({ 'completion.trigger': 'manual' });
+    try {
+      const editor = await editorWith('manual.ts', PREFIX.slice(0, -1));
+      await type(editor, 'u');
+      let text = editor.document.getText();
+      for (let i = 0; i < 10 && text === PREFIX; i++) {
+        await vscode.commands.executeCommand('charrnn.suggest');
+        await sleep(600);
+        await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
+        await sleep(100);
+        text = editor.document.getText();
+      }
+      assert.strictEqual(text, `${PREFIX}antity`, `last decision ${why()}`);
+    } finally {
+      await configure({ 'completion.trigger': undefined });
+    }
+    const langs = () => vscode.workspace.getConfiguration('charrnn').get<string[]>('completion.disabledLanguages') ?? [];
+    assert.strictEqual(await vscode.commands.executeCommand('charrnn.toggleLanguage', 'typescript'), 'off');
+    assert.ok(langs().includes('typescript'));
+    assert.strictEqual(await vscode.commands.executeCommand('charrnn.toggleLanguage', 'typescript'), 'on');
+    assert.ok(!langs().includes('typescript'));
+    await vscode.workspace.getConfiguration('charrnn').update('completion.disabledLanguages', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  test('an accepted completion increments the statistics, which the panel shows and resets', async () => {
+    const before = totals(api.stats.snapshot);
+    const editor = await editorWith('stats.ts', PREFIX);
+    assert.strictEqual(await triggerAndCommit(editor, 10), `${PREFIX}antity`);
+    const after = await waitFor(() => {
+      const t = totals(api.stats.snapshot);
+      return t.accepted === before.accepted + 1 ? t : undefined;
+    }, { message: 'the accept to be counted' });
+    assert.ok(after.shown >= before.shown + 1, 'shown counted');
+    assert.strictEqual(after.charsSaved, before.charsSaved + 'antity'.length);
+    assert.strictEqual(api.stats.snapshot.languages.typescript.accepted >= 1, true);
+    assert.ok(after.latency.count > before.latency.count, 'latency recorded');
+
+    // The panel shows them, and its Reset empties them.
+    await vscode.commands.executeCommand('charrnn.showPanel');
+    const panel = await waitFor(() => api.panel.current, { message: 'the panel' });
+    const posted: ToPanel[] = [];
+    const sub = panel.onDidPost((m) => posted.push(m));
+    try {
+      await panel.handleMessage({ command: 'ready' });
+      const init = posted.find((m): m is InitMessage => m.type === 'init');
+      const ts = init?.stats?.rows.find((r) => r.language === 'typescript');
+      assert.ok(ts && ts.accepted >= 1 && ts.charsSaved >= 'antity'.length, `the panel's statistics: ${JSON.stringify(init?.stats)}`);
+      await panel.handleMessage({ command: 'resetStats' });
+      const reset = posted.filter((m) => m.type === 'stats').pop();
+      assert.deepStrictEqual(reset?.type === 'stats' && reset.stats.rows, []);
+      assert.strictEqual(totals(api.stats.snapshot).shown, 0);
+    } finally {
+      sub.dispose();
+      panel.dispose();
+    }
+  });
+
+  test('charrnn.modelPath pointing at a checkpoint trained by the CLI serves completions', async () => {
+    const out = path.join(tmp, 'cli-model');
+    const cli = path.join(REPO_ROOT, 'dist', 'cli.js');
+    const src = fixtureUri('src').fsPath;
+    cp.execFileSync(process.execPath, [cli, 'train', src, '--out', out, '--lstm-size', '48', '--num-layers', '1', '--batch-size', '8',
+      '--num-steps', '32', '--learning-rate', '0.01', '--epochs', '15', '--max-minutes', '2', '--json'], {
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      stdio: 'ignore',
+      timeout: 180_000,
+    });
+    assert.ok(isOurCheckpoint(out), 'the CLI wrote a checkpoint');
+
+    // A modelPath without a checkpoint: no completions, although the workspace has its own model.
+    const empty = path.join(tmp, 'empty');
+    fs.mkdirSync(empty);
+    await configure({ modelPath: empty });
+    const editor = await editorWith('modelpath.ts', PREFIX.slice(0, -2));
+    await type(editor, 'Q');
+    assert.strictEqual(await triggerAndCommit(editor, 2), PREFIX.slice(0, -1));
+    assert.strictEqual(api.completions.provider.lastDecision?.code, 'no-model');
+
+    try {
+      await configure({ modelPath: out });
+      assert.strictEqual(api.store.servingDir(), out);
+      await type(editor, 'u');
+      const text = await triggerAndCommit(editor, 20);
+      assert.ok(text.startsWith(PREFIX) && text.length > PREFIX.length, `the CLI model completed "${text}"; last decision ${why()}`);
+      assert.strictEqual(api.completions.client.status, 'ready');
+    } finally {
+      await configure({ modelPath: undefined });
+    }
+  });
+
+  test('export copies the model; delete (confirmed) removes only the workspace model', async () => {
+    const own = api.store.dir!;
+    const to = path.join(tmp, 'exported');
+    assert.strictEqual(await vscode.commands.executeCommand('charrnn.exportModel', { to }), to);
+    assert.ok(isOurCheckpoint(to));
+    assert.deepStrictEqual(fs.readdirSync(to).sort(), fs.readdirSync(own).sort());
+
+    assert.strictEqual(await vscode.commands.executeCommand('charrnn.deleteModel', { confirmed: true }), true);
+    assert.strictEqual(fs.existsSync(own), false);
+    assert.strictEqual(api.store.servingExists(), false);
+    await waitFor(() => api.status.status.kind === 'no-model', { message: 'the status bar to say "no model"' });
+    // Put it back for the suites after this one.
+    fs.cpSync(to, own, { recursive: true });
+    assert.ok(api.store.exists());
+  });
+});

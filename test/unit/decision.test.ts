@@ -1,0 +1,32 @@
+/** The words of "Explain last completion" (src/extension/decision.ts). */
+import * as assert from 'assert';
+import { codeForModelReason, explain, reasonText, type Decision } from '../../src/extension/decision';
+
+const base: Decision = { at: Date.UTC(2026, 0, 1, 12, 0), code: 'shown', docKey: 'file:///a.ts', languageId: 'typescript', line: 4, character: 9 };
+
+describe('decision explanations', () => {
+  it('maps the worker\'s reasons to decisions', () => {
+    assert.strictEqual(codeForModelReason('no token reaches the minimum confidence'), 'below-threshold');
+    assert.strictEqual(codeForModelReason('cancelled'), 'cancelled');
+    assert.strictEqual(codeForModelReason('superseded'), 'cancelled');
+    assert.strictEqual(codeForModelReason('no model loaded'), 'no-model');
+    assert.strictEqual(codeForModelReason('the token looks complete'), 'model-abstained');
+  });
+
+  it('names the reason, the place and the candidates with their probabilities', () => {
+    const d: Decision = { ...base, code: 'below-threshold', threshold: 0.3, ms: 12.4, candidates: [{ completion: 'antity', confidence: 0.12 }, { completion: 'ality', confidence: 0.05 }] };
+    const text = explain(d);
+    assert.match(text, /^Below the threshold: the best candidate "antity" has probability 12%, under charrnn\.completion\.minConfidence = 30%\./);
+    assert.match(text, /line 5, column 10 \(typescript\)/);
+    assert.match(text, /Candidates: "antity" 12%, "ality" 5\.0%\./);
+  });
+
+  it('has a sentence for every abstention', () => {
+    for (const code of ['no-model', 'disabled', 'snoozed', 'language-off', 'manual', 'in-comment', 'in-string', 'line-too-long', 'suggest-widget', 'cancelled', 'no-answer'] as const) {
+      const t = reasonText({ ...base, code });
+      assert.ok(t.length > 20 && !/undefined/.test(t), `${code}: ${t}`);
+    }
+    assert.match(reasonText({ ...base, code: 'language-off' }), /off for typescript/);
+    assert.strictEqual(explain(undefined), 'No completion was requested yet in this window.');
+  });
+});
