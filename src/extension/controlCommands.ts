@@ -4,6 +4,7 @@
  * completion" (the last decision with its reason and the candidates with their probabilities).
  */
 import * as vscode from 'vscode';
+import { MAX_CACHE_CHARS } from '../core/lm/mixture';
 import type { Snooze } from './snooze';
 import type { CharRnnCompletionProvider } from './completionProvider';
 import type { CompletionSource } from './completionProvider';
@@ -92,7 +93,8 @@ async function withCandidates(d: Decision | undefined, client: CompletionSource)
   const position = new vscode.Position(d.line, Math.min(d.character, doc.lineAt(d.line).text.length));
   const s = readCompletionConfig(doc).value;
   const offset = doc.offsetAt(position);
-  const prefix = doc.getText(new vscode.Range(doc.positionAt(Math.max(0, offset - s.contextChars)), position));
+  // As the provider asks: the whole text before the cursor (the document cache reads it).
+  const prefix = doc.getText(new vscode.Range(doc.positionAt(Math.max(0, offset - MAX_CACHE_CHARS)), position));
   const answer = await client.complete({
     docKey: d.docKey,
     offset,

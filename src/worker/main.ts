@@ -47,7 +47,7 @@ function load(modelDir: string): void {
       post({
         type: 'loaded', modelDir, engine: next.engine, lstmSize: next.meta.config.lstmSize,
         numLayers: next.meta.config.numLayers, vocabSize: next.model.vocabSize, ms: performance.now() - t0,
-        experts: next.model.description, lstmStep: next.lstm ? next.meta.step : 0,
+        experts: next.model.description, lstmStep: next.model.lstm ? next.meta.step : 0,
       });
     } catch (e) {
       // Keep answering with the previous model, if any; the client reports the failure.

@@ -16,7 +16,7 @@ describe('decision explanations', () => {
   it('names the reason, the place and the candidates with their probabilities', () => {
     const d: Decision = { ...base, code: 'below-threshold', threshold: 0.3, ms: 12.4, candidates: [{ completion: 'antity', confidence: 0.12 }, { completion: 'ality', confidence: 0.05 }] };
     const text = explain(d);
-    assert.match(text, /^Below the threshold: the best candidate "antity" has probability 12%, under charrnn\.completion\.minConfidence = 30%\./);
+    assert.match(text, /^Below the threshold: the best candidate "antity" has probability 12%, under the threshold 30% \(the model's, calibrated for 90% precision, unless charrnn\.completion\.minConfidence sets one\)\./);
     assert.match(text, /line 5, column 10 \(typescript\)/);
     assert.match(text, /Candidates: "antity" 12%, "ality" 5\.0%\./);
   });

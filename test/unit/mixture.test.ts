@@ -228,6 +228,22 @@ describe('the mixture model', () => {
     }
   });
 
+  it('leaves out an LSTM that its fitted mixer does not know (a run stopped before mixing it)', async () => {
+    const shape = { vocabSize: vocab.size, lstmSize: 8, numLayers: 1 };
+    const lstm = await LstmModel.create(shape, randomWeights(shape, 3), 'js');
+    const s = collectSamples({ vocabSize: vocab.size, ngram, docs: [vocab.encode(CODE)], maxChars: 10_000 });
+    const countsOnly = new FittedMixer(fitMixture(s));
+    const model = new MixtureModel<unknown>({ vocab, ngram, lstm, mixer: countsOnly } as ConstructorParameters<typeof MixtureModel>[0]);
+    assert.strictEqual(model.lstm, undefined);
+    assert.strictEqual(model.description, 'n-gram + cache');
+    const plain = new MixtureModel({ vocab, ngram, mixer: countsOnly });
+    const prefix = 'export class Counter {\n  private readonly cou';
+    for (const m of [model, plain]) m.observe('d', prefix.length, prefix);
+    const ctx = model.readSequence(model.initialState(), vocab.encode(prefix)).state;
+    const ctx2 = plain.readSequence(plain.initialState(), vocab.encode(prefix)).state;
+    assert.deepStrictEqual([...model.logProbs([ctx])[0]], [...plain.logProbs([ctx2])[0]]);
+  });
+
   it('completes an identifier that occurs only in the open document (the cache)', () => {
     const model = new MixtureModel({ vocab, ngram });
     const completer = new Completer(model, vocab);

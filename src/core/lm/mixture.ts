@@ -13,7 +13,7 @@
 import type { CharModel } from '../infer/charModel';
 import type { SequenceReader } from '../infer/lstmForward';
 import { CACHE_ORDER, commonPrefixLength, DocumentCache, type CacheMatch } from './docCache';
-import { EXPERTS, ORDER_RULE, type ExpertName, type MixFeatures, type Mixer } from './mixer';
+import { EXPERTS, FittedMixer, ORDER_RULE, type ExpertName, type MixFeatures, type Mixer } from './mixer';
 import type { KneserNeyModel } from './ngram';
 import type { Vocab } from '../vocab';
 
@@ -62,7 +62,10 @@ export class MixtureModel<S> implements CharModel<MixState<S>>, SequenceReader<M
     this.vocab = parts.vocab;
     this.vocabSize = parts.vocab.size;
     this.ngram = parts.ngram;
-    this.lstm = parts.lstm;
+    // A mixer fitted without the LSTM (a run stopped before its LSTM was mixed) has no weights
+    // for it: the LSTM does not answer then.
+    const fittedWithoutLstm = parts.mixer instanceof FittedMixer && !parts.mixer.json.experts.includes('lstm');
+    this.lstm = fittedWithoutLstm ? undefined : parts.lstm;
     if (this.ngram && this.ngram.vocabSize !== this.vocabSize) throw new Error('the n-gram and the vocabulary disagree');
     if (this.lstm && this.lstm.vocabSize !== this.vocabSize) throw new Error('the LSTM and the vocabulary disagree');
     this.mixer = parts.mixer ?? ORDER_RULE;
