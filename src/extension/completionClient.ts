@@ -181,6 +181,11 @@ export class CompletionClient {
     if (changed && this.sentDir === dir) this.reload();
   }
 
+  /** A workspace file was saved: the model counts its text (until the next training run). */
+  learn(docKey: string, text: string): void {
+    if (this.worker) this.post(this.worker, { type: 'learn', docKey, text });
+  }
+
   /** A document was closed: drop its cached states. */
   forget(docKey: string): void {
     if (this.worker) this.post(this.worker, { type: 'forget', docKey });

@@ -15,6 +15,7 @@ import { readCompletionConfig, readTrainerManners } from './settings';
 import { registerTrainingPanel, panelTestApi, type PanelDeps, type PanelTestApi } from './panel';
 import { sampleModel } from './sampler';
 import { CompletionClient } from './completionClient';
+import { SavedFiles } from './savedFiles';
 import { registerCompletions, type CharRnnCompletionProvider } from './completionProvider';
 import { TypingYield } from './typingYield';
 import { Snooze } from './snooze';
@@ -118,6 +119,9 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
   );
   warnAboutModelPath(store, log);
 
+  const savedFiles = new SavedFiles((docKey, text) => completionClient.learn(docKey, text), training.onEvent);
+  context.subscriptions.push(savedFiles);
+
   const panelDeps: PanelDeps = {
     onTrainerEvent: training.onEvent,
     onDidChangeRunning: training.onDidChangeRunning,
@@ -139,6 +143,8 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
     stats: () => statsView(stats.snapshot),
     onDidChangeStats: statsChanged.event,
     resetStats: () => stats.reset(),
+    savedSinceModel: () => savedFiles.count,
+    onDidChangeSaved: savedFiles.onDidChange,
   };
   context.subscriptions.push(registerTrainingPanel(context, panelDeps));
 

@@ -58,6 +58,9 @@ export interface PanelDeps {
   getSnapshot(): PanelSnapshot;
   /** meta.json of the current model (history, config, vocabulary), or undefined when none. */
   loadHistory(): CheckpointMeta | undefined;
+  /** Workspace files saved since the model's corpus was read (the LSTM has not seen them). */
+  savedSinceModel?(): number;
+  readonly onDidChangeSaved?: vscode.Event<void>;
   /**
    * Starts a run with the current workspace settings: fresh, or continuing the current model.
    * Resolves once it has started (false, or a rejection with a readable message, when it did not).
@@ -152,6 +155,9 @@ export class TrainingPanel {
         if (e.affectsConfiguration('charrnn')) this.post({ type: 'settings', ...this.readSettings() });
       }),
     );
+    if (deps.onDidChangeSaved) {
+      this.disposables.push(deps.onDidChangeSaved(() => this.post({ type: 'model', model: this.model() })));
+    }
     if (deps.onDidChangePaused) {
       this.disposables.push(deps.onDidChangePaused(() => this.post({ type: 'paused', paused: deps.isPausedByUser?.() ?? false })));
     }
@@ -260,11 +266,15 @@ export class TrainingPanel {
   private model(): ModelInfo | undefined {
     try {
       const meta = this.deps.loadHistory();
-      return meta ? modelInfo(meta) : undefined;
+      return meta ? this.info(meta) : undefined;
     } catch (e) {
       this.deps.log(`training panel: cannot read the model's meta.json: ${(e as Error).message}`);
       return undefined;
     }
+  }
+
+  private info(meta: CheckpointMeta): ModelInfo {
+    return { ...modelInfo(meta), savedSince: this.deps.savedSinceModel?.() ?? 0 };
   }
 
   private postInit(): void {
@@ -280,7 +290,7 @@ export class TrainingPanel {
       type: 'init',
       running,
       ...this.readSettings(),
-      model: meta ? modelInfo(meta) : undefined,
+      model: meta ? this.info(meta) : undefined,
       series: buildSeries(meta?.history, { ...snapshot, running }),
       latest: latestEvents({ ...snapshot, running }),
       hasWorkspace: (vscode.workspace.workspaceFolders?.length ?? 0) > 0,

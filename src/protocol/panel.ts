@@ -268,6 +268,8 @@ export interface ModelInfo {
   expertBpc?: Partial<Record<string, number>>;
   /** The calibrated show/abstain threshold and its held-out precision. */
   threshold?: { minConfidence: number; precision: number };
+  /** Workspace files saved since the model's corpus was read: the LSTM has not seen them. */
+  savedSince?: number;
 }
 
 /** "n-gram + cache + LSTM (step 1,200)" from what a checkpoint holds. */

@@ -54,7 +54,13 @@ export interface ForgetRequest {
   type: 'forget';
   docKey: string;
 }
-export type ToWorker = LoadRequest | CompleteRequestMessage | CancelRequest | ForgetRequest;
+/** A workspace file was saved: its text joins the workspace counts until the next training run. */
+export interface LearnRequest {
+  type: 'learn';
+  docKey: string;
+  text: string;
+}
+export type ToWorker = LoadRequest | CompleteRequestMessage | CancelRequest | ForgetRequest | LearnRequest;
 
 export interface LoadedMessage {
   type: 'loaded';
@@ -117,6 +123,8 @@ export function isToWorker(m: unknown): m is ToWorker {
       return num(m.id);
     case 'forget':
       return str(m.docKey);
+    case 'learn':
+      return str(m.docKey) && str(m.text);
     default:
       return false;
   }

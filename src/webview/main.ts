@@ -404,8 +404,11 @@ class Panel {
         : '–';
     s.vocab.textContent = c ? formatInt(c.vocabSize) : this.model ? formatInt(this.model.vocabSize) : '–';
     s.params.textContent = c ? formatInt(c.parameters) : this.model ? formatInt(this.model.parameters) : '–';
+    const stale = this.model?.savedSince
+      ? ` · ${formatInt(this.model.savedSince)} file${this.model.savedSince === 1 ? '' : 's'} saved since: completions count them, the LSTM learns them at the next run`
+      : '';
     s.model.textContent = this.model
-      ? `${this.model.lstmSize}×${this.model.numLayers}, ${formatInt(this.model.step)} steps`
+      ? `${this.model.lstmSize}×${this.model.numLayers}, ${formatInt(this.model.step)} steps${stale}`
       : 'none';
     const mx = this.latestMixture;
     s.serving.textContent = mx

@@ -132,5 +132,8 @@ port.on('message', (m: unknown) => {
     case 'forget':
       current?.completer.forget(m.docKey);
       break;
+    case 'learn':
+      current?.model.learn(m.docKey, m.text);
+      break;
   }
 });

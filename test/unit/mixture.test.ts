@@ -256,6 +256,20 @@ describe('the mixture model', () => {
     assert.notStrictEqual(cold.completion, 'aQuagga');
   });
 
+  it('counts files saved since training: their identifiers complete in another document', () => {
+    const model = new MixtureModel({ vocab, ngram });
+    const completer = new Completer(model, vocab);
+    const prefix = 'const n = quag';
+    assert.notStrictEqual(completer.complete({ docKey: 'b.ts', prefix }).completion, 'gaZebra');
+    model.learn('file:///w/zoo.ts', 'export function quaggaZebra(): number {\n  return quaggaZebra.length;\n}\n');
+    completer.forget('b.ts');
+    assert.strictEqual(completer.complete({ docKey: 'b.ts', prefix }, { minConfidence: 0.3 }).completion, 'gaZebra');
+    // A file saved again replaces its old text.
+    model.learn('file:///w/zoo.ts', 'export const other = 1;\n');
+    completer.forget('b.ts');
+    assert.notStrictEqual(completer.complete({ docKey: 'b.ts', prefix }).completion, 'gaZebra');
+  });
+
   it('follows edits: a renamed identifier is completed by its new name', () => {
     const model = new MixtureModel({ vocab, ngram });
     const completer = new Completer(model, vocab);

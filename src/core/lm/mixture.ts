@@ -5,6 +5,10 @@
  * trained one exists). Any expert may be missing: an n-gram-only checkpoint (the first stage of
  * training) or an LSTM-only one (an older checkpoint) still serves.
  *
+ * Files saved since the model was trained (`learn`) join the counts: a second cache over their
+ * text answers where it matches a longer context than the document's own cache, so an identifier
+ * defined in a file saved a minute ago completes in another file without a training run.
+ *
  * The state carries the last CONTEXT characters (for the count models; BOS = vocabSize marks the
  * document start) and the LSTM's state. The document cache is not part of the state: `observe`
  * brings the cache of a document up to date with the text before the cursor and makes it the
@@ -35,6 +39,8 @@ export interface MixtureParts<S> {
 const MAX_DOCS = 8;
 /** Characters of a document's text the cache holds at most (the last ones before the cursor). */
 export const MAX_CACHE_CHARS = 2_000_000;
+/** Characters of saved files counted at most (the most recently saved files first). */
+export const MAX_SAVED_CHARS = 4_000_000;
 
 interface DocEntry {
   cache: DocumentCache;
@@ -54,6 +60,10 @@ export class MixtureModel<S> implements CharModel<MixState<S>>, SequenceReader<M
   private readonly keep: number;
   private readonly docs = new Map<string, DocEntry>();
   private current: DocumentCache;
+  /** Text of the files saved since the model was trained, and their cache (built when needed). */
+  private readonly saved = new Map<string, string>();
+  private savedCache: DocumentCache | undefined;
+  private readonly pSaved: Float64Array;
   private readonly pNg: Float64Array;
   private readonly pCa: Float64Array;
   private readonly w = new Float64Array(EXPERTS.length);
@@ -74,6 +84,34 @@ export class MixtureModel<S> implements CharModel<MixState<S>>, SequenceReader<M
     this.current = new DocumentCache(this.vocabSize);
     this.pNg = new Float64Array(this.vocabSize);
     this.pCa = new Float64Array(this.vocabSize);
+    this.pSaved = new Float64Array(this.vocabSize);
+  }
+
+  /** A workspace file was saved: its text joins the counts (replacing what it held before). */
+  learn(docKey: string, text: string): void {
+    this.saved.delete(docKey);
+    this.saved.set(docKey, text);
+    let total = 0;
+    for (const [k, t] of [...this.saved].reverse()) {
+      total += t.length;
+      if (total > MAX_SAVED_CHARS) this.saved.delete(k);
+    }
+    this.savedCache = undefined;
+  }
+
+  /** The saved files' cache, each file after a blank line (built on first use after a save). */
+  private savedCounts(): DocumentCache | undefined {
+    if (this.saved.size === 0) return undefined;
+    if (!this.savedCache) {
+      const c = new DocumentCache(this.vocabSize);
+      const gap = this.vocab.encode('\n\n');
+      for (const t of this.saved.values()) {
+        c.append(this.vocab.encode(t));
+        c.append(gap);
+      }
+      this.savedCache = c;
+    }
+    return this.savedCache;
   }
 
   /** Names of the experts that answer, e.g. "n-gram + cache + LSTM". */
@@ -196,7 +234,15 @@ export class MixtureModel<S> implements CharModel<MixState<S>>, SequenceReader<M
   private features(ctx: string, lstmLogp: Float32Array | undefined): MixFeatures {
     const ngramOrder = this.ngram ? this.ngram.predict(ctx, this.pNg) : -1;
     if (!this.ngram) this.pNg.fill(0);
-    const m: CacheMatch = this.current.predict(ctx, this.pCa);
+    let m: CacheMatch = this.current.predict(ctx, this.pCa);
+    const saved = this.savedCounts();
+    if (saved) {
+      const ms = saved.predict(ctx, this.pSaved);
+      if (ms.order > m.order) {
+        this.pCa.set(this.pSaved);
+        m = ms;
+      }
+    }
     return {
       ngramOrder, cacheOrder: m.order, cacheDistinct: m.distinct, lstmEntropy: lstmLogp ? entropyBits(lstmLogp) : NaN,
       ngramMax: this.ngram ? maxOf(this.pNg) : 0, cacheMax: maxOf(this.pCa),

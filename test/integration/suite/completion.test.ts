@@ -106,6 +106,17 @@ suite('Inline completions', function () {
     assert.ok(!corpus.includes('zebraQuagga'), 'the workspace files never mention it');
   });
 
+  test('a file saved after training is counted: its new identifier completes in another file', async () => {
+    const saved = await editorWith('zoo.ts', '');
+    await saved.edit((b) => b.insert(new vscode.Position(0, 0), 'export function quaggaZebraCount(): number {\n  return 1;\n}\n'));
+    assert.ok(await saved.document.save());
+    const doc = await vscode.workspace.openTextDocument({ language: 'typescript', content: 'const n = quaggaZ' });
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(doc.positionAt(doc.getText().length), doc.positionAt(doc.getText().length));
+    const text = await triggerAndCommit(editor, (t) => t.endsWith('quaggaZebraCount'), 10);
+    assert.strictEqual(text, 'const n = quaggaZebraCount');
+  });
+
   test('with completions toggled off nothing is inserted', async () => {
     await vscode.commands.executeCommand('charrnn.toggleCompletions');
     try {
