@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { CharRnnApi } from '../../../src/extension/extension';
 import type { FromTrainer } from '../../../src/protocol/trainer';
 import * as fs from 'fs';
-import { configure, fixtureUri, getExtensionExports, sleep, waitFor } from './helpers';
+import { configure, editorWith, fixtureUri, getExtensionExports, triggerAndCommit, waitFor } from './helpers';
 
 const MODEL: Record<string, unknown> = {
   'model.lstmSize': 64,
@@ -21,32 +21,6 @@ const MODEL: Record<string, unknown> = {
   'completion.minConfidence': 0.05,
   'completion.debounceMs': 0,
 };
-
-/** A fresh editor on a new file of the fixture copy, holding `text` with the cursor at its end. */
-async function editorWith(name: string, text: string): Promise<vscode.TextEditor> {
-  const uri = fixtureUri('src', name);
-  await vscode.workspace.fs.writeFile(uri, Buffer.from(text));
-  const doc = await vscode.workspace.openTextDocument(uri);
-  const editor = await vscode.window.showTextDocument(doc);
-  const end = doc.positionAt(doc.getText().length);
-  editor.selection = new vscode.Selection(end, end);
-  return editor;
-}
-
-/** Triggers the inline suggestion and commits it, retrying while the worker loads; returns the text. */
-async function triggerAndCommit(editor: vscode.TextEditor, expect: (t: string) => boolean, tries: number): Promise<string> {
-  const before = editor.document.getText();
-  for (let i = 0; i < tries; i++) {
-    await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
-    await sleep(700);
-    await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
-    await sleep(100);
-    const now = editor.document.getText();
-    if (now !== before) return now;
-    if (expect(now)) return now;
-  }
-  return editor.document.getText();
-}
 
 suite('Inline completions', function () {
   this.timeout(400_000);
@@ -64,7 +38,7 @@ suite('Inline completions', function () {
   test('with no model, triggering inserts nothing and nothing breaks', async () => {
     assert.strictEqual(api.store.exists(), false, 'this suite runs before any model is trained');
     const editor = await editorWith('nomodel.ts', 'const total = order.itemQu');
-    const text = await triggerAndCommit(editor, () => false, 2);
+    const text = await triggerAndCommit(editor, 2);
     assert.strictEqual(text, 'const total = order.itemQu');
     assert.strictEqual(api.status.status.kind, 'no-model');
   });
@@ -83,7 +57,7 @@ suite('Inline completions', function () {
     assert.strictEqual(end.type, 'done', JSON.stringify(end));
     assert.ok(api.store.exists());
     const editor = await editorWith('learnt.ts', 'const total = order.itemQu');
-    const text = await triggerAndCommit(editor, (t) => t.endsWith('itemQuantity'), 20);
+    const text = await triggerAndCommit(editor, 20);
     assert.strictEqual(text, 'const total = order.itemQuantity');
   });
 
@@ -96,7 +70,7 @@ suite('Inline completions', function () {
     const end = doc.positionAt(doc.getText().length);
     editor.selection = new vscode.Selection(end, end);
     assert.ok(doc.isUntitled, 'the document is not saved anywhere');
-    const text = await triggerAndCommit(editor, (t) => t.endsWith('zebraQuaggaCount'), 10);
+    const text = await triggerAndCommit(editor, 10);
     assert.ok(text.endsWith('console.log(zebraQuaggaCount'), JSON.stringify(text.slice(-40)));
     const corpus = (fs.readdirSync(fixtureUri().fsPath, { recursive: true }) as string[])
       .map((f) => fixtureUri(f).fsPath)
@@ -113,7 +87,7 @@ suite('Inline completions', function () {
     const doc = await vscode.workspace.openTextDocument({ language: 'typescript', content: 'const n = quaggaZ' });
     const editor = await vscode.window.showTextDocument(doc);
     editor.selection = new vscode.Selection(doc.positionAt(doc.getText().length), doc.positionAt(doc.getText().length));
-    const text = await triggerAndCommit(editor, (t) => t.endsWith('quaggaZebraCount'), 10);
+    const text = await triggerAndCommit(editor, 10);
     assert.strictEqual(text, 'const n = quaggaZebraCount');
   });
 
@@ -122,7 +96,7 @@ suite('Inline completions', function () {
     try {
       assert.strictEqual(vscode.workspace.getConfiguration('charrnn').get('completion.enabled'), false);
       const editor = await editorWith('off.ts', 'const total = order.itemQu');
-      const text = await triggerAndCommit(editor, () => false, 3);
+      const text = await triggerAndCommit(editor, 3);
       assert.strictEqual(text, 'const total = order.itemQu');
       assert.strictEqual(api.status.status.kind, 'off');
     } finally {
@@ -142,7 +116,7 @@ suite('Inline completions', function () {
       const first = events.find((e) => e.type === 'checkpoint');
       assert.strictEqual(first?.type === 'checkpoint' && first.step, 0);
       const editor = await editorWith('ngram-stage.ts', 'const total = order.itemQu');
-      const text = await triggerAndCommit(editor, (t) => t.endsWith('itemQuantity'), 20);
+      const text = await triggerAndCommit(editor, 20);
       assert.strictEqual(text, 'const total = order.itemQuantity');
       // Served by the n-gram + cache alone: no LSTM checkpoint has landed yet.
       assert.ok(!events.some((e) => e.type === 'checkpoint' && e.step > 0), 'an LSTM checkpoint landed first: the test proves nothing');

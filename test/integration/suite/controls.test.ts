@@ -14,23 +14,13 @@ import type { CharRnnApi } from '../../../src/extension/extension';
 import type { InitMessage, ToPanel } from '../../../src/protocol/panel';
 import { totals } from '../../../src/core/stats';
 import { isOurCheckpoint } from '../../../src/core/modelFiles';
-import { REPO_ROOT, configure, fixtureUri, getExtensionExports, sleep, waitFor } from './helpers';
+import { REPO_ROOT, configure, editorWith, fixtureUri, getExtensionExports, sleep, triggerAndCommit, waitFor } from './helpers';
 
 const SETTINGS: Record<string, unknown> = {
   'completion.minConfidence': 0.05,
   'completion.debounceMs': 0,
 };
 const PREFIX = 'const total = order.itemQu';
-
-async function editorWith(name: string, text: string): Promise<vscode.TextEditor> {
-  const uri = fixtureUri('src', name);
-  await vscode.workspace.fs.writeFile(uri, Buffer.from(text));
-  const doc = await vscode.workspace.openTextDocument(uri);
-  const editor = await vscode.window.showTextDocument(doc);
-  const end = doc.positionAt(doc.getText().length);
-  editor.selection = new vscode.Selection(end, end);
-  return editor;
-}
 
 /**
  * Types `text` at the cursor. VS Code asks the provider again on an explicit trigger only when the
@@ -39,19 +29,6 @@ async function editorWith(name: string, text: string): Promise<vscode.TextEditor
  */
 async function type(editor: vscode.TextEditor, text: string): Promise<void> {
   await editor.edit((b) => b.insert(editor.selection.active, text));
-}
-
-/** Triggers and commits the inline suggestion up to `tries` times; returns the document's text. */
-async function triggerAndCommit(editor: vscode.TextEditor, tries: number): Promise<string> {
-  const before = editor.document.getText();
-  for (let i = 0; i < tries; i++) {
-    await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
-    await sleep(600);
-    await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
-    await sleep(100);
-    if (editor.document.getText() !== before) break;
-  }
-  return editor.document.getText();
 }
 
 suite('Completion controls', function () {

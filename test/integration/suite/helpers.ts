@@ -128,3 +128,30 @@ export async function openFixtureFile(relativePath: string): Promise<vscode.Text
 export function exists(p: string): boolean {
   return fs.existsSync(p);
 }
+
+/** A fresh editor on a new file of the fixture copy, holding `text` with the cursor at its end. */
+export async function editorWith(name: string, text: string): Promise<vscode.TextEditor> {
+  const uri = fixtureUri('src', name);
+  await vscode.workspace.fs.writeFile(uri, Buffer.from(text));
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const editor = await vscode.window.showTextDocument(doc);
+  const end = doc.positionAt(doc.getText().length);
+  editor.selection = new vscode.Selection(end, end);
+  return editor;
+}
+
+/**
+ * Triggers the inline suggestion and commits it, up to `tries` times (the worker may still be
+ * loading): returns the document's text as soon as it changed, or at the end.
+ */
+export async function triggerAndCommit(editor: vscode.TextEditor, tries: number): Promise<string> {
+  const before = editor.document.getText();
+  for (let i = 0; i < tries; i++) {
+    await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+    await sleep(700);
+    await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
+    await sleep(100);
+    if (editor.document.getText() !== before) break;
+  }
+  return editor.document.getText();
+}
