@@ -19,6 +19,7 @@ import type { CorpusConfig } from './config';
 import { formatBytes } from './format';
 import { globTooComplex, safeGitignore } from './gitignoreSafe';
 import { isModelFolderPath } from './modelFolder';
+import { codePointLength } from './vocab';
 
 export interface CorpusOptions extends CorpusConfig {
   /** VS Code `files.exclude` patterns (those set to true), relative to each folder. */
@@ -471,22 +472,6 @@ export function contentRule(relPath: string, text: string): SkipReason | undefin
   }
   if (WEB_EXTS.has(ext) && text.length / lines > WEB_MAX_AVG_LINE) return 'minified';
   return undefined;
-}
-
-/** Number of Unicode code points in a string. */
-export function codePointLength(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length - 1; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n--;
-        i++;
-      }
-    }
-  }
-  return n;
 }
 
 /**

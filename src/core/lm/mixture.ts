@@ -19,7 +19,7 @@ import type { SequenceReader } from '../infer/lstmForward';
 import { CACHE_ORDER, commonPrefixLength, DocumentCache, type CacheMatch } from './docCache';
 import { EXPERTS, FittedMixer, ORDER_RULE, type ExpertName, type MixFeatures, type Mixer } from './mixer';
 import type { KneserNeyModel } from './ngram';
-import type { Vocab } from '../vocab';
+import { codePointLength, type Vocab } from '../vocab';
 
 export interface MixState<S> {
   readonly ctx: string;
@@ -136,20 +136,13 @@ export class MixtureModel<S> implements CharModel<MixState<S>>, SequenceReader<M
     if (!e || e.base !== base) {
       e = { cache: new DocumentCache(this.vocabSize), base, text: '' };
     }
-    const common = commonPrefixLength(e.text, text);
+    let common = commonPrefixLength(e.text, text);
     if (common < e.text.length) {
-      // Count code points up to `common` (ids are per code point); split pairs are dropped.
-      let keep = 0;
-      for (let i = 0; i < common; i++) {
-        const c = e.text.charCodeAt(i);
-        if (c >= 0xd800 && c <= 0xdbff) {
-          if (i + 1 >= common) break;
-          i++;
-        }
-        keep++;
-      }
-      const kept = e.text.slice(0, codeUnitsOf(e.text, keep));
-      e.cache.truncate(keep);
+      // Ids are per code point: never keep half of a surrogate pair.
+      const c = e.text.charCodeAt(common - 1);
+      if (common > 0 && c >= 0xd800 && c <= 0xdbff) common--;
+      const kept = e.text.slice(0, common);
+      e.cache.truncate(codePointLength(kept));
       e.text = kept;
     }
     if (text.length > e.text.length) {
@@ -270,14 +263,4 @@ export function entropyBits(logp: ArrayLike<number>): number {
     if (l > -Infinity) h -= Math.exp(l) * l;
   }
   return h / Math.LN2;
-}
-
-/** UTF-16 length of the first `n` code points of `s`. */
-function codeUnitsOf(s: string, n: number): number {
-  let i = 0;
-  for (let k = 0; k < n && i < s.length; k++) {
-    const c = s.charCodeAt(i);
-    i += c >= 0xd800 && c <= 0xdbff && i + 1 < s.length ? 2 : 1;
-  }
-  return i;
 }
