@@ -8,7 +8,7 @@ import { MAX_CACHE_CHARS } from '../core/lm/mixture';
 import type { Snooze } from './snooze';
 import type { CharRnnCompletionProvider } from './completionProvider';
 import type { CompletionSource } from './completionProvider';
-import { readCompletionConfig } from './settings';
+import { readCompletionConfig, updateWhereSet } from './settings';
 import { explain, type Decision } from './decision';
 
 export const SNOOZE_CHOICES_MIN = [5, 15, 30, 60] as const;
@@ -48,17 +48,9 @@ export function registerControlCommands(deps: ControlDeps): vscode.Disposable[] 
         void vscode.window.showInformationMessage('CharRNN: open a file to turn completions on or off for its language.');
         return undefined;
       }
-      const cfg = vscode.workspace.getConfiguration('charrnn');
       const current = readCompletionConfig().value.disabledLanguages;
       const off = current.includes(lang);
-      const next = off ? current.filter((l) => l !== lang) : [...current, lang];
-      const where = cfg.inspect<string[]>('completion.disabledLanguages');
-      const target = where?.workspaceFolderValue !== undefined
-        ? vscode.ConfigurationTarget.WorkspaceFolder
-        : where?.workspaceValue !== undefined
-          ? vscode.ConfigurationTarget.Workspace
-          : vscode.ConfigurationTarget.Global;
-      await cfg.update('completion.disabledLanguages', next, target);
+      await updateWhereSet('completion.disabledLanguages', off ? current.filter((l) => l !== lang) : [...current, lang]);
       void vscode.window.setStatusBarMessage(`CharRNN completions ${off ? 'on' : 'off'} for ${lang}`, 2500);
       return !off ? 'off' : 'on';
     }),

@@ -106,3 +106,18 @@ export function readModelPath(): string {
   const { get } = reader();
   return get<string>('modelPath').trim();
 }
+
+/**
+ * Writes a charrnn.* setting where it is set now (workspace folder, workspace, else user), so a
+ * workspace value does not hide a change made at the user level.
+ */
+export async function updateWhereSet(key: SettingKey, value: unknown): Promise<void> {
+  const cfg = vscode.workspace.getConfiguration('charrnn');
+  const where = cfg.inspect(key);
+  const target = where?.workspaceFolderValue !== undefined
+    ? vscode.ConfigurationTarget.WorkspaceFolder
+    : where?.workspaceValue !== undefined
+      ? vscode.ConfigurationTarget.Workspace
+      : vscode.ConfigurationTarget.Global;
+  await cfg.update(key, value, target);
+}

@@ -4,7 +4,7 @@
  * training, model files, log).
  */
 import * as vscode from 'vscode';
-import { readCompletionConfig } from './settings';
+import { readCompletionConfig, updateWhereSet } from './settings';
 
 /** What the menu needs to know to offer the right entries. */
 export interface MenuState {
@@ -16,16 +16,8 @@ export interface MenuState {
 export function registerSettingsCommands(log: vscode.LogOutputChannel, state?: MenuState): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('charrnn.toggleCompletions', async () => {
-      const cfg = vscode.workspace.getConfiguration('charrnn');
-      const enabled = !cfg.get<boolean>('completion.enabled', true);
-      // Change the value where it is set, so a workspace setting does not hide the toggle.
-      const where = cfg.inspect<boolean>('completion.enabled');
-      const target = where?.workspaceFolderValue !== undefined
-        ? vscode.ConfigurationTarget.WorkspaceFolder
-        : where?.workspaceValue !== undefined
-          ? vscode.ConfigurationTarget.Workspace
-          : vscode.ConfigurationTarget.Global;
-      await cfg.update('completion.enabled', enabled, target);
+      const enabled = !vscode.workspace.getConfiguration('charrnn').get<boolean>('completion.enabled', true);
+      await updateWhereSet('completion.enabled', enabled);
       void vscode.window.setStatusBarMessage(`CharRNN completions ${enabled ? 'on' : 'off'}`, 2000);
     }),
     vscode.commands.registerCommand('charrnn.showLog', () => log.show()),
