@@ -12,6 +12,7 @@ import { runQuality, type QualityResult } from '../../bench/quality';
 import { runSpeed, parseSizes } from '../../bench/speedBench';
 import { formatResults, type BenchResults, type LatencyRow } from '../../bench/report';
 import { runLatency } from '../../bench/latencyBench';
+import { addLearningOptions, formatLearning, runLearning } from '../../bench/learning';
 
 export interface BenchOptions {
   quality?: boolean;
@@ -30,6 +31,11 @@ export interface BenchOptions {
   keepModel?: string;
   bpcChars?: number | string;
   torch?: boolean;
+  learning?: boolean;
+  points?: string;
+  trainConfig?: string;
+  threads?: string;
+  torchThreads?: string;
 }
 
 export interface BenchIo {
@@ -41,7 +47,7 @@ export interface BenchIo {
 
 /** Adds the bench options to a commander command (the `bench` subcommand). */
 export function addBenchOptions(cmd: Command): Command {
-  return cmd
+  return addLearningOptions(cmd)
     .option('--quality', 'run the completion-quality benchmark (default: all three)')
     .option('--speed', 'run the training-speed benchmark')
     .option('--latency', 'run the completion-latency benchmark')
@@ -71,6 +77,17 @@ export async function runBench(o: BenchOptions, io: BenchIo = {}): Promise<numbe
   const log = io.log ?? ((m: string) => process.stderr.write(`[bench] ${m}\n`));
   const out = io.out ?? ((s: string) => process.stdout.write(s + '\n'));
   const t0 = Date.now();
+  if (o.learning) {
+    const r = await runLearning({
+      data: o.data, maxMinutes: num(o.maxMinutes, '--max-minutes', 10, 0.05), pointsSec: (o.points ?? '1,2,5,10').split(',').map((m) => Number(m) * 60),
+      lstmSize: parseSizes(o.model ?? '256x2')[0].lstmSize, numLayers: parseSizes(o.model ?? '256x2')[0].numLayers, backend: (o.backend ?? 'auto') as Backend,
+      seed: num(o.seed, '--seed', 1), bpcChars: num(o.bpcChars, '--bpc-chars', 65536, 100), torch: o.torch !== false, torchThreads: num(o.torchThreads, '--torch-threads', 1, 1),
+      threads: o.threads ? num(o.threads, '--threads', 0, 1) : undefined, overrides: o.trainConfig ? JSON.parse(o.trainConfig) : undefined, log,
+    });
+    out(formatLearning(r) + `\n${((Date.now() - t0) / 1000).toFixed(0)} s in all; load average ${os.loadavg()[0].toFixed(2)} at the end.`);
+    if (o.json) fs.writeFileSync(o.json, JSON.stringify({ date: new Date().toISOString(), command: `charrnn bench ${process.argv.slice(3).join(' ')}`, learning: r }, null, 1));
+    return 0;
+  }
   const all = !o.quality && !o.speed && !o.latency;
   const doQuality = all || !!o.quality;
   const doSpeed = all || !!o.speed;

@@ -41,6 +41,22 @@ export interface TrainRunOptions {
   now?: () => number;
   /** Who holds the model folder's lock, for the message another writer gets (e.g. "charrnn train"). */
   lockOwner?: string;
+  /**
+   * For benchmarks (time to quality): `take` gets a copy of the current weights when the run's time
+   * (s, from its start: corpus and n-gram stage included, pauses excluded; the clock of maxMinutes)
+   * first reaches each of `atSec`, and at the end of the run for the points not reached. The time
+   * `take` spends is not counted (as a pause).
+   */
+  snapshots?: { atSec: number[]; take: (s: TrainSnapshot) => void };
+}
+
+export interface TrainSnapshot {
+  /** The point asked for and the run's time actually reached, seconds. */
+  atSec: number;
+  elapsedSec: number;
+  step: number;
+  charsSeen: number;
+  weights: NamedWeights;
 }
 
 const LN2 = Math.log(2);
@@ -215,6 +231,18 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
 
   const elapsed = () => (now() - trainStart - pausedMs) / 1000;
   const charsSeen = () => charsOffset + step * batch * steps;
+  const snapshotPoints = [...(o.snapshots?.atSec ?? [])].sort((a, b) => a - b);
+  /** Hands the weights to o.snapshots for every point reached (all remaining ones when `final`). */
+  const snapshot = (final: boolean) => {
+    const runSec = () => (now() - t0 - pausedMs) / 1000;
+    while (snapshotPoints.length && (final || runSec() >= snapshotPoints[0])) {
+      const t = now();
+      o.snapshots!.take({ atSec: snapshotPoints.shift()!, elapsedSec: runSec(), step: stepOffset + step, charsSeen: charsSeen(), weights: model.getWeights() });
+      const took = now() - t;
+      pausedMs += took;
+      deadline += took;
+    }
+  };
   /** Writes the best weights so far with the whole history; announces it when the weights changed. */
   const save = (weights: NamedWeights | undefined, improved: boolean) => {
     const stage: CheckpointMeta['stage'] = weights ? 'lstm' : 'ngram';
@@ -331,6 +359,7 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
           reason = 'stopped';
           break outer;
         }
+        snapshot(false);
         if (now() >= deadline) {
           reason = 'time-limit';
           break outer;
@@ -359,6 +388,7 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
       }
     }
     if (cfg.epochs > 0 && epoch >= cfg.epochs) epoch = cfg.epochs;
+    snapshot(true);
     // Final validation unless the last step already did one; keeps the best weights.
     if (reason !== 'diverged' && step > 0 && savedStep !== step && step % cfg.evalEvery !== 0) {
       await checkpointStep();
