@@ -21,6 +21,7 @@ import { splitCorpus } from '../src/core/batching';
 import { Vocab } from '../src/core/vocab';
 import { runTraining, type TrainSnapshot } from '../src/core/train';
 import { LstmModel } from '../src/core/infer/lstmForward';
+import { currentBackend } from '../src/core/engine/backend';
 import { loadBenchData } from './data';
 import { modelBitsPerChar } from './metrics';
 import { findTorchPython, referenceScript, torchEnv } from './pytorch';
@@ -153,10 +154,13 @@ export async function runLearning(o: LearningOptions): Promise<LearningResult> {
           }
         } else if (e.type === 'log' || e.type === 'error') {
           log(`ours: ${e.message.split('\n')[0]}`);
+          if (e.message.startsWith('wasm threads:')) result.ours.notes.push(e.message);
         }
       },
     });
     result.ours.load.end = load1();
+    const endThreads = currentBackend()?.threads;
+    if (endThreads !== undefined && endThreads !== result.ours.threads) result.ours.threads = `${result.ours.threads} at the start, ${endThreads} at the end`;
     result.ours.charsPerSec = last?.charsPerSec;
     result.ours.notes.push(`stopped: ${done.reason}`);
     for (const s of snaps) {

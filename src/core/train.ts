@@ -13,7 +13,9 @@ import { Vocab } from './vocab';
 import { checkpointExists, hasLstm, loadCheckpoint, saveCheckpoint, type CheckpointMeta, type HistoryPoint } from './checkpoint';
 import { MixtureStage } from './mixtureStage';
 import { parameterCount, type NamedWeights } from './weights';
-import { initBackend } from './engine/backend';
+import * as os from 'os';
+import { initBackend, setWasmThreads } from './engine/backend';
+import { ThreadChooser } from './engine/threadChoice';
 import { createCharRnn, type CharRnnTrainer } from './engine/charRnn';
 import { makeRng } from './random';
 import { sampleFromWeights } from './sampling';
@@ -94,7 +96,7 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
   const emit = o.onEvent;
   const log = (message: string) => emit({ type: 'log', message });
 
-  const backend = await initBackend(cfg.backend, { threads: o.threads });
+  let backend = await initBackend(cfg.backend, { threads: o.threads });
   emit({ type: 'ready', backend: backend.name, threads: backend.threads });
 
   // Corpus.
@@ -228,6 +230,33 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
   let checkpointPath: string | undefined;
   const trainStart = now();
   let pausedMs = 0;
+  // Automatic threads on wasm: chosen from measured step times, re-checked every few minutes.
+  const cores = os.cpus().length;
+  let chooser = backend.name === 'wasm' && o.threads === undefined && cores >= 2
+    ? new ThreadChooser({ candidates: [1, cores], initial: backend.threads })
+    : undefined;
+  /** Runs the next step with the thread count the chooser asks for (re-creating the backend). */
+  const chooseThreads = async (stepMs: number) => {
+    if (!chooser) return;
+    chooser.record(backend.threads, stepMs);
+    const d = chooser.takeDecision();
+    if (d) log(`wasm threads: ${d.reason}`);
+    const want = chooser.next();
+    if (want === backend.threads) return;
+    const before = backend.threads;
+    try {
+      backend = await setWasmThreads(want);
+    } catch (e) {
+      chooser = undefined;
+      log(`wasm threads: switching to ${want} failed (${(e as Error).message}); staying with the backend as it is`);
+      backend = await initBackend(cfg.backend, { threads: before });
+      return;
+    }
+    if (backend.threads !== want) {
+      chooser = undefined;
+      log(`wasm threads: asked for ${want}, the backend runs ${backend.threads}: no more switching`);
+    }
+  };
 
   const elapsed = () => (now() - trainStart - pausedMs) / 1000;
   const charsSeen = () => charsOffset + step * batch * steps;
@@ -365,7 +394,9 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
           break outer;
         }
         const { x, y } = stream.batch(k);
+        const stepStart = now();
         const nats = await model.trainStep(x, y, batch, steps);
+        const stepMs = now() - stepStart;
         step++;
         const bits = nats / LN2;
         if (!Number.isFinite(bits) || (step > 50 && bits > 3 * firstLoss)) {
@@ -383,6 +414,7 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
         } else if (now() - lastProgress >= PROGRESS_EVERY_MS) {
           progress();
         }
+        await chooseThreads(stepMs);
         // Let IPC messages (stop) in between steps.
         await new Promise<void>((r) => setImmediate(r));
       }

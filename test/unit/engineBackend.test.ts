@@ -123,6 +123,21 @@ describe('engine: backends', function () {
     assert.ok(out.err < 1e-3, `product error ${out.err}`);
   });
 
+  it('switches the wasm thread count at run time (2 -> 1 -> 2), products still right, and exits cleanly', function () {
+    if (os.cpus().length < 2) this.skip();
+    const out = runChild(`
+      const seen = [];
+      seen.push(await backend.initBackend('wasm', { threads: 2 }));
+      seen.push(await backend.setWasmThreads(1));
+      const err1 = checkProduct();
+      seen.push(await backend.setWasmThreads(2));
+      console.log(JSON.stringify({ seen, err1, err2: checkProduct(), current: backend.currentBackend() }));
+    `) as { seen: { name: string; threads: number }[]; err1: number; err2: number; current: { threads: number } };
+    assert.deepStrictEqual(out.seen.map((b) => b.threads), [2, 1, 2]);
+    assert.strictEqual(out.current.threads, 2);
+    assert.ok(out.err1 < 1e-3 && out.err2 < 1e-3, `product errors ${out.err1} ${out.err2}`);
+  });
+
   it('uses one thread when asked to', () => {
     const out = runChild(`
       const info = await backend.initBackend('wasm', { threads: 1 });

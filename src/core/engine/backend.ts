@@ -23,6 +23,8 @@ export interface BackendInfo {
 }
 
 const WASM_BINARY = 'tfjs-backend-wasm-simd.wasm';
+/** tfjs-backend-wasm's registration priority (WASM_PRIORITY in its source). */
+const WASM_PRIORITY = 2;
 
 let current: BackendInfo | undefined;
 let queue: Promise<unknown> = Promise.resolve();
@@ -139,6 +141,33 @@ export async function initWasm(threads: number, glueCandidates?: string[]): Prom
     throw new Error('backend "wasm" is not available');
   }
   return { name: 'wasm', threads: getThreadsCount() };
+}
+
+/**
+ * Re-creates the wasm backend with `threads` threads (the thread pool is fixed when the backend
+ * starts): a fresh wasm instance, the old one's pthreads terminated. Every tensor of the old
+ * backend is gone afterwards, so call it only where none is alive (the trainer: between steps;
+ * its weights live in typed arrays). Takes 0.1–1 s. Returns the backend as it now is (it may
+ * have fewer threads than asked, when the threaded build cannot start).
+ */
+export async function setWasmThreads(threads: number): Promise<BackendInfo> {
+  const run = queue.then(async () => {
+    if (current?.name !== 'wasm' || tf.getBackend() !== 'wasm') throw new Error('setWasmThreads: the wasm backend is not the current one');
+    if (current.threads === threads) return current;
+    const factory = tf.findBackendFactory('wasm');
+    if (!factory) throw new Error('setWasmThreads: the wasm backend is not registered');
+    tf.removeBackend('wasm'); // disposes the old instance (terminates its threads)
+    tf.registerBackend('wasm', factory, WASM_PRIORITY);
+    if (threads < 2) {
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      setThreadsCount(1);
+    }
+    current = undefined;
+    current = await initWasm(threads);
+    return current;
+  });
+  queue = run.catch(() => undefined);
+  return run;
 }
 
 async function initCpu(): Promise<BackendInfo> {
