@@ -14,6 +14,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { TrainConfig } from './config';
+import type { LrSchedule } from './schedule';
 import { Vocab, type VocabJson } from './vocab';
 import { checkWeights, type NamedWeights } from './weights';
 import { KneserNeyModel, NGRAM_FORMAT, NGRAM_VERSION } from './lm/ngram';
@@ -42,6 +43,8 @@ export interface HistoryPoint {
   valLoss?: number;
   /** The mixture's held-out bits per character, when the mixer was fitted at this step. */
   mixLoss?: number;
+  /** The learning rate of the last step. */
+  lr?: number;
   /** Seconds since the run started. */
   time: number;
 }
@@ -76,6 +79,8 @@ export interface CheckpointMeta {
   /** The mixer and threshold of the n-gram + cache alone (the first stage's fit). */
   countMixer?: MixerJson;
   countCalibration?: Calibration;
+  /** The learning-rate schedule the LSTM is on (a resumed run continues it). */
+  schedule?: LrSchedule;
 }
 
 export interface NgramMeta {

@@ -34,6 +34,10 @@ export interface TrainConfig extends ModelConfig {
   /** Seed for initialisation and batching; runs with the same seed and data are reproducible. */
   seed: number;
   backend: Backend;
+  /** Learning-rate schedule (./schedule.ts): 'decay' (warm-up, then linear to zero at the run's end) or 'constant'; absent: DEFAULT_LR_SCHEDULE. */
+  lrSchedule?: 'constant' | 'decay';
+  /** Warm-up steps of the 'decay' schedule; absent: DEFAULT_WARMUP_STEPS. */
+  warmupSteps?: number;
 }
 
 export interface CorpusConfig {
@@ -243,6 +247,8 @@ export function validateTrainConfig(c: TrainConfig): string[] {
   if (typeof c.valFraction !== 'number' || !(c.valFraction >= 0 && c.valFraction < 0.9)) {
     errors.push('valFraction must be at least 0 and below 0.9');
   }
+  if (c.lrSchedule !== undefined && c.lrSchedule !== 'constant' && c.lrSchedule !== 'decay') errors.push('lrSchedule must be "constant" or "decay"');
+  if (c.warmupSteps !== undefined) int('warmupSteps', 0, 1_000_000);
   int('evalEvery', 1, 1_000_000);
   int('patience', 0, 1_000_000);
   int('seed', 0, 2 ** 31 - 1);

@@ -16,6 +16,10 @@ import { parameterCount, type NamedWeights } from './weights';
 import * as os from 'os';
 import { initBackend, setWasmThreads } from './engine/backend';
 import { ThreadChooser } from './engine/threadChoice';
+import { DEFAULT_WARMUP_STEPS, learningRateAt, planSchedule } from './schedule';
+
+/** The schedule when the settings name none (chosen by `charrnn bench --learning`, BENCHMARKS.md). */
+export const DEFAULT_LR_SCHEDULE = 'decay' as const;
 import { createCharRnn, type CharRnnTrainer } from './engine/charRnn';
 import { makeRng } from './random';
 import { sampleFromWeights } from './sampling';
@@ -230,6 +234,22 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
   let checkpointPath: string | undefined;
   const trainStart = now();
   let pausedMs = 0;
+  const plan = planSchedule({
+    kind: cfg.lrSchedule ?? DEFAULT_LR_SCHEDULE,
+    peak: cfg.learningRate,
+    warmupSteps: cfg.warmupSteps ?? DEFAULT_WARMUP_STEPS,
+    step: stepOffset,
+    sec: timeOffset,
+    runSec: Number.isFinite(deadline) ? (deadline - trainStart) / 1000 : Infinity,
+    runSteps: totalSteps,
+    saved: initialWeights ? saved?.meta.schedule : undefined,
+  });
+  const schedule = plan.schedule;
+  let lastLr = learningRateAt(schedule, stepOffset, timeOffset);
+  if (plan.continued) {
+    if (plan.runSec !== undefined) deadline = trainStart + plan.runSec * 1000;
+    log(`continuing the learning-rate schedule of the saved model: ${plan.runSec !== undefined ? `${Math.round(plan.runSec)} s` : 'its steps'} to its end`);
+  }
   // Automatic threads on wasm: chosen from measured step times, re-checked every few minutes.
   const cores = os.cpus().length;
   let chooser = backend.name === 'wasm' && o.threads === undefined && cores >= 2
@@ -288,6 +308,7 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
         createdAt,
         updatedAt: new Date(now()).toISOString(),
         bestValLoss: Number.isFinite(bestValLoss) ? bestValLoss : null,
+        schedule,
         step: stepOffset + step,
         epoch: epochOffset + epoch,
       },
@@ -313,6 +334,7 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
       charsSeen: charsSeen(),
       loss: smooth,
       time: timeOffset + secs,
+      lr: lastLr,
     };
     if (valLoss !== undefined) point.valLoss = valLoss;
     history.push(point);
@@ -394,6 +416,8 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
           break outer;
         }
         const { x, y } = stream.batch(k);
+        lastLr = learningRateAt(schedule, stepOffset + step, timeOffset + elapsed());
+        model.setLearningRate(lastLr);
         const stepStart = now();
         const nats = await model.trainStep(x, y, batch, steps);
         const stepMs = now() - stepStart;

@@ -94,5 +94,33 @@ describe('runTraining', function () {
       now: () => (t += 1000), // every call advances the clock by a second
     });
     assert.strictEqual(done.reason, 'time-limit');
+    // The learning rate decays to zero at the time limit (issue 10).
+    const h = loadCheckpoint(dir).meta.history;
+    const lrs = h.map((p) => p.lr!).filter((x) => x !== undefined);
+    assert.ok(lrs.length > 2);
+    assert.ok(Math.max(...lrs) <= 0.01 + 1e-12 && lrs[lrs.length - 1] < 0.1 * 0.01, `last lr ${lrs[lrs.length - 1]}`);
+  });
+
+  it('a resumed run continues the learning-rate schedule it was on', async () => {
+    const stopAt = (n: number) => {
+      const abort = new AbortController();
+      return { signal: abort.signal, onEvent: (e: FromTrainer) => { if (e.type === 'progress' && e.step >= n) abort.abort(); } };
+    };
+    await runTraining({ config: tiny({ epochs: 0, maxMinutes: 30, warmupSteps: 5 }), docs: docs(8), checkpointDir: dir, resume: false, ...stopAt(12) });
+    const first = loadCheckpoint(dir).meta;
+    assert.ok(first.schedule && first.schedule.kind === 'decay' && first.schedule.startStep === 0);
+    assert.ok(first.schedule.endSec! > 1700 && first.schedule.endSec! <= 1800, `ends at ${first.schedule.endSec} s`);
+    const logs: string[] = [];
+    const more = stopAt(first.step + 12);
+    await runTraining({
+      config: tiny({ epochs: 0, maxMinutes: 30, warmupSteps: 5 }), docs: docs(8), checkpointDir: dir, resume: true, signal: more.signal,
+      onEvent: (e) => { if (e.type === 'log') logs.push(e.message); more.onEvent(e); },
+    });
+    const second = loadCheckpoint(dir).meta;
+    assert.deepStrictEqual(second.schedule, first.schedule, 'the same schedule, not a new warm-up');
+    assert.ok(logs.some((m) => /continuing the learning-rate schedule/.test(m)), logs.join('\n'));
+    // The rate after the resume continues from where it was (past the warm-up, below the peak).
+    const lrAfter = second.history.filter((p) => p.step > first.step && p.lr !== undefined).map((p) => p.lr!);
+    assert.ok(lrAfter.length && lrAfter.every((x) => x > 0.009 && x <= 0.01), lrAfter.join(', '));
   });
 });

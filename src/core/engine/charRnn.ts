@@ -257,7 +257,7 @@ export class CharRnn implements CharRnnTrainer {
   }
 
   setLearningRate(lr: number): void {
-    if (!(lr > 0)) throw new Error(`learning rate must be positive, got ${lr}`);
+    if (!(lr >= 0)) throw new Error(`learning rate must not be negative, got ${lr}`);
     this.adam.learningRate = lr;
   }
 
