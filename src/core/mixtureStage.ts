@@ -37,6 +37,12 @@ export const TARGET_PRECISION = 0.9;
  */
 const REFIT_EVERY_MS = 120_000;
 const REFIT_SHARE = 0.15;
+/**
+ * No refit during the run while the LSTM's validation bits/char is worse than the n-gram's by more
+ * than this: such an LSTM gets no weight in the mixture, and a refit (20-50 s on 2 cores) is time
+ * the LSTM does not train (issue 10). The fit at the end of the run happens regardless.
+ */
+export const REFIT_MAX_GAP_BITS = 1;
 
 export interface MixtureStageOptions {
   vocab: Vocab;
@@ -89,8 +95,10 @@ export class MixtureStage {
     return this.mixer?.bitsPerChar?.mixture;
   }
 
-  /** True when a better LSTM is worth a refit now (see REFIT_*). */
-  refitDue(): boolean {
+  /** True when a better LSTM (validation `lstmBpc` bits/char, if known) is worth a refit now (see REFIT_*). */
+  refitDue(lstmBpc?: number): boolean {
+    const ngramBpc = this.countMixer?.bitsPerChar?.ngram;
+    if (lstmBpc !== undefined && ngramBpc !== undefined && lstmBpc > ngramBpc + REFIT_MAX_GAP_BITS) return false;
     return this.o.now() - this.lastFit >= Math.max(REFIT_EVERY_MS, this.lastFitMs / REFIT_SHARE);
   }
 

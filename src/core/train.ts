@@ -372,7 +372,7 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
       sinceBest = 0;
       bestWeights = model.getWeights();
       bestUnmixed = true;
-      if (counts.refitDue()) {
+      if (counts.refitDue(valLoss)) {
         await counts.fit(bestWeights, stepOffset + step);
         bestUnmixed = false;
         noteMixLoss();

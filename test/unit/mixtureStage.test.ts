@@ -1,0 +1,29 @@
+/** The trainer's mixture stage: when a refit with the LSTM is worth its time (issue 10). */
+import * as assert from 'assert';
+import { MixtureStage, REFIT_MAX_GAP_BITS } from '../../src/core/mixtureStage';
+import { splitCorpus } from '../../src/core/batching';
+import { Vocab } from '../../src/core/vocab';
+import type { CorpusDoc } from '../../src/core/corpus';
+
+describe('mixture stage: refits', function () {
+  this.timeout(60_000);
+  it('skips refits while the LSTM is far worse than the n-gram, and waits between refits', async () => {
+    const docs: CorpusDoc[] = Array.from({ length: 8 }, (_, i) => {
+      const text = `export function item${i}(value: number) {\n  return value * ${i} + itemQuantity(value);\n}\n`.repeat(6);
+      return { path: `/v/f${i}.ts`, relPath: `f${i}.ts`, folder: '/v', text, bytes: text.length };
+    });
+    const vocab = Vocab.build(docs.map((d) => d.text));
+    const split = splitCorpus(docs, vocab, 0.25);
+    let t = 0;
+    const stage = new MixtureStage({ vocab, split, lstmSize: 8, numLayers: 1, now: () => t, log: () => {}, onMixture: () => {} });
+    await stage.fit(undefined, 0);
+    const meta = stage.meta();
+    const ngramBpc = meta.countMixer!.bitsPerChar!.ngram!;
+    assert.ok(Number.isFinite(ngramBpc));
+    assert.strictEqual(stage.refitDue(ngramBpc), false, 'right after a fit: not yet');
+    t += 10 * 60_000;
+    assert.strictEqual(stage.refitDue(ngramBpc + REFIT_MAX_GAP_BITS + 0.5), false, 'an LSTM far behind the n-gram: no refit');
+    assert.strictEqual(stage.refitDue(ngramBpc + 0.5), true);
+    assert.strictEqual(stage.refitDue(undefined), true, 'without a validation loss: the time rule alone');
+  });
+});
