@@ -38,6 +38,8 @@ export interface TrainConfig extends ModelConfig {
   lrSchedule?: 'constant' | 'decay';
   /** Warm-up steps of the 'decay' schedule; absent: DEFAULT_WARMUP_STEPS. */
   warmupSteps?: number;
+  /** A fresh model's output bias starts at the unigram log-frequencies (default true; false: zeros). */
+  unigramBias?: boolean;
 }
 
 export interface CorpusConfig {
@@ -249,6 +251,7 @@ export function validateTrainConfig(c: TrainConfig): string[] {
   }
   if (c.lrSchedule !== undefined && c.lrSchedule !== 'constant' && c.lrSchedule !== 'decay') errors.push('lrSchedule must be "constant" or "decay"');
   if (c.warmupSteps !== undefined) int('warmupSteps', 0, 1_000_000);
+  if (c.unigramBias !== undefined && typeof c.unigramBias !== 'boolean') errors.push('unigramBias must be true or false');
   int('evalEvery', 1, 1_000_000);
   int('patience', 0, 1_000_000);
   int('seed', 0, 2 ** 31 - 1);

@@ -20,7 +20,7 @@ import { DEFAULT_WARMUP_STEPS, learningRateAt, planSchedule } from './schedule';
 
 /** The schedule when the settings name none (chosen by `charrnn bench --learning`, BENCHMARKS.md). */
 export const DEFAULT_LR_SCHEDULE = 'decay' as const;
-import { createCharRnn, type CharRnnTrainer } from './engine/charRnn';
+import { createCharRnn, initialWeights as freshWeights, type CharRnnTrainer } from './engine/charRnn';
 import { makeRng } from './random';
 import { sampleFromWeights } from './sampling';
 import type { DoneMessage, DoneReason, FromTrainer } from '../protocol/trainer';
@@ -216,7 +216,7 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
       gradClip: cfg.gradClip,
       seed: cfg.seed,
     },
-    initialWeights,
+    initialWeights ?? startingWeights(vocab.size, cfg, split.train),
   );
 
   const perEpoch = stream.batchesPerEpoch;
@@ -466,6 +466,25 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
   };
   emit(done);
   return done;
+}
+
+/** The output bias that makes a fresh LSTM predict the unigram distribution (add-one smoothed log frequencies). */
+export function unigramLogits(ids: ArrayLike<number>, vocabSize: number): Float32Array {
+  const counts = new Float64Array(vocabSize).fill(1);
+  for (let i = 0; i < ids.length; i++) counts[ids[i]]++;
+  const total = counts.reduce((a, b) => a + b, 0);
+  return Float32Array.from(counts, (c) => Math.log(c / total));
+}
+
+/**
+ * A fresh model's weights: seeded initialisation (charRnn.ts), and unless cfg.unigramBias is
+ * false the output bias at the training text's unigram log-frequencies, so that the first step
+ * starts at the unigram level (~5 bits/char on code) rather than at log2(vocabulary) (issue 10).
+ */
+function startingWeights(vocabSize: number, cfg: TrainConfig, train: Int32Array): NamedWeights {
+  const w = freshWeights(vocabSize, cfg.lstmSize, cfg.numLayers, cfg.seed);
+  if (cfg.unigramBias !== false) w.find((x) => x.name === 'dense/bias')!.data.set(unigramLogits(train, vocabSize));
+  return w;
 }
 
 function fmt(x: number): string {

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runTraining, TrainingError } from '../../src/core/train';
+import { runTraining, TrainingError, unigramLogits } from '../../src/core/train';
 import { defaultTrainConfig, type TrainConfig } from '../../src/core/config';
 import { loadCheckpoint } from '../../src/core/checkpoint';
 import type { FromTrainer } from '../../src/protocol/trainer';
@@ -122,5 +122,33 @@ describe('runTraining', function () {
     // The rate after the resume continues from where it was (past the warm-up, below the peak).
     const lrAfter = second.history.filter((p) => p.step > first.step && p.lr !== undefined).map((p) => p.lr!);
     assert.ok(lrAfter.length && lrAfter.every((x) => x > 0.009 && x <= 0.01), lrAfter.join(', '));
+  });
+
+  it('starts a fresh model at the unigram level (output bias = log frequencies), not at log2(vocabulary)', async () => {
+    const first = async (unigramBias: boolean) => {
+      let loss = NaN;
+      let vocabSize = 0;
+      await runTraining({
+        config: tiny({ epochs: 1, unigramBias }), docs: docs(8), checkpointDir: dir, resume: false,
+        onEvent: (e) => {
+          if (e.type === 'corpus') vocabSize = e.vocabSize;
+          if (e.type === 'progress' && Number.isNaN(loss)) loss = e.loss;
+        },
+      });
+      fs.rmSync(dir, { recursive: true, force: true });
+      return { loss, vocabSize };
+    };
+    const withBias = await first(true);
+    const without = await first(false);
+    const text = docs(8).map((d) => d.text).join('\n');
+    const counts = new Map<string, number>();
+    for (const ch of text) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+    let entropy = 0;
+    for (const c of counts.values()) entropy -= (c / text.length) * Math.log2(c / text.length);
+    assert.ok(Math.abs(withBias.loss - entropy) < 0.6, `first loss ${withBias.loss} vs unigram entropy ${entropy}`);
+    assert.ok(Math.abs(without.loss - Math.log2(without.vocabSize)) < 0.6, `first loss ${without.loss} vs log2 V ${Math.log2(without.vocabSize)}`);
+    const lp = unigramLogits(Int32Array.from([0, 0, 1]), 3);
+    assert.ok(Math.abs(lp.reduce((a, b) => a + Math.exp(b), 0) - 1) < 1e-6, 'a distribution');
+    assert.ok(lp[0] > lp[1] && lp[1] > lp[2]);
   });
 });
