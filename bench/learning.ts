@@ -2,8 +2,8 @@
  * `charrnn bench --learning`: time to quality. The LSTM alone, trained by our trainer (in this
  * process, the same runTraining as the extension's trainer: validation, checkpoints and mixture
  * refits included in its clock) and by the PyTorch reference (bench/pytorch_lstm.py --learn: the
- * same training split, model size, batch, steps, learning rate, Adam and clipping, its default
- * initialisation), back to back, each scored at the same training times (1, 2, 5, 10 minutes) by
+ * same training split, model size, batch, steps, Adam and clipping; its own recipe otherwise:
+ * constant learning rate 0.002 unless --torch-lr, PyTorch's default initialisation), back to back, each scored at the same training times (1, 2, 5, 10 minutes) by
  * the quality bench's held-out bits/char: the first `bpcChars` characters of the held-out files,
  * each file read from its start, by the inference model (src/core/infer/lstmForward.ts) for ours.
  * Our clock is the run's (maxMinutes'): from its start, so the corpus and n-gram stage, validation,
@@ -39,6 +39,10 @@ export interface LearningOptions {
   torch: boolean;
   /** PyTorch threads (default 1: the faster on this machine in the speed bench). */
   torchThreads?: number;
+  /** PyTorch's (constant) learning rate (default TORCH_LR, its own recipe's). */
+  torchLr?: number;
+  /** Skip our trainer (PyTorch alone, on the same split). */
+  skipOurs?: boolean;
   /** Our trainer's settings on top of the defaults (experiments), e.g. {"learningRate": 0.004}. */
   overrides?: Partial<TrainConfig>;
   /** Our wasm threads (undefined: the trainer's own choice). */
@@ -80,10 +84,14 @@ export function addLearningOptions(cmd: Command): Command {
     .option('--points <list>', 'training minutes at which --learning scores', '1,2,5,10')
     .option('--train-config <json>', 'settings of our trainer on top of the defaults, for --learning experiments (JSON)')
     .option('--threads <n>', 'wasm threads of our trainer in --learning (default: its own choice)')
-    .option('--torch-threads <n>', 'PyTorch threads in --learning', '1');
+    .option('--torch-threads <n>', 'PyTorch threads in --learning', '1')
+    .option('--torch-lr <x>', 'PyTorch\'s constant learning rate in --learning (default: its recipe\'s 0.002)')
+    .option('--skip-ours', 'in --learning, run only the PyTorch reference');
 }
 
 const load1 = () => os.loadavg()[0];
+/** The PyTorch reference's own learning rate (bench/pytorch_lstm.py, constant, Adam). */
+export const TORCH_LR = 0.002;
 
 export async function runLearning(o: LearningOptions): Promise<LearningResult> {
   const log = o.log;
@@ -130,7 +138,7 @@ export async function runLearning(o: LearningOptions): Promise<LearningResult> {
     const snaps: TrainSnapshot[] = [];
     let last: { charsPerSec: number } | undefined;
     let lastLog = 0;
-    const done = await runTraining({
+    const done = o.skipOurs ? { reason: 'skipped' } : await runTraining({
       config,
       docs,
       checkpointDir: path.join(work, 'model'),
@@ -212,10 +220,11 @@ async function runTorchLearning(
   const args = [
     script, '--learn', dir, '--points', points.join(','), '--hidden', String(config.lstmSize), '--layers', String(config.numLayers),
     '--batch', String(config.batchSize), '--steps', String(config.numSteps), '--vocab', String(vocabSize),
-    '--lr', String(config.learningRate), '--clip', String(config.gradClip), '--threads', String(threads), '--seed', String(config.seed),
+    '--lr', String(o.torchLr ?? TORCH_LR), '--clip', String(config.gradClip), '--threads', String(threads), '--seed', String(config.seed),
   ];
   const curve: LearningCurve = { engine: `PyTorch ${found.torch}`, points: [], threads, load: { start: load1(), end: NaN }, notes: [] };
-  o.log(`PyTorch ${found.torch}: ${threads} thread(s), same split and recipe`);
+  curve.notes.push(`lr ${o.torchLr ?? TORCH_LR} constant, PyTorch's default initialisation`);
+  o.log(`PyTorch ${found.torch}: ${threads} thread(s), same split, size, batch, steps, Adam, clipping; lr ${o.torchLr ?? TORCH_LR}`);
   const final = await new Promise<{ charsPerSec?: number; error?: string }>((resolve, reject) => {
     const child = spawn(found.python, args, { env: torchEnv(threads), stdio: ['ignore', 'pipe', 'pipe'] });
     let buf = '';
@@ -259,9 +268,11 @@ const f = (x: number | undefined, d = 3) => (x !== undefined && Number.isFinite(
 export function formatLearning(r: LearningResult, markdown = false): string {
   const torch = r.torch && 'points' in r.torch ? r.torch : undefined;
   const head = ['minutes', 'ours bits/char', 'ours step', 'ours M chars', 'PyTorch bits/char', 'PyTorch step', 'PyTorch M chars'];
-  const rows = r.ours.points.map((p, i) => {
-    const t = torch?.points[i];
-    return [f(p.atSec / 60, 2), f(p.bpc), String(p.step), f(p.charsSeen / 1e6, 2), f(t?.bpc), t ? String(t.step) : '–', t ? f(t.charsSeen / 1e6, 2) : '–'];
+  const at = [...new Set([...r.ours.points.map((p) => p.atSec), ...(torch?.points.map((p) => p.atSec) ?? [])])].sort((a, b) => a - b);
+  const rows = at.map((sec) => {
+    const p = r.ours.points.find((x) => x.atSec === sec);
+    const t = torch?.points.find((x) => x.atSec === sec);
+    return [f(sec / 60, 2), f(p?.bpc), p ? String(p.step) : '–', p ? f(p.charsSeen / 1e6, 2) : '–', f(t?.bpc), t ? String(t.step) : '–', t ? f(t.charsSeen / 1e6, 2) : '–'];
   });
   const lines: string[] = [];
   lines.push(markdown ? `\n### Time to quality: ${r.data.name}\n` : `\n== Time to quality: ${r.data.name} ==`);
@@ -279,7 +290,7 @@ export function formatLearning(r: LearningResult, markdown = false): string {
   lines.push(`ours: ${r.ours.threads ?? '?'} wasm thread(s), ${f(r.ours.charsPerSec, 0)} chars/s (n-gram stage, validation and refits in the clock), ` +
     `load average ${f(r.ours.load.start, 2)} -> ${f(r.ours.load.end, 2)}; ${r.ours.notes.join('; ')}`);
   if (torch) {
-    lines.push(`${torch.engine}: ${torch.threads} thread(s), ${f(torch.charsPerSec, 0)} chars/s, load average ${f(torch.load.start, 2)} -> ${f(torch.load.end, 2)}`);
+    lines.push(`${torch.engine}: ${torch.threads} thread(s), ${f(torch.charsPerSec, 0)} chars/s, ${torch.notes.join('; ')}, load average ${f(torch.load.start, 2)} -> ${f(torch.load.end, 2)}`);
   } else if (r.torch && 'error' in r.torch) {
     lines.push(`PyTorch: not measured (${r.torch.error})`);
   }

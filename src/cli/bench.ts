@@ -36,6 +36,8 @@ export interface BenchOptions {
   trainConfig?: string;
   threads?: string;
   torchThreads?: string;
+  torchLr?: string;
+  skipOurs?: boolean;
 }
 
 export interface BenchIo {
@@ -81,7 +83,7 @@ export async function runBench(o: BenchOptions, io: BenchIo = {}): Promise<numbe
     const r = await runLearning({
       data: o.data, maxMinutes: num(o.maxMinutes, '--max-minutes', 10, 0.05), pointsSec: (o.points ?? '1,2,5,10').split(',').map((m) => Number(m) * 60),
       lstmSize: parseSizes(o.model ?? '256x2')[0].lstmSize, numLayers: parseSizes(o.model ?? '256x2')[0].numLayers, backend: (o.backend ?? 'auto') as Backend,
-      seed: num(o.seed, '--seed', 1), bpcChars: num(o.bpcChars, '--bpc-chars', 65536, 100), torch: o.torch !== false, torchThreads: num(o.torchThreads, '--torch-threads', 1, 1),
+      seed: num(o.seed, '--seed', 1), bpcChars: num(o.bpcChars, '--bpc-chars', 65536, 100), torch: o.torch !== false, torchThreads: num(o.torchThreads, '--torch-threads', 1, 1), torchLr: o.torchLr ? num(o.torchLr, '--torch-lr', 0.002, 1e-6) : undefined, skipOurs: o.skipOurs,
       threads: o.threads ? num(o.threads, '--threads', 0, 1) : undefined, overrides: o.trainConfig ? JSON.parse(o.trainConfig) : undefined, log,
     });
     out(formatLearning(r) + `\n${((Date.now() - t0) / 1000).toFixed(0)} s in all; load average ${os.loadavg()[0].toFixed(2)} at the end.`);

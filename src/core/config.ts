@@ -38,8 +38,12 @@ export interface TrainConfig extends ModelConfig {
   lrSchedule?: 'constant' | 'decay';
   /** Warm-up steps of the 'decay' schedule; absent: DEFAULT_WARMUP_STEPS. */
   warmupSteps?: number;
+  /** Share of the run over which the 'decay' schedule falls to zero (absent: DEFAULT_DECAY_SHARE). */
+  decayShare?: number;
   /** A fresh model's output bias starts at the unigram log-frequencies (default true; false: zeros). */
   unigramBias?: boolean;
+  /** A fresh model's first input kernel is Glorot's times this (default: DEFAULT_INPUT_SCALE of train.ts). */
+  inputScale?: number;
 }
 
 export interface CorpusConfig {
@@ -106,7 +110,7 @@ export const SETTINGS = {
   'model.numLayers': { type: 'integer', default: 2, minimum: 1, maximum: 6, description: 'Number of stacked LSTM layers (num_layers). Changing it needs a fresh training run.' },
   'training.batchSize': { type: 'integer', default: 32, minimum: 1, maximum: 512, description: 'Parallel character streams per batch (batch_size).' },
   'training.numSteps': { type: 'integer', default: 64, minimum: 4, maximum: 512, description: 'Characters unrolled per batch, for truncated backpropagation through time (num_steps).' },
-  'training.learningRate': { type: 'number', default: 0.002, minimum: 0.00001, maximum: 0.1, description: 'Adam learning rate.' },
+  'training.learningRate': { type: 'number', default: 0.004, minimum: 0.00001, maximum: 0.1, description: 'Adam learning rate: the peak of its schedule (a short warm-up, then down to zero in the last 30% of the time limit).' },
   'training.dropout': { type: 'number', default: 0, minimum: 0, maximum: 0.9, description: 'Dropout between LSTM layers during training (0 = none).' },
   'training.gradClip': { type: 'number', default: 5, minimum: 0.1, maximum: 100, description: 'Clip the gradient to this global norm.' },
   'training.epochs': { type: 'integer', default: 20, minimum: 0, maximum: 10000, description: 'Passes over the training data (0 = no epoch limit; then Max Minutes bounds the run).' },
@@ -252,6 +256,8 @@ export function validateTrainConfig(c: TrainConfig): string[] {
   if (c.lrSchedule !== undefined && c.lrSchedule !== 'constant' && c.lrSchedule !== 'decay') errors.push('lrSchedule must be "constant" or "decay"');
   if (c.warmupSteps !== undefined) int('warmupSteps', 0, 1_000_000);
   if (c.unigramBias !== undefined && typeof c.unigramBias !== 'boolean') errors.push('unigramBias must be true or false');
+  if (c.decayShare !== undefined && !(typeof c.decayShare === 'number' && c.decayShare > 0 && c.decayShare <= 1)) errors.push('decayShare must be above 0 and at most 1');
+  if (c.inputScale !== undefined && !(typeof c.inputScale === 'number' && c.inputScale > 0 && c.inputScale <= 100)) errors.push('inputScale must be a number above 0 and at most 100');
   int('evalEvery', 1, 1_000_000);
   int('patience', 0, 1_000_000);
   int('seed', 0, 2 ** 31 - 1);

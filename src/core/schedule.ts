@@ -1,7 +1,8 @@
 /**
  * The learning-rate schedule (issue 10): a linear warm-up over the first `warmupSteps` steps to
- * the peak (the learningRate setting), then a linear decay that reaches zero where the run ends:
- * at its time limit (the run knows its deadline) or after its last epoch, whichever comes first.
+ * the peak (the learningRate setting), held there, then in the last `decayShare` of the run a
+ * linear decay that reaches zero where the run ends ("warmup-stable-decay"): at its time limit
+ * (the run knows its deadline) or after its last epoch, whichever comes first.
  * The LSTM learns fastest early with a high rate and settles best with a falling one; decaying to
  * zero exactly at the deadline makes the weights at the time limit the best of the run.
  *
@@ -18,6 +19,8 @@ export interface LrSchedule {
   /** The peak learning rate (the learningRate setting). */
   peak: number;
   warmupSteps: number;
+  /** The share of the schedule (0..1] over which the rate falls to zero; absent: 1 (from the start). */
+  decayShare?: number;
   /** Where the schedule started: cumulative step and training seconds. */
   startStep: number;
   startSec: number;
@@ -28,6 +31,8 @@ export interface LrSchedule {
 
 /** Default warm-up: long enough for Adam's moment estimates to settle at a higher peak. */
 export const DEFAULT_WARMUP_STEPS = 50;
+/** Default share of the run spent decaying (BENCHMARKS.md, issue 10). */
+export const DEFAULT_DECAY_SHARE = 0.3;
 
 /** How far the schedule has gone, 0..1 (the larger of its time and step fractions; 0 when unbounded). */
 export function scheduleProgress(s: LrSchedule, step: number, sec: number): number {
@@ -43,7 +48,9 @@ export function learningRateAt(s: LrSchedule, step: number, sec: number): number
   if (s.kind === 'constant') return s.peak;
   const k = step - s.startStep;
   const warm = s.warmupSteps > 0 ? Math.min(1, Math.max(0, (k + 1) / s.warmupSteps)) : 1;
-  return s.peak * warm * (1 - scheduleProgress(s, step, sec));
+  const d = Math.min(1, Math.max(1e-9, s.decayShare ?? 1));
+  const left = 1 - scheduleProgress(s, step, sec);
+  return s.peak * warm * Math.min(1, left / d);
 }
 
 export interface SchedulePlan {
@@ -63,6 +70,7 @@ export function planSchedule(o: {
   kind: ScheduleKind;
   peak: number;
   warmupSteps: number;
+  decayShare?: number;
   step: number;
   sec: number;
   runSec: number;
@@ -79,6 +87,7 @@ export function planSchedule(o: {
       kind: o.kind,
       peak: o.peak,
       warmupSteps: Math.max(0, Math.floor(o.warmupSteps)),
+      decayShare: o.decayShare ?? DEFAULT_DECAY_SHARE,
       startStep: o.step,
       startSec: o.sec,
       endSec: Number.isFinite(o.runSec) ? o.sec + o.runSec : null,

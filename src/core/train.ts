@@ -238,6 +238,7 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
     kind: cfg.lrSchedule ?? DEFAULT_LR_SCHEDULE,
     peak: cfg.learningRate,
     warmupSteps: cfg.warmupSteps ?? DEFAULT_WARMUP_STEPS,
+    decayShare: cfg.decayShare,
     step: stepOffset,
     sec: timeOffset,
     runSec: Number.isFinite(deadline) ? (deadline - trainStart) / 1000 : Infinity,
@@ -468,6 +469,13 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
   return done;
 }
 
+/**
+ * Scale of the first layer's input kernel over charRnn's Glorot initialisation. Its input is
+ * one-hot, so a row of the kernel is the whole input signal of a gate: Glorot's ±sqrt(6/(V+4H))
+ * (±0.063 at 256 units, 464 characters) makes it faint next to the recurrent signal.
+ */
+export const DEFAULT_INPUT_SCALE = 16;
+
 /** The output bias that makes a fresh LSTM predict the unigram distribution (add-one smoothed log frequencies). */
 export function unigramLogits(ids: ArrayLike<number>, vocabSize: number): Float32Array {
   const counts = new Float64Array(vocabSize).fill(1);
@@ -484,6 +492,8 @@ export function unigramLogits(ids: ArrayLike<number>, vocabSize: number): Float3
 function startingWeights(vocabSize: number, cfg: TrainConfig, train: Int32Array): NamedWeights {
   const w = freshWeights(vocabSize, cfg.lstmSize, cfg.numLayers, cfg.seed);
   if (cfg.unigramBias !== false) w.find((x) => x.name === 'dense/bias')!.data.set(unigramLogits(train, vocabSize));
+  const scale = cfg.inputScale ?? DEFAULT_INPUT_SCALE;
+  if (scale !== 1) for (const x of w) if (x.name === 'lstm_0/kernel') for (let i = 0; i < x.data.length; i++) x.data[i] *= scale;
   return w;
 }
 

@@ -1,9 +1,9 @@
 /** The learning-rate schedule (issue 10): warm-up, linear decay to zero at the run's end, resume. */
 import * as assert from 'assert';
-import { learningRateAt, planSchedule, scheduleProgress, type LrSchedule } from '../../src/core/schedule';
+import { DEFAULT_DECAY_SHARE, learningRateAt, planSchedule, scheduleProgress, type LrSchedule } from '../../src/core/schedule';
 
 const fresh = (over: Partial<Parameters<typeof planSchedule>[0]> = {}) =>
-  planSchedule({ kind: 'decay', peak: 0.004, warmupSteps: 10, step: 0, sec: 0, runSec: 600, runSteps: 0, ...over });
+  planSchedule({ kind: 'decay', peak: 0.004, warmupSteps: 10, decayShare: 1, step: 0, sec: 0, runSec: 600, runSteps: 0, ...over });
 
 describe('learning-rate schedule', () => {
   it('warms up linearly over warmupSteps, then decays to exactly zero at the deadline', () => {
@@ -31,6 +31,21 @@ describe('learning-rate schedule', () => {
     assert.strictEqual(stepsOnly.endSec, null);
     assert.ok(Math.abs(learningRateAt(stepsOnly, 100, 1e6) - 0.002) < 1e-12);
     assert.strictEqual(learningRateAt(stepsOnly, 200, 1e6), 0);
+  });
+
+  it('warmup-stable-decay: the peak until the last decayShare of the run, then linear to zero', () => {
+    const s = fresh({ decayShare: 0.25 }).schedule;
+    assert.strictEqual(learningRateAt(s, 100, 300), 0.004);
+    assert.strictEqual(learningRateAt(s, 100, 450), 0.004);
+    assert.ok(Math.abs(learningRateAt(s, 100, 525) - 0.002) < 1e-12);
+    assert.strictEqual(learningRateAt(s, 100, 600), 0);
+  });
+
+  it('the default shape decays over the last DEFAULT_DECAY_SHARE of the run and reaches zero at the deadline', () => {
+    const s = fresh({ decayShare: undefined }).schedule;
+    assert.strictEqual(s.decayShare, DEFAULT_DECAY_SHARE);
+    assert.strictEqual(learningRateAt(s, 100, 600 * (1 - DEFAULT_DECAY_SHARE)), 0.004);
+    assert.strictEqual(learningRateAt(s, 1000, 600), 0);
   });
 
   it('constant: the peak at every step', () => {
