@@ -2,7 +2,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runTraining, TrainingError, unigramLogits } from '../../src/core/train';
+import { DEFAULT_INPUT_SCALE, runTraining, startingWeights, TrainingError, unigramLogits } from '../../src/core/train';
+import { initialWeights } from '../../src/core/engine/charRnn';
 import { defaultTrainConfig, type TrainConfig } from '../../src/core/config';
 import { loadCheckpoint } from '../../src/core/checkpoint';
 import type { FromTrainer } from '../../src/protocol/trainer';
@@ -150,5 +151,19 @@ describe('runTraining', function () {
     const lp = unigramLogits(Int32Array.from([0, 0, 1]), 3);
     assert.ok(Math.abs(lp.reduce((a, b) => a + Math.exp(b), 0) - 1) < 1e-6, 'a distribution');
     assert.ok(lp[0] > lp[1] && lp[1] > lp[2]);
+  });
+
+  it('scales the first layer\'s input kernel of a fresh model (only that matrix)', () => {
+    const V = 40;
+    const ids = Int32Array.from({ length: 500 }, (_, i) => i % V);
+    const base = initialWeights(V, 16, 2, 7);
+    const scaled = startingWeights(V, tiny({ lstmSize: 16, numLayers: 2, seed: 7 }), ids);
+    const plain = startingWeights(V, tiny({ lstmSize: 16, numLayers: 2, seed: 7, inputScale: 1, unigramBias: false }), ids);
+    for (let k = 0; k < base.length; k++) {
+      const factor = base[k].name === 'lstm_0/kernel' ? DEFAULT_INPUT_SCALE : 1;
+      if (base[k].name === 'dense/bias') continue;
+      base[k].data.forEach((x, i) => assert.ok(Math.abs(scaled[k].data[i] - factor * x) <= 1e-6 * Math.max(1, Math.abs(x * factor)), base[k].name));
+      assert.deepStrictEqual(plain[k].data, base[k].data);
+    }
   });
 });
