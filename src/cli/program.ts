@@ -14,7 +14,7 @@ import { hasLstm, loadCheckpoint } from '../core/checkpoint';
 import { sampleFromWeights } from '../core/sampling';
 import { makeRng } from '../core/random';
 import { runComplete } from './complete';
-import { addBenchOptions, runBench, type BenchOptions } from './bench';
+import { launchBench } from './benchLauncher';
 
 class UsageError extends Error {}
 
@@ -214,9 +214,15 @@ export function buildProgram(): Command {
       if (code !== 0) process.exitCode = code;
     });
 
-  addBenchOptions(program.command('bench').description('Benchmarks: completion quality against word-completion and n-gram baselines, training speed against PyTorch, completion latency (see BENCHMARKS.md).'))
-    .action(async (o: BenchOptions) => {
-      const code = await runBench(o);
+  program
+    .command('bench')
+    .description('Benchmarks: completion quality against word-completion and n-gram baselines, training speed against PyTorch, completion latency (see BENCHMARKS.md). Runs dist/bench.js of a source checkout; `charrnn bench --help` lists its options.')
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .argument('[args...]')
+    .action(async (_args: string[], _o: unknown, cmd: Command) => {
+      const code = await launchBench(cmd.args);
       if (code !== 0) process.exitCode = code;
     });
 
