@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { BACKENDS, SETTINGS, checkSetting, defaultTrainConfig, validateTrainConfig, type Backend, type SettingKey, type TrainConfig } from '../core/config';
 import { runTraining } from '../core/train';
-import type { FromTrainer } from '../protocol/trainer';
+import type { TrainingEvent } from '../core/trainEvents';
 import { DEFAULT_EVAL_LIMITS, evaluateModel } from './evaluate';
 import { createProgressView } from './progressView';
 import { hasLstm, loadCheckpoint } from '../core/checkpoint';
@@ -116,7 +116,7 @@ export function buildProgram(): Command {
       process.on('SIGINT', onSigint);
       process.on('SIGTERM', onSigint);
       const view = o.json ? undefined : createProgressView(config);
-      const onEvent = (e: FromTrainer) => {
+      const onEvent = (e: TrainingEvent) => {
         if (o.json) process.stdout.write(JSON.stringify(e) + '\n');
         else view!.onEvent(e);
       };

@@ -17,7 +17,7 @@ import { MixtureModel } from './lm/mixture';
 import { KneserNeyModel, NGRAM_FORMAT, NGRAM_VERSION } from './lm/ngram';
 import type { Vocab } from './vocab';
 import type { NamedWeights } from './weights';
-import type { MixtureMessage } from '../protocol/trainer';
+import type { MixtureEvent } from './trainEvents';
 
 /**
  * The workspace n-gram's order (lowered by its memory budget on big corpora); on a dev split of
@@ -46,7 +46,7 @@ export interface MixtureStageOptions {
   numLayers: number;
   now: () => number;
   log: (message: string) => void;
-  onMixture: (m: MixtureMessage) => void;
+  onMixture: (m: MixtureEvent) => void;
 }
 
 export class MixtureStage {

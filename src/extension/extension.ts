@@ -127,7 +127,7 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
     onDidChangeRunning: training.onDidChangeRunning,
     isRunning: () => training.running,
     getSnapshot: () => training.snapshot(),
-    loadHistory: () => store.meta(),
+    loadModelMeta: () => store.meta(),
     startTraining: (resume) => trainCommand.train({ mode: resume ? 'continue' : 'fresh', quiet: true }),
     stopTraining: () => training.stop(),
     sample: (o) => {

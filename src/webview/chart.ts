@@ -6,15 +6,7 @@
  */
 import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css';
-import {
-  appendPoint,
-  chartColumns,
-  emptySeries,
-  type AppendResult,
-  type HistoryPointLike,
-  type LossSeries,
-  type XAxis,
-} from '../protocol/panel';
+import { appendPoint, chartColumns, emptySeries, type AppendResult, type HistoryPointLike, type LossSeries, type XAxis } from '../core/lossSeries';
 import { formatBpc, formatCompact, formatInt } from './format';
 
 let cssAdopted = false;

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { runTraining, TrainingError } from '../../src/core/train';
 import { defaultTrainConfig, type TrainConfig } from '../../src/core/config';
 import { loadCheckpoint } from '../../src/core/checkpoint';
-import type { FromTrainer } from '../../src/protocol/trainer';
+import type { TrainingEvent } from '../../src/core/trainEvents';
 import type { CorpusDoc } from '../../src/core/corpus';
 
 const TEXT = 'the quick brown fox jumps over the lazy dog. ';
@@ -28,7 +28,7 @@ describe('runTraining', function () {
   afterEach(() => fs.rmSync(path.dirname(dir), { recursive: true, force: true }));
 
   it('reports in order, lowers the loss and writes the best checkpoint', async () => {
-    const events: FromTrainer[] = [];
+    const events: TrainingEvent[] = [];
     const done = await runTraining({ config: tiny(), docs: docs(8), checkpointDir: dir, resume: false, onEvent: (e) => events.push(e) });
     assert.strictEqual(done.reason, 'completed');
     const types = events.map((e) => e.type);
@@ -48,7 +48,7 @@ describe('runTraining', function () {
 
   it('stops on abort with the best model saved, and resumes from it', async () => {
     const abort = new AbortController();
-    const events: FromTrainer[] = [];
+    const events: TrainingEvent[] = [];
     const done = await runTraining({
       config: tiny({ epochs: 1000 }),
       docs: docs(8),
@@ -63,7 +63,7 @@ describe('runTraining', function () {
     assert.strictEqual(done.reason, 'stopped');
     const stoppedAt = loadCheckpoint(dir).meta.step;
     assert.ok(stoppedAt >= 15 && stoppedAt < 100, `stopped at ${stoppedAt}`);
-    const more: FromTrainer[] = [];
+    const more: TrainingEvent[] = [];
     await runTraining({ config: tiny({ epochs: 1 }), docs: docs(8), checkpointDir: dir, resume: true, onEvent: (e) => more.push(e) });
     const firstProgress = more.find((e) => e.type === 'progress');
     assert.ok(firstProgress && firstProgress.type === 'progress' && firstProgress.step > stoppedAt);
