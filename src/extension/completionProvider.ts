@@ -170,11 +170,6 @@ export class CharRnnCompletionProvider implements vscode.InlineCompletionItemPro
     }
   }
 
-  /** Drops remembered answers (e.g. after a new model). */
-  clearCache(): void {
-    this.cache.clear();
-  }
-
   dispose(): void {
     this.cache.clear();
   }

@@ -15,7 +15,7 @@ export const SNOOZE_CHOICES_MIN = [5, 15, 30, 60] as const;
 
 export interface ControlDeps {
   snooze: Snooze;
-  provider: Pick<CharRnnCompletionProvider, 'lastDecision' | 'clearCache'>;
+  provider: Pick<CharRnnCompletionProvider, 'lastDecision'>;
   client: CompletionSource;
   log: vscode.LogOutputChannel;
 }

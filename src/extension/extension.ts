@@ -95,19 +95,13 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
     tracking: tracker,
     onDecision: (d) => status.setDetail(reasonText(d)),
   });
+  // A new checkpoint reaches the worker one way only: the client's look at meta.json (see
+  // CompletionClient). Here only what the window shows follows.
   const modelChanged = () => {
-    completionClient.reload();
-    provider.clearCache();
     contextKeys.refresh();
     statusFollower.refresh();
   };
   context.subscriptions.push(
-    training.onEvent((e) => {
-      if (e.type === 'checkpoint') {
-        completionClient.reload();
-        provider.clearCache();
-      }
-    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('charrnn.modelPath')) {
         modelChanged();

@@ -8,7 +8,7 @@
  * `contextChars` characters before the cursor, starting at the first line break in that window
  * when there is one (the model then starts from a line start, as it has seen many times).
  */
-import { SETTINGS } from '../config';
+import { SETTINGS, type CompletionConfig } from '../config';
 import { hasLstm, loadCheckpoint, type CheckpointMeta } from '../checkpoint';
 import { FittedMixer } from '../lm/mixer';
 import { MixtureModel } from '../lm/mixture';
@@ -32,10 +32,14 @@ export interface CompleteRequest {
   suffix?: string;
 }
 
-export interface CompleteOptions {
-  maxChars: number;
-  minConfidence: number;
-  contextChars: number;
+/** What the user's settings say about a request; minConfidence undefined: the model's calibrated threshold. */
+export type CompletionSettings = Pick<CompletionConfig, 'maxChars' | 'minConfidence' | 'contextChars'>;
+
+/** A request as the editor asks it: where, and with what settings (the worker's `complete` message). */
+export type CompletionQuery = Required<CompleteRequest> & { settings: CompletionSettings };
+
+/** Everything a completion is decided with (the settings resolved, and the beam width). */
+export interface CompleteOptions extends Required<CompletionSettings> {
   beamWidth: number;
 }
 
