@@ -11,7 +11,8 @@
  * Exit code: 0 at the end of input; 1 with a one-line reason on stderr when the model is
  * unreadable.
  */
-import { loadCompleter, warmUp, type CompleteOptions, type LoadedCompleter } from '../core/infer/completer';
+import { loadCompleter, warmUp, type LoadedCompleter } from '../core/infer/completer';
+import type { CompleteOptions } from '../core/infer/completion';
 import type { EngineKind } from '../core/infer/matmul';
 import { readLines } from './jsonLines';
 

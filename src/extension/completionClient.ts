@@ -15,7 +15,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { META_FILE } from '../core/checkpoint';
-import type { CompleteResult, CompletionQuery } from '../core/infer/completer';
+import type { CompleteResult, CompletionQuery } from '../core/infer/completion';
 import {
   CONTROL_CANCELLED,
   CONTROL_NEWEST,
@@ -31,8 +31,6 @@ export interface CancelToken {
   readonly isCancellationRequested: boolean;
   onCancellationRequested(listener: () => unknown): { dispose(): unknown };
 }
-
-export type { CompletionQuery };
 
 /** The worker's answer: the core's result and its engine time in the worker, ms. */
 export type CompletionAnswer = CompleteResult & { ms: number };

@@ -20,7 +20,8 @@ import { MAX_CACHE_CHARS } from '../core/lm/mixture';
 import type { CompletionConfig } from '../core/config';
 import { looksBinary, tokenContext } from '../core/infer/tokens';
 import { knowsLanguage, syntaxAt } from '../core/syntax';
-import type { CancelToken, CompletionAnswer, CompletionQuery } from './completionClient';
+import type { CompletionQuery } from '../core/infer/completion';
+import type { CancelToken, CompletionAnswer } from './completionClient';
 import type { CompletionTracking } from './acceptTracker';
 import { codeForModelReason, type Decision, type DecisionCode } from './decision';
 

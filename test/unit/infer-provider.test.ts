@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
-import type { CompletionAnswer, CompletionQuery } from '../../src/extension/completionClient';
+import type { CompletionQuery } from '../../src/core/infer/completion';
+import type { CompletionAnswer } from '../../src/extension/completionClient';
 import type { CompletionConfig } from '../../src/core/config';
 
 // A minimal stand-in for the `vscode` module (the provider only needs these).

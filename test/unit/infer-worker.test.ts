@@ -2,7 +2,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CompletionClient, type CancelToken, type CompletionQuery } from '../../src/extension/completionClient';
+import type { CompletionQuery } from '../../src/core/infer/completion';
+import { CompletionClient, type CancelToken } from '../../src/extension/completionClient';
 import { writeTinyCheckpoint } from './inferFixture';
 
 const query = (prefix: string, docKey = 'file:///a.ts'): CompletionQuery => ({

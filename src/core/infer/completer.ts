@@ -8,7 +8,9 @@
  * `contextChars` characters before the cursor, starting at the first line break in that window
  * when there is one (the model then starts from a line start, as it has seen many times).
  */
-import { SETTINGS, type CompletionConfig } from '../config';
+import { SETTINGS } from '../config';
+import type { CompleteOptions, CompleteRequest, CompleteResult } from './completion';
+
 import { hasLstm, loadCheckpoint, type CheckpointMeta } from '../checkpoint';
 import { FittedMixer } from '../lm/mixer';
 import { MixtureModel } from '../lm/mixture';
@@ -21,53 +23,12 @@ import type { EngineKind } from './matmul';
 import { StateCache } from './stateCache';
 import { tokenContext } from './tokens';
 
-export interface CompleteRequest {
-  /** Identifies the document (its URI); states are cached per document. */
-  docKey: string;
-  /** Text before the cursor: at least `contextChars` characters when there are that many. */
-  prefix: string;
-  /** Offset of the cursor in the document; default prefix.length (the prefix starts the document). */
-  offset?: number;
-  /** The rest of the line after the cursor. */
-  suffix?: string;
-}
-
-/** What the user's settings say about a request; minConfidence undefined: the model's calibrated threshold. */
-export type CompletionSettings = Pick<CompletionConfig, 'maxChars' | 'minConfidence' | 'contextChars'>;
-
-/** A request as the editor asks it: where, and with what settings (the worker's `complete` message). */
-export type CompletionQuery = Required<CompleteRequest> & { settings: CompletionSettings };
-
-/** Everything a completion is decided with (the settings resolved, and the beam width). */
-export interface CompleteOptions extends Required<CompletionSettings> {
-  beamWidth: number;
-}
-
 export const DEFAULT_COMPLETE_OPTIONS: CompleteOptions = {
   maxChars: SETTINGS['completion.maxChars'].default,
   minConfidence: SETTINGS['completion.minConfidence'].default,
   contextChars: SETTINGS['completion.contextChars'].default,
   beamWidth: DEFAULT_BEAM_WIDTH,
 };
-
-export interface CompleteResult {
-  /** The rest of the token (empty = abstain). */
-  completion: string;
-  /** Probability of the completed token (0 when abstaining). */
-  confidence: number;
-  /** UTF-16 length of the part of the token already typed before the cursor. */
-  typedLength: number;
-  /** Why there is no completion, when there is none. */
-  reason?: string;
-  /** Characters read to build the state (0 when fully cached), and decoder steps. */
-  charsRead: number;
-  decodeSteps: number;
-  cancelled?: boolean;
-  /** The threshold the request was decided with (the model's calibrated one unless set). */
-  threshold?: number;
-  /** Other distinct tokens worth showing, best first (VS Code's next/previous suggestion). */
-  alternatives?: { completion: string; confidence: number }[];
-}
 
 type Model<S> = CharModel<S> & Partial<SequenceReader<S>> & Partial<DocumentAware<S>>;
 
