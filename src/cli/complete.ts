@@ -13,7 +13,7 @@
  */
 import { loadCompleter, warmUp, type LoadedCompleter } from '../core/infer/completer';
 import type { CompleteOptions } from '../core/infer/completion';
-import type { EngineKind } from '../core/infer/matmul';
+import type { EngineKind } from '../core/infer/matMulEngine';
 import { readLines } from './jsonLines';
 
 export interface RunCompleteOptions extends Partial<CompleteOptions> {

@@ -10,7 +10,7 @@ import { SETTINGS } from './config';
 import type { Split } from './batching';
 import { IdentifierIndex } from './infer/candidates';
 import { Completer } from './infer/completer';
-import { LstmModel } from './infer/lstmForward';
+import { LstmModel } from './infer/lstmModel';
 import { calibrate, collectSamples, FIT_SEGMENT, fitMixture, type Calibration } from './lm/fit';
 import { FittedMixer, type MixerJson } from './lm/mixer';
 import { MixtureModel } from './lm/mixture';

@@ -6,8 +6,8 @@
 import type { ModelConfig } from './config';
 import type { Vocab } from './vocab';
 import type { NamedWeights } from './weights';
-import { LstmModel } from './infer/lstmForward';
-import { jsMatMul } from './infer/matmul';
+import { LstmModel } from './infer/lstmModel';
+import { jsMatMul } from './infer/matMulEngine';
 import { sampleText } from './infer/sample';
 import type { Rng } from './random';
 

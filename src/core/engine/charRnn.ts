@@ -17,8 +17,8 @@ import { makeRng, uniform, type Rng } from '../random';
 import { FORGET_BIAS_INIT, gateOffset } from '../lstmGates';
 import { DENSE_WEIGHT_NAMES, checkWeights, expectedShapes, lstmWeightNames, weightMap, weightNames, type NamedWeights } from '../weights';
 import { currentBackend, initBackend } from './backend';
-import { lstmBackward, lstmForward, LstmTape, LstmTensors, type LstmInput, type LstmParams, type LstmState } from './fusedLstm';
-import { matMul, transpose, upload } from './matmul';
+import { lstmBackward, lstmForward, LstmTape, LstmTensors, type LstmInput, type LstmParams, type CarriedState } from './fusedLstm';
+import { matMul, transpose, upload } from './tfMatMul';
 import { Adam, clipByGlobalNorm } from './optimizer';
 
 export interface CharRnnOptions {
@@ -76,7 +76,7 @@ export function initialWeights(vocabSize: number, lstmSize: number, numLayers: n
 /** Carried LSTM state of `batch` streams, one per layer. */
 interface Streams {
   batch: number;
-  layers: LstmState[];
+  layers: CarriedState[];
 }
 
 /** Converts [B, T] batch-major ids to time-major (row t·B + b). */

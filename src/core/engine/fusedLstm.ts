@@ -22,7 +22,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { gateColumns, gateOffsets } from '../lstmGates';
 import { sigmoid, tanh } from './fastMath';
-import { matMul, transpose, upload } from './matmul';
+import { matMul, transpose, upload } from './tfMatMul';
 
 export interface LstmParams {
   /** [D, 4H] input projection. */
@@ -36,8 +36,11 @@ export interface LstmParams {
 /** The layer's input: character ids (layer 0, one-hot) or the layer below's output [T·B, D]. */
 export type LstmInput = { ids: Int32Array } | { x: Float32Array };
 
-/** The carried state: h and c of the last time step, [B, H] each. */
-export interface LstmState {
+/**
+ * One layer's state carried from batch to batch (truncated BPTT): h and c of the last time step,
+ * [B, H] each, mutable. (The inference model's immutable per-character state is infer's LstmState.)
+ */
+export interface CarriedState {
   h: Float32Array;
   c: Float32Array;
 }
@@ -138,7 +141,7 @@ export function lstmForward(
   p: LstmParams,
   tensors: LstmTensors,
   input: LstmInput,
-  state: LstmState,
+  state: CarriedState,
   tape: LstmTape,
 ): Float32Array {
   const { batch: B, steps: T, units: H } = tape;

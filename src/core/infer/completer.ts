@@ -18,8 +18,8 @@ import type { Vocab } from '../vocab';
 import type { CharModel, DocumentAware } from './charModel';
 import { decodeToken, DEFAULT_BEAM_WIDTH } from './decode';
 import { bestCandidate, candidateWords, IdentifierIndex } from './candidates';
-import { LstmModel, type SequenceReader } from './lstmForward';
-import type { EngineKind } from './matmul';
+import { LstmModel, type SequenceReader } from './lstmModel';
+import type { EngineKind } from './matMulEngine';
 import { StateCache } from './stateCache';
 import { tokenContext } from './tokens';
 

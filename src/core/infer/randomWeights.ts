@@ -3,7 +3,7 @@
  * of the inference engine (no training needed). Uniform in [-scale, scale), seeded.
  */
 import { expectedShapes, type NamedWeights } from '../weights';
-import type { LstmShape } from './lstmForward';
+import type { LstmShape } from './lstmModel';
 
 export function randomWeights(shape: LstmShape, seed = 1, scale = 0.08): NamedWeights {
   let a = seed >>> 0 || 1;

@@ -11,7 +11,7 @@
  * cold path (nothing cached); `advance` is the beam path.
  */
 import type { CharModel } from './charModel';
-import { createMatMul, type EngineKind, type Matrix, type MatMulEngine } from './matmul';
+import { createMatMul, type EngineKind, type Matrix, type MatMulEngine } from './matMulEngine';
 import { gateColumns, gateOffsets } from '../lstmGates';
 import { DENSE_WEIGHT_NAMES, checkWeights, lstmWeightNames, weightMap, type NamedWeights } from '../weights';
 
