@@ -11,7 +11,7 @@ import type { TrainingEvent } from '../core/trainEvents';
 import { DEFAULT_EVAL_LIMITS, evaluateModel } from './evaluate';
 import { createProgressView } from './progressView';
 import { hasLstm, loadCheckpoint } from '../core/checkpoint';
-import { sampleFromWeights } from '../core/sampling';
+import { sampleFromWeights } from '../core/infer/sample';
 import { makeRng } from '../core/random';
 import { runComplete } from './complete';
 import { launchBench } from './benchLauncher';

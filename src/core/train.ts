@@ -16,7 +16,7 @@ import { parameterCount, type NamedWeights } from './weights';
 import { initBackend } from './engine/backend';
 import { createCharRnn, type CharRnnTrainer } from './engine/charRnn';
 import { makeRng } from './random';
-import { sampleFromWeights } from './sampling';
+import { sampleFromWeights } from './infer/sample';
 import type { DoneEvent, DoneReason, TrainingEvent } from './trainEvents';
 import type { PauseGate } from './pauseGate';
 

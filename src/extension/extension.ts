@@ -13,7 +13,7 @@ import { registerSettingsCommands } from './settingsCommands';
 import { TrainCommand, type TrainArgs } from './trainCommand';
 import { readCompletionConfig, readTrainerManners } from './settings';
 import { registerTrainingPanel, panelTestApi, type PanelDeps, type PanelTestApi } from './panel';
-import { sampleModel } from './sampler';
+import { sampleModel } from './sampleViaCli';
 import { CompletionClient } from './completionClient';
 import { SavedFiles } from './savedFiles';
 import { registerCompletions, type CharRnnCompletionProvider } from './completionProvider';
