@@ -9,7 +9,7 @@ import * as path from 'path';
 import { TrainingClient } from './trainingClient';
 import { ModelStore } from './modelStore';
 import { StatusBar, followModelStatus } from './statusBar';
-import { registerSettingsCommands } from './settingsCommands';
+import { registerStatusMenu } from './statusMenu';
 import { TrainCommand, type TrainArgs } from './trainCommand';
 import { readCompletionConfig, readTrainerManners } from './settings';
 import { registerTrainingPanel, panelTestApi, type PanelDeps, type PanelTestApi } from './panel';
@@ -63,7 +63,8 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
       if (ok) stats.reset();
       return ok;
     }),
-    ...registerSettingsCommands(log, {
+    vscode.commands.registerCommand('charrnn.showLog', () => log.show()),
+    registerStatusMenu({
       training: () => training.running,
       pausedByUser: () => training.pausedByUser,
       snoozed: () => snooze.active,

@@ -1,10 +1,10 @@
 /**
- * The small commands around the model: toggle inline completions, show the log, and the status
- * bar's menu (toggle, snooze, language, explain, panel, pause / resume or continue / fresh
- * training, model files, log).
+ * The status bar item's menu (`charrnn.menu`): one quick pick that offers the other commands as
+ * they apply now (completions on / off, snooze, language, explain; panel, pause / resume or
+ * continue / fresh training; model files; log). It runs the picked command and owns none.
  */
 import * as vscode from 'vscode';
-import { readCompletionConfig, updateWhereSet } from './settings';
+import { readCompletionConfig } from './settings';
 
 /** What the menu needs to know to offer the right entries. */
 export interface MenuState {
@@ -13,15 +13,8 @@ export interface MenuState {
   snoozed(): boolean;
 }
 
-export function registerSettingsCommands(log: vscode.LogOutputChannel, state?: MenuState): vscode.Disposable[] {
-  return [
-    vscode.commands.registerCommand('charrnn.toggleCompletions', async () => {
-      const enabled = !vscode.workspace.getConfiguration('charrnn').get<boolean>('completion.enabled', true);
-      await updateWhereSet('completion.enabled', enabled);
-      void vscode.window.setStatusBarMessage(`CharRNN completions ${enabled ? 'on' : 'off'}`, 2000);
-    }),
-    vscode.commands.registerCommand('charrnn.showLog', () => log.show()),
-    vscode.commands.registerCommand('charrnn.menu', async () => {
+export function registerStatusMenu(state?: MenuState): vscode.Disposable {
+  return vscode.commands.registerCommand('charrnn.menu', async () => {
       const enabled = readCompletionConfig().value.enabled;
       const lang = vscode.window.activeTextEditor?.document.languageId;
       const langOff = lang !== undefined && readCompletionConfig().value.disabledLanguages.includes(lang);
@@ -53,6 +46,5 @@ export function registerSettingsCommands(log: vscode.LogOutputChannel, state?: M
       ];
       const pick = await vscode.window.showQuickPick(items, { title: 'CharRNN' });
       if (pick) await vscode.commands.executeCommand(pick.command, pick.args);
-    }),
-  ];
+  });
 }
