@@ -148,9 +148,6 @@ export const RESTRICTED_SETTINGS: readonly SettingKey[] = [
   'modelPath',
 ];
 
-/** Settings that change the model's shape: changing them needs a fresh run. */
-export const MODEL_SHAPE_KEYS: readonly SettingKey[] = ['model.lstmSize', 'model.numLayers'];
-
 /** Defaults that are not user settings. */
 export const TRAIN_INTERNAL_DEFAULTS = { valFraction: 0.1, evalEvery: 100, patience: 10, seed: 1 };
 

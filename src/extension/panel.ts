@@ -169,10 +169,6 @@ export class TrainingPanel {
     return this.panel.webview;
   }
 
-  get visible(): boolean {
-    return this.panel.visible;
-  }
-
   /**
    * Handles one message from the webview. Public so that the integration tests can post as the
    * webview would; resolves when the message has been handled (settings written, run started...).
@@ -410,11 +406,6 @@ export class TrainingPanel {
     const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
     const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'panel.css'));
     return panelHtml({ cspSource: webview.cspSource, nonce, scriptUri: script.toString(), styleUri: style.toString() });
-  }
-
-  /** Reveals the panel. */
-  reveal(): void {
-    this.panel.reveal();
   }
 
   dispose(): void {

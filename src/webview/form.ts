@@ -152,10 +152,6 @@ export class SettingsForm {
     return { ...this.drafts };
   }
 
-  get appliedSettings(): PanelSettings {
-    return { ...this.applied };
-  }
-
   values(): FormValues {
     const changes: Record<string, number | string> = {};
     const merged = { ...this.applied } as Record<string, number | string>;
