@@ -118,26 +118,50 @@ describe('completion client + worker thread', function () {
   });
 
   it('a dying worker is reported once and restarted with backoff', async () => {
+    // A worker that notes each start in a file, then exits: the file counts the restarts.
+    const starts = path.join(dir, 'crash-starts.txt');
     const crash = path.join(dir, 'crash.js');
-    fs.writeFileSync(crash, 'process.exit(3);');
+    fs.writeFileSync(crash, `require('fs').appendFileSync(${JSON.stringify(starts)}, 'x'); process.exit(3);`);
+    const started = () => (fs.existsSync(starts) ? fs.readFileSync(starts, 'utf8').length : 0);
     const died: string[] = [];
-    const { c } = make({ modelDir: () => good, workerPath: crash, onWorkerDied: (m) => died.push(m), backoff: { initialMs: 50, maxMs: 200 } });
+    const { c, logs } = make({ modelDir: () => good, workerPath: crash, onWorkerDied: (m) => died.push(m), backoff: { initialMs: 200, maxMs: 1000 } });
+    const deaths = () => logs.filter((m) => m.startsWith('the completion worker stopped')).length;
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
     assert.strictEqual(await c.complete(query('f(')), undefined);
+    assert.strictEqual(started(), 1);
     assert.strictEqual(died.length, 1);
     assert.match(died[0], /exit code 3/);
-    // During the backoff: no new worker, no suggestion.
+    // During the backoff (200 ms): no new worker, no suggestion.
     assert.strictEqual(c.status, 'restarting');
     assert.strictEqual(await c.complete(query('f(')), undefined);
-    await new Promise((r) => setTimeout(r, 80));
+    await sleep(50);
     assert.strictEqual(await c.complete(query('f(')), undefined);
+    assert.strictEqual(started(), 1, 'no restart before the backoff is over');
+
+    // After it, the next request starts a new worker (which dies again).
+    await sleep(250);
+    assert.notStrictEqual(c.status, 'restarting');
+    assert.strictEqual(await c.complete(query('f(')), undefined);
+    await waitFor(() => deaths() === 2, 'a restarted worker (and its death) once the backoff is over');
+    assert.strictEqual(started(), 2);
+
+    // The second backoff is twice as long (400 ms): still waiting after the first one's 200 ms.
+    await sleep(250);
+    assert.strictEqual(c.status, 'restarting', 'the backoff grows after a second death');
+    assert.strictEqual(await c.complete(query('f(')), undefined);
+    assert.strictEqual(started(), 2);
+    await waitFor(() => c.status !== 'restarting', 'the end of the second backoff');
+    assert.strictEqual(await c.complete(query('f(')), undefined);
+    await waitFor(() => started() === 3, 'a third worker start');
     assert.strictEqual(died.length, 1, 'reported once');
   });
 });
 
-async function waitFor(cond: () => boolean, ms = 10000): Promise<void> {
+async function waitFor(cond: () => boolean, what = 'a condition', ms = 10000): Promise<void> {
   const t0 = Date.now();
   while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error('timed out waiting');
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }
