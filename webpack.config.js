@@ -1,5 +1,6 @@
-// Five bundles: the extension (runs in the extension host), the trainer child process, the
-// completion worker thread, the CLI (all target node), and the webview script (target web).
+// Six bundles: the extension (runs in the extension host), the trainer child process, the
+// completion worker thread, the CLI, the benchmark (all target node; the benchmark stays out of the
+// .vsix), and the webview script (target web).
 // `vscode` is provided by the host; `@tensorflow/tfjs-node` is an optional native module that is
 // loaded at run time when present and never bundled. The wasm binaries of tfjs-backend-wasm are
 // copied next to the bundles (dist/) and found there at run time (see src/core/engine/backend.ts).
@@ -44,13 +45,15 @@ module.exports = (_env, argv) => {
       trainer: './src/trainer/main.ts',
       worker: './src/worker/main.ts',
       cli: './src/cli/main.ts',
+      // The benchmark's own program; .vscodeignore keeps it out of the .vsix.
+      bench: './bench/main.ts',
     },
     output: { ...common.output, libraryTarget: 'commonjs2' },
     externals: nodeExternals,
     node: { __dirname: false, __filename: false },
     module: { rules: [tsRule(path.resolve(__dirname, 'tsconfig.json'))] },
     plugins: [
-      new webpack.BannerPlugin({ banner: '#!/usr/bin/env node', raw: true, entryOnly: true, include: /^cli\.js$/ }),
+      new webpack.BannerPlugin({ banner: '#!/usr/bin/env node', raw: true, entryOnly: true, include: /^(cli|bench)\.js$/ }),
       new CopyPlugin({
         patterns: [
           { from: 'node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm', to: '[name][ext]' },

@@ -5,7 +5,7 @@
  * same training split, model size, batch, steps, Adam and clipping; its own recipe otherwise:
  * constant learning rate 0.002 unless --torch-lr, PyTorch's default initialisation), back to back, each scored at the same training times (1, 2, 5, 10 minutes) by
  * the quality bench's held-out bits/char: the first `bpcChars` characters of the held-out files,
- * each file read from its start, by the inference model (src/core/infer/lstmForward.ts) for ours.
+ * each file read from its start, by the inference model (src/core/infer/lstmModel.ts) for ours.
  * Our clock is the run's (maxMinutes'): from its start, so the corpus and n-gram stage, validation,
  * checkpoints and mixture refits count; PyTorch's counts its training steps only. Scoring stops
  * both clocks; snapshots of our weights are scored after the run.
@@ -20,10 +20,10 @@ import type { CorpusDoc } from '../src/core/corpus';
 import { splitCorpus } from '../src/core/batching';
 import { Vocab } from '../src/core/vocab';
 import { runTraining, type TrainSnapshot } from '../src/core/train';
-import { LstmModel } from '../src/core/infer/lstmForward';
+import { LstmModel } from '../src/core/infer/lstmModel';
 import { currentBackend } from '../src/core/engine/backend';
 import { loadBenchData } from './data';
-import { modelBitsPerChar } from './metrics';
+import { bitsPerChar } from '../src/core/lm/bitsPerChar';
 import { findTorchPython, referenceScript, torchEnv } from './pytorch';
 
 export interface LearningOptions {
@@ -174,7 +174,7 @@ export async function runLearning(o: LearningOptions): Promise<LearningResult> {
     for (const s of snaps) {
       const model = await LstmModel.create({ vocabSize: vocab.size, lstmSize: config.lstmSize, numLayers: config.numLayers }, s.weights, 'auto');
       try {
-        const b = modelBitsPerChar(model, (k) => testIds[Number(k)], testIds.map((_, i) => String(i)), { maxChars: o.bpcChars, batch: 32 });
+        const b = bitsPerChar(model, (k: string) => testIds[Number(k)], testIds.map((_, i) => String(i)), { maxChars: o.bpcChars, batch: 32 });
         result.ours.points.push({ atSec: s.atSec, elapsedSec: s.elapsedSec, step: s.step, charsSeen: s.charsSeen, bpc: b.bpc });
         log(`ours at ${s.atSec} s (trained ${s.elapsedSec.toFixed(0)} s, step ${s.step}): ${b.bpc.toFixed(3)} bits/char held out`);
       } finally {

@@ -13,9 +13,10 @@ import { defaultTrainConfig, type Backend, type TrainConfig } from '../src/core/
 import { Completer, loadCompleter, type LoadedCompleter } from '../src/core/infer/completer';
 import { loadMeta } from '../src/core/checkpoint';
 import { loadBenchData, type BenchData, type BenchDoc } from './data';
-import { completionMetrics, modelBitsPerChar, quantile, type CompletionMetrics, type Outcome } from './metrics';
+import { completionMetrics, quantile, type CompletionMetrics, type Outcome } from './metrics';
 import { KneserNeyModel } from '../src/core/lm/ngram';
 import { samplePositions, type Position } from '../src/core/positions';
+import { bitsPerChar } from '../src/core/lm/bitsPerChar';
 import { mixtureBitsPerChar } from '../src/core/lm/fit';
 import { trainCharRnn, peakRssMB, type TrainOutcome } from './trainRun';
 import { WordCompleter } from './wordCompletion';
@@ -182,7 +183,7 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
   // 1a. The CharRNN alone (the default threshold, as before the mixture).
   if (loaded.lstm) {
     const t = Date.now();
-    const bpc = modelBitsPerChar(loaded.lstm, (s) => loaded.vocab.encode(s), testTexts, { maxChars: o.bpcChars, batch: 32 });
+    const bpc = bitsPerChar(loaded.lstm, (s) => loaded.vocab.encode(s), testTexts, { maxChars: o.bpcChars, batch: 32 });
     log(`CharRNN alone: ${bpc.bpc.toFixed(3)} bits/char on ${bpc.chars} held-out chars (${((Date.now() - t) / 1000).toFixed(1)} s)`);
     row(`CharRNN ${meta.config.lstmSize}x${meta.config.numLayers} alone`, new Completer(loaded.lstm, loaded.vocab) as Completer<unknown>, bpc.bpc,
       { step: meta.step, epoch: meta.epoch, bestValLoss: meta.bestValLoss, engine: loaded.engine });
@@ -206,7 +207,7 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
     const before = peakRssMB();
     const model = KneserNeyModel.train(data.train.map((d) => d.text), { order });
     const trainSec = (Date.now() - t) / 1000;
-    const bpc = modelBitsPerChar(model, (s) => model.vocab.encode(s), testTexts, { maxChars: o.bpcChars, batch: 32 });
+    const bpc = bitsPerChar(model, (s) => model.vocab.encode(s), testTexts, { maxChars: o.bpcChars, batch: 32 });
     const completer = new Completer(model, model.vocab);
     const ev = evaluatePositions(positions, testDocs, (relPath, prefix, offset) => completer.complete({ docKey: relPath, prefix, offset }).completion);
     const scores = scoreFields(ev);

@@ -11,11 +11,12 @@ import type { TrainConfig } from '../src/core/config';
 import { SETTINGS } from '../src/core/config';
 import type { CorpusDoc } from '../src/core/corpus';
 import { runTraining } from '../src/core/train';
-import { isFromTrainer, type DoneMessage, type FromTrainer, type StartMessage } from '../src/protocol/trainer';
+import type { DoneEvent } from '../src/core/trainEvents';
+import { isFromTrainer, type FromTrainer, type StartMessage } from '../src/protocol/trainer';
 import { writeDocs, type BenchDoc } from './data';
 
 export interface TrainOutcome {
-  done: DoneMessage;
+  done: DoneEvent;
   where: 'trainer process' | 'bench process';
   /** Peak resident set of the training process, MB (undefined where /proc is missing). */
   peakRssMB?: number;
@@ -109,8 +110,8 @@ export async function trainCharRnn(o: TrainRunOptions): Promise<TrainOutcome> {
   };
   const timer = setInterval(sample, 500);
   try {
-    const done = await new Promise<DoneMessage>((resolve, reject) => {
-      let result: DoneMessage | undefined;
+    const done = await new Promise<DoneEvent>((resolve, reject) => {
+      let result: DoneEvent | undefined;
       let error: string | undefined;
       child.on('message', (m: unknown) => {
         if (!isFromTrainer(m)) return;

@@ -11,8 +11,9 @@
  * Exit code: 0 at the end of input; 1 with a one-line reason on stderr when the model is
  * unreadable.
  */
-import { loadCompleter, warmUp, type CompleteOptions, type LoadedCompleter } from '../core/infer/completer';
-import type { EngineKind } from '../core/infer/matmul';
+import { loadCompleter, warmUp, type LoadedCompleter } from '../core/infer/completer';
+import type { CompleteOptions } from '../core/infer/completion';
+import type { EngineKind } from '../core/infer/matMulEngine';
 import { readLines } from './jsonLines';
 
 export interface RunCompleteOptions extends Partial<CompleteOptions> {

@@ -7,14 +7,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { BACKENDS, SETTINGS, checkSetting, defaultTrainConfig, validateTrainConfig, type Backend, type SettingKey, type TrainConfig } from '../core/config';
 import { runTraining } from '../core/train';
-import type { FromTrainer } from '../protocol/trainer';
+import type { TrainingEvent } from '../core/trainEvents';
 import { DEFAULT_EVAL_LIMITS, evaluateModel } from './evaluate';
 import { createProgressView } from './progressView';
 import { hasLstm, loadCheckpoint } from '../core/checkpoint';
-import { sampleFromWeights } from '../core/sampling';
+import { sampleFromWeights } from '../core/infer/sample';
 import { makeRng } from '../core/random';
 import { runComplete } from './complete';
-import { addBenchOptions, runBench, type BenchOptions } from './bench';
+import { launchBench } from './benchLauncher';
 
 class UsageError extends Error {}
 
@@ -116,7 +116,7 @@ export function buildProgram(): Command {
       process.on('SIGINT', onSigint);
       process.on('SIGTERM', onSigint);
       const view = o.json ? undefined : createProgressView(config);
-      const onEvent = (e: FromTrainer) => {
+      const onEvent = (e: TrainingEvent) => {
         if (o.json) process.stdout.write(JSON.stringify(e) + '\n');
         else view!.onEvent(e);
       };
@@ -214,9 +214,15 @@ export function buildProgram(): Command {
       if (code !== 0) process.exitCode = code;
     });
 
-  addBenchOptions(program.command('bench').description('Benchmarks: completion quality against word-completion and n-gram baselines, training speed against PyTorch, completion latency (see BENCHMARKS.md).'))
-    .action(async (o: BenchOptions) => {
-      const code = await runBench(o);
+  program
+    .command('bench')
+    .description('Benchmarks: completion quality against word-completion and n-gram baselines, training speed against PyTorch, completion latency (see BENCHMARKS.md). Runs dist/bench.js of a source checkout; `charrnn bench --help` lists its options.')
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .argument('[args...]')
+    .action(async (_args: string[], _o: unknown, cmd: Command) => {
+      const code = await launchBench(cmd.args);
       if (code !== 0) process.exitCode = code;
     });
 

@@ -5,12 +5,12 @@
  */
 import * as cliProgress from 'cli-progress';
 import type { TrainConfig } from '../core/config';
-import type { DoneMessage, FromTrainer } from '../protocol/trainer';
+import type { DoneEvent, TrainingEvent } from '../core/trainEvents';
 import { formatDuration } from '../core/format';
 
 export interface ProgressView {
-  onEvent(e: FromTrainer): void;
-  finish(done: DoneMessage): void;
+  onEvent(e: TrainingEvent): void;
+  finish(done: DoneEvent): void;
   stop(): void;
 }
 

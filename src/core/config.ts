@@ -158,9 +158,6 @@ export const RESTRICTED_SETTINGS: readonly SettingKey[] = [
   'modelPath',
 ];
 
-/** Settings that change the model's shape: changing them needs a fresh run. */
-export const MODEL_SHAPE_KEYS: readonly SettingKey[] = ['model.lstmSize', 'model.numLayers'];
-
 /** Defaults that are not user settings. */
 export const TRAIN_INTERNAL_DEFAULTS = { valFraction: 0.1, evalEvery: 100, patience: 10, seed: 1 };
 
@@ -235,6 +232,14 @@ export function settingOrDefault(key: SettingKey, raw: unknown): { value: unknow
 }
 
 /**
+ * The settings that cannot be combined: epochs and maxMinutes both 0 would train forever. The one
+ * rule for the CLI, the trainer, the Train command (settings.json) and the panel's form.
+ */
+export function combinationProblem(c: { epochs: number; maxMinutes: number }): string | undefined {
+  return c.epochs === 0 && c.maxMinutes === 0 ? 'Epochs and Max minutes are both 0: training would never stop. Set one of them.' : undefined;
+}
+
+/**
  * Validates a whole training config (e.g. from the CLI or an IPC message).
  * Returns the list of problems; empty when valid.
  */
@@ -261,6 +266,7 @@ export function validateTrainConfig(c: TrainConfig): string[] {
   int('evalEvery', 1, 1_000_000);
   int('patience', 0, 1_000_000);
   int('seed', 0, 2 ** 31 - 1);
-  if (c.epochs === 0 && c.maxMinutes === 0) errors.push('set epochs or maxMinutes: both 0 would train forever');
+  const combination = combinationProblem(c);
+  if (combination) errors.push(combination);
   return errors;
 }

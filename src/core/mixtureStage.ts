@@ -10,14 +10,14 @@ import { SETTINGS } from './config';
 import type { Split } from './batching';
 import { IdentifierIndex } from './infer/candidates';
 import { Completer } from './infer/completer';
-import { LstmModel } from './infer/lstmForward';
+import { LstmModel } from './infer/lstmModel';
 import { calibrate, collectSamples, FIT_SEGMENT, fitMixture, type Calibration } from './lm/fit';
 import { FittedMixer, type MixerJson } from './lm/mixer';
 import { MixtureModel } from './lm/mixture';
 import { KneserNeyModel, NGRAM_FORMAT, NGRAM_VERSION } from './lm/ngram';
 import type { Vocab } from './vocab';
 import type { NamedWeights } from './weights';
-import type { MixtureMessage } from '../protocol/trainer';
+import type { MixtureEvent } from './trainEvents';
 
 /**
  * The workspace n-gram's order (lowered by its memory budget on big corpora); on a dev split of
@@ -52,7 +52,7 @@ export interface MixtureStageOptions {
   numLayers: number;
   now: () => number;
   log: (message: string) => void;
-  onMixture: (m: MixtureMessage) => void;
+  onMixture: (m: MixtureEvent) => void;
 }
 
 export class MixtureStage {

@@ -1,7 +1,7 @@
 /**
  * The training run: corpus -> vocabulary -> split -> batches -> model -> train loop -> checkpoints.
  * Shared by the trainer child process (extension) and the CLI. Reports through `onEvent` with the
- * trainer IPC messages of src/protocol/trainer.ts; stops when `signal` aborts, saving the best
+ * training events of trainEvents.ts; stops when `signal` aborts, saving the best
  * checkpoint so far. Losses are reported in bits per character.
  */
 import type { TrainConfig } from './config';
@@ -22,8 +22,8 @@ import { DEFAULT_WARMUP_STEPS, learningRateAt, planSchedule } from './schedule';
 export const DEFAULT_LR_SCHEDULE = 'decay' as const;
 import { createCharRnn, initialWeights as freshWeights, type CharRnnTrainer } from './engine/charRnn';
 import { makeRng } from './random';
-import { sampleFromWeights } from './sampling';
-import type { DoneMessage, DoneReason, FromTrainer } from '../protocol/trainer';
+import { sampleFromWeights } from './infer/sample';
+import type { DoneEvent, DoneReason, TrainingEvent } from './trainEvents';
 import type { PauseGate } from './pauseGate';
 
 export interface TrainRunOptions {
@@ -35,7 +35,7 @@ export interface TrainRunOptions {
   checkpointDir: string;
   /** Continue from the checkpoint in checkpointDir when there is one. */
   resume: boolean;
-  onEvent: (e: FromTrainer) => void;
+  onEvent: (e: TrainingEvent) => void;
   signal?: AbortSignal;
   /** Awaited before every step: a closed gate pauses the run (paused time counts against no limit). */
   pause?: PauseGate;
@@ -82,7 +82,7 @@ export class TrainingError extends Error {}
  * holds other files, is not writable, or is being written by another process; holds its lock
  * for the whole run.
  */
-export async function runTraining(o: TrainRunOptions): Promise<DoneMessage> {
+export async function runTraining(o: TrainRunOptions): Promise<DoneEvent> {
   const lock = openModelFolder(o.checkpointDir, o.lockOwner);
   try {
     return await trainLocked(o);
@@ -91,7 +91,7 @@ export async function runTraining(o: TrainRunOptions): Promise<DoneMessage> {
   }
 }
 
-async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
+async function trainLocked(o: TrainRunOptions): Promise<DoneEvent> {
   const now = o.now ?? Date.now;
   const t0 = now();
   const cfg = { ...o.config };
@@ -115,7 +115,7 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
       collected = await collectCorpus(o.folders, { ...o.corpus, modelDir: o.checkpointDir, signal: o.signal });
     } catch (e) {
       if (!(e instanceof CorpusAbortedError)) throw e;
-      const stopped: DoneMessage = { type: 'done', reason: 'stopped' };
+      const stopped: DoneEvent = { type: 'done', reason: 'stopped' };
       emit(stopped);
       return stopped;
     }
@@ -459,7 +459,7 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneMessage> {
   } finally {
     model.dispose();
   }
-  const done: DoneMessage = {
+  const done: DoneEvent = {
     type: 'done',
     reason,
     ...(Number.isFinite(bestValLoss) ? { bestValLoss } : {}),

@@ -3,15 +3,17 @@
  *
  * Gate order and shapes follow Keras / tf.layers.lstm, so a reference model can take the same
  * weights: for layer l (input width `in` = vocabSize for l = 0, lstmSize above):
- *   `lstm_l/kernel`           [in, 4H]   input projection, columns grouped i | f | g | o
+ *   `lstm_l/kernel`           [in, 4H]   input projection, columns grouped by gate (./lstmGates.ts)
  *   `lstm_l/recurrent_kernel` [H, 4H]    recurrent projection, same column groups
- *   `lstm_l/bias`             [4H]       forget-gate slice initialised to 1
+ *   `lstm_l/bias`             [4H]       forget-gate slice initialised to FORGET_BIAS_INIT
  *   `dense/kernel`            [H, V]
  *   `dense/bias`              [V]
  * Equations: i = σ(x·Wi + h·Ui + bi), f = σ(…), g = tanh(…), o = σ(…),
  *            c' = f∘c + i∘g, h' = o∘tanh(c'). Layer 0's input x is one-hot over the vocabulary.
- * All matrices are row-major Float32Array.
+ * All matrices are row-major Float32Array. Code finds a weight by its name (`lstmWeightNames`,
+ * `DENSE_WEIGHT_NAMES`), never by its position in a list.
  */
+import { gateColumns } from './lstmGates';
 
 export interface NamedWeight {
   name: string;
@@ -21,26 +23,31 @@ export interface NamedWeight {
 
 export type NamedWeights = NamedWeight[];
 
+/** The names of LSTM layer `layer`'s weights. */
+export function lstmWeightNames(layer: number): { kernel: string; recurrentKernel: string; bias: string } {
+  return { kernel: `lstm_${layer}/kernel`, recurrentKernel: `lstm_${layer}/recurrent_kernel`, bias: `lstm_${layer}/bias` };
+}
+
+/** The names of the output layer's weights. */
+export const DENSE_WEIGHT_NAMES = { kernel: 'dense/kernel', bias: 'dense/bias' } as const;
+
+/** Every weight name of a model with `numLayers` LSTM layers, in checkpoint order. */
 export function weightNames(numLayers: number): string[] {
-  const names: string[] = [];
-  for (let l = 0; l < numLayers; l++) {
-    names.push(`lstm_${l}/kernel`, `lstm_${l}/recurrent_kernel`, `lstm_${l}/bias`);
-  }
-  names.push('dense/kernel', 'dense/bias');
-  return names;
+  return [...expectedShapes(1, 1, numLayers).keys()];
 }
 
 export function expectedShapes(vocabSize: number, lstmSize: number, numLayers: number): Map<string, number[]> {
   const H = lstmSize;
+  const G = gateColumns(H);
   const shapes = new Map<string, number[]>();
   for (let l = 0; l < numLayers; l++) {
-    const inSize = l === 0 ? vocabSize : H;
-    shapes.set(`lstm_${l}/kernel`, [inSize, 4 * H]);
-    shapes.set(`lstm_${l}/recurrent_kernel`, [H, 4 * H]);
-    shapes.set(`lstm_${l}/bias`, [4 * H]);
+    const names = lstmWeightNames(l);
+    shapes.set(names.kernel, [l === 0 ? vocabSize : H, G]);
+    shapes.set(names.recurrentKernel, [H, G]);
+    shapes.set(names.bias, [G]);
   }
-  shapes.set('dense/kernel', [H, vocabSize]);
-  shapes.set('dense/bias', [vocabSize]);
+  shapes.set(DENSE_WEIGHT_NAMES.kernel, [H, vocabSize]);
+  shapes.set(DENSE_WEIGHT_NAMES.bias, [vocabSize]);
   return shapes;
 }
 

@@ -1,8 +1,10 @@
 /**
  * Owns the completion worker (a worker_threads thread running dist/worker.js): starts it on the
  * first request, numbers requests, cancels and drops superseded ones, restarts it with backoff
- * when it dies (reported once), and reloads the model when the checkpoint changes (`reload()`,
- * or by itself when meta.json in the model folder is rewritten).
+ * when it dies (reported once), and reloads the model when the checkpoint changes. That is the one
+ * way a new model reaches the worker: a timer (off the keystroke path) looks at the model folder's
+ * meta.json while a worker runs, whoever wrote it (the trainer, `charrnn train --out`, a model
+ * command); another folder (`charrnn.modelPath`) is sent with the next request.
  * No `vscode` import: the provider adapts VS Code's CancellationToken (same shape as CancelToken).
  *
  * Why a worker thread and not a child process: it costs about a third of the memory (no second
@@ -13,12 +15,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { META_FILE } from '../core/checkpoint';
+import type { CompleteResult, CompletionQuery } from '../core/infer/completion';
 import {
   CONTROL_CANCELLED,
   CONTROL_NEWEST,
   CONTROL_SIZE,
   isFromWorker,
-  type CompletionSettings,
   type EngineChoice,
   type FromWorker,
   type ToWorker,
@@ -30,26 +32,8 @@ export interface CancelToken {
   onCancellationRequested(listener: () => unknown): { dispose(): unknown };
 }
 
-export interface CompletionQuery {
-  docKey: string;
-  offset: number;
-  prefix: string;
-  suffix: string;
-  settings: CompletionSettings;
-}
-
-export interface CompletionAnswer {
-  completion: string;
-  confidence: number;
-  typedLength: number;
-  /** Engine time in the worker, ms. */
-  ms: number;
-  reason?: string;
-  /** The best few distinct candidates, when the worker gives them. */
-  alternatives?: { completion: string; confidence: number }[];
-  /** The threshold the worker decided with (the model's calibrated one unless the settings set one). */
-  threshold?: number;
-}
+/** The worker's answer: the core's result and its engine time in the worker, ms. */
+export type CompletionAnswer = CompleteResult & { ms: number };
 
 export type ClientStatus = 'idle' | 'no-model' | 'loading' | 'ready' | 'model-error' | 'restarting' | 'disposed';
 
@@ -68,7 +52,7 @@ export interface CompletionClientOptions {
   engine?: EngineChoice;
   /** A request not answered in this time gives no suggestion (default 5000 ms). */
   timeoutMs?: number;
-  /** How often (at most) a request checks whether meta.json changed (default 2000 ms). */
+  /** How often the model folder's meta.json is looked at for a new checkpoint (default 2000 ms). */
   checkpointPollMs?: number;
   /** Restart delays after deaths: initialMs, doubling up to maxMs (defaults 1000, 60000). */
   backoff?: { initialMs: number; maxMs: number };
@@ -99,7 +83,7 @@ export class CompletionClient {
   private startedAt = 0;
   private restartAt = 0;
   private diedReported = false;
-  private checkedAt = 0;
+  private poll: NodeJS.Timeout | undefined;
   private seenMtime: number | undefined;
   private disposed = false;
   private readonly backoff: { initialMs: number; maxMs: number };
@@ -127,7 +111,6 @@ export class CompletionClient {
       const dir = this.opts.modelDir();
       if (!dir) return Promise.resolve(undefined);
       if (Date.now() < this.restartAt) return Promise.resolve(undefined);
-      this.watchCheckpoint(dir);
       if (dir === this.failedDir) return Promise.resolve(undefined);
       const worker = this.ensureWorker();
       if (this.sentDir !== dir) this.sendLoad(dir);
@@ -153,32 +136,15 @@ export class CompletionClient {
     }
   }
 
-  /** The checkpoint changed (new training checkpoint, other folder): reload it. */
-  reload(): void {
-    this.generation++;
-    this.failedDir = undefined;
-    const dir = this.opts.modelDir();
-    if (this.worker && dir) this.sendLoad(dir);
-    else this.sentDir = undefined;
-  }
-
-  /**
-   * Notices a new checkpoint in the same folder (meta.json rewritten; checked at most every
-   * checkpointPollMs) and reloads it, in case nobody called reload().
-   */
-  private watchCheckpoint(dir: string): void {
-    const now = Date.now();
-    if (now - this.checkedAt < (this.opts.checkpointPollMs ?? 2000)) return;
-    this.checkedAt = now;
-    let mtime: number | undefined;
-    try {
-      mtime = fs.statSync(path.join(dir, META_FILE)).mtimeMs;
-    } catch {
-      mtime = undefined;
-    }
-    const changed = this.seenMtime !== undefined && mtime !== this.seenMtime;
+  /** The checkpoint in the folder the worker has changed (meta.json rewritten): load it again. */
+  private checkCheckpoint(): void {
+    const dir = this.sentDir;
+    if (!dir || !this.worker) return;
+    const mtime = metaMtime(dir);
+    if (mtime === this.seenMtime) return;
     this.seenMtime = mtime;
-    if (changed && this.sentDir === dir) this.reload();
+    this.failedDir = undefined;
+    this.sendLoad(dir);
   }
 
   /** A workspace file was saved: the model counts its text (until the next training run). */
@@ -194,6 +160,7 @@ export class CompletionClient {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    clearInterval(this.poll);
     for (const id of [...this.pending.keys()]) this.settle(id, undefined);
     const w = this.worker;
     this.worker = undefined;
@@ -218,9 +185,14 @@ export class CompletionClient {
 
   private sendLoad(dir: string): void {
     this.sentDir = dir;
+    this.seenMtime = metaMtime(dir);
     this.loadedDir = undefined;
     this.generation++;
     if (this.worker) this.post(this.worker, { type: 'load', modelDir: dir });
+    if (!this.poll) {
+      this.poll = setInterval(() => this.checkCheckpoint(), this.opts.checkpointPollMs ?? 2000);
+      this.poll.unref();
+    }
   }
 
   private post(worker: Worker, m: ToWorker): void {
@@ -257,13 +229,8 @@ export class CompletionClient {
     const msg: FromWorker = m;
     switch (msg.type) {
       case 'result': {
-        const answer = msg.cancelled
-          ? undefined
-          : {
-            completion: msg.completion, confidence: msg.confidence, typedLength: msg.typedLength, ms: msg.ms, reason: msg.reason,
-            threshold: msg.threshold, alternatives: msg.alternatives,
-          };
-        this.settle(msg.id, answer);
+        const { type: _type, id, ...answer } = msg;
+        this.settle(id, answer.cancelled ? undefined : answer);
         break;
       }
       case 'loaded':
@@ -305,3 +272,10 @@ export class CompletionClient {
   }
 }
 
+function metaMtime(dir: string): number | undefined {
+  try {
+    return fs.statSync(path.join(dir, META_FILE)).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}

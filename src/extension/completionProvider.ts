@@ -20,7 +20,8 @@ import { MAX_CACHE_CHARS } from '../core/lm/mixture';
 import type { CompletionConfig } from '../core/config';
 import { looksBinary, tokenContext } from '../core/infer/tokens';
 import { knowsLanguage, syntaxAt } from '../core/syntax';
-import type { CancelToken, CompletionAnswer, CompletionQuery } from './completionClient';
+import type { CompletionQuery } from '../core/infer/completion';
+import type { CancelToken, CompletionAnswer } from './completionClient';
 import type { CompletionTracking } from './acceptTracker';
 import { codeForModelReason, type Decision, type DecisionCode } from './decision';
 
@@ -168,11 +169,6 @@ export class CharRnnCompletionProvider implements vscode.InlineCompletionItemPro
       this.deps.log(`inline completion failed: ${(e as Error).stack ?? String(e)}`);
       return decide('error', { detail: (e as Error).message });
     }
-  }
-
-  /** Drops remembered answers (e.g. after a new model). */
-  clearCache(): void {
-    this.cache.clear();
   }
 
   dispose(): void {

@@ -1,6 +1,6 @@
 /**
- * The user's controls over completions: snooze for N minutes and resume, on/off for the current
- * language, suggest now (manual mode's command, with its own keybinding), and "Explain last
+ * The user's controls over completions: on/off, snooze for N minutes and resume, on/off for the
+ * current language, suggest now (manual mode's command, with its own keybinding), and "Explain last
  * completion" (the last decision with its reason and the candidates with their probabilities).
  */
 import * as vscode from 'vscode';
@@ -15,13 +15,18 @@ export const SNOOZE_CHOICES_MIN = [5, 15, 30, 60] as const;
 
 export interface ControlDeps {
   snooze: Snooze;
-  provider: Pick<CharRnnCompletionProvider, 'lastDecision' | 'clearCache'>;
+  provider: Pick<CharRnnCompletionProvider, 'lastDecision'>;
   client: CompletionSource;
   log: vscode.LogOutputChannel;
 }
 
 export function registerControlCommands(deps: ControlDeps): vscode.Disposable[] {
   return [
+    vscode.commands.registerCommand('charrnn.toggleCompletions', async () => {
+      const enabled = !vscode.workspace.getConfiguration('charrnn').get<boolean>('completion.enabled', true);
+      await updateWhereSet('completion.enabled', enabled);
+      void vscode.window.setStatusBarMessage(`CharRNN completions ${enabled ? 'on' : 'off'}`, 2000);
+    }),
     // Arguments (for keybindings and tests): a number of minutes, or { minutes }.
     vscode.commands.registerCommand('charrnn.snooze', async (arg?: number | { minutes?: number }) => {
       let minutes = typeof arg === 'number' ? arg : arg?.minutes;

@@ -9,11 +9,11 @@ import * as path from 'path';
 import { TrainingClient } from './trainingClient';
 import { ModelStore } from './modelStore';
 import { StatusBar, followModelStatus } from './statusBar';
-import { registerSettingsCommands } from './settingsCommands';
+import { registerStatusMenu } from './statusMenu';
 import { TrainCommand, type TrainArgs } from './trainCommand';
 import { readCompletionConfig, readTrainerManners } from './settings';
 import { registerTrainingPanel, panelTestApi, type PanelDeps, type PanelTestApi } from './panel';
-import { sampleModel } from './sampler';
+import { sampleModel } from './sampleViaCli';
 import { CompletionClient } from './completionClient';
 import { SavedFiles } from './savedFiles';
 import { registerCompletions, type CharRnnCompletionProvider } from './completionProvider';
@@ -63,7 +63,8 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
       if (ok) stats.reset();
       return ok;
     }),
-    ...registerSettingsCommands(log, {
+    vscode.commands.registerCommand('charrnn.showLog', () => log.show()),
+    registerStatusMenu({
       training: () => training.running,
       pausedByUser: () => training.pausedByUser,
       snoozed: () => snooze.active,
@@ -95,19 +96,13 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
     tracking: tracker,
     onDecision: (d) => status.setDetail(reasonText(d)),
   });
+  // A new checkpoint reaches the worker one way only: the client's look at meta.json (see
+  // CompletionClient). Here only what the window shows follows.
   const modelChanged = () => {
-    completionClient.reload();
-    provider.clearCache();
     contextKeys.refresh();
     statusFollower.refresh();
   };
   context.subscriptions.push(
-    training.onEvent((e) => {
-      if (e.type === 'checkpoint') {
-        completionClient.reload();
-        provider.clearCache();
-      }
-    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('charrnn.modelPath')) {
         modelChanged();
@@ -127,7 +122,7 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
     onDidChangeRunning: training.onDidChangeRunning,
     isRunning: () => training.running,
     getSnapshot: () => training.snapshot(),
-    loadHistory: () => store.meta(),
+    loadModelMeta: () => store.meta(),
     startTraining: (resume) => trainCommand.train({ mode: resume ? 'continue' : 'fresh', quiet: true }),
     stopTraining: () => training.stop(),
     sample: (o) => {

@@ -45,14 +45,10 @@ export class ModelStore {
     return dir !== undefined && checkpointExists(dir);
   }
 
-  /** The workspace's own model's meta.json, or undefined when there is none or it is unreadable. */
+  /** The workspace's own model's meta.json, or undefined when there is none; throws when it cannot be read. */
   meta(): CheckpointMeta | undefined {
     const dir = this.dir;
     if (!dir || !checkpointExists(dir)) return undefined;
-    try {
-      return loadMeta(dir);
-    } catch {
-      return undefined;
-    }
+    return loadMeta(dir);
   }
 }

@@ -17,24 +17,11 @@ import { randomBytes } from 'crypto';
 import type { CheckpointMeta } from '../core/checkpoint';
 import type { FromTrainer } from '../protocol/trainer';
 import type { StatsView } from '../core/stats';
-import {
-  PANEL_SETTING_KEYS,
-  buildSeries,
-  checkFromPanel,
-  checkSettingsCombination,
-  latestEvents,
-  modelInfo,
-  panelHtml,
-  readPanelSettings,
-  shapeDiffers,
-  type FromPanel,
-  type ModelInfo,
-  type PanelSettings,
-  type PanelSnapshot,
-  type ToPanel,
-  PANEL_TITLE,
-  PANEL_VIEW_TYPE,
-} from '../protocol/panel';
+import { buildSeries, latestEvents, type RunSnapshot } from '../core/lossSeries';
+import { modelInfo, type ModelInfo } from '../core/modelSummary';
+import { checkFromPanel, type FromPanel, type ToPanel } from '../protocol/panel';
+import { PANEL_SETTING_KEYS, checkSettingsCombination, readPanelSettings, shapeDiffers, type PanelSettings } from '../protocol/panelSettings';
+import { panelHtml, PANEL_TITLE, PANEL_VIEW_TYPE } from './panelHtml';
 
 export { PANEL_TITLE, PANEL_VIEW_TYPE };
 
@@ -53,11 +40,11 @@ export interface PanelDeps {
    * The current (or last) run for a panel that opens (or reloads) now: the latest ready / corpus /
    * progress events and the run's events since it started, so that a panel closed and reopened
    * during training loses nothing. TrainingClient.snapshot() fits as is; `resume`, `done` and
-   * `error` are optional extras (see PanelSnapshot in src/protocol/panel.ts).
+   * `error` are optional extras (see RunSnapshot in src/protocol/panel.ts).
    */
-  getSnapshot(): PanelSnapshot;
+  getSnapshot(): RunSnapshot;
   /** meta.json of the current model (history, config, vocabulary), or undefined when none. */
-  loadHistory(): CheckpointMeta | undefined;
+  loadModelMeta(): CheckpointMeta | undefined;
   /** Workspace files saved since the model's corpus was read (the LSTM has not seen them). */
   savedSinceModel?(): number;
   readonly onDidChangeSaved?: vscode.Event<void>;
@@ -156,7 +143,7 @@ export class TrainingPanel {
       }),
     );
     if (deps.onDidChangeSaved) {
-      this.disposables.push(deps.onDidChangeSaved(() => this.post({ type: 'model', model: this.model() })));
+      this.disposables.push(deps.onDidChangeSaved(() => this.postModel()));
     }
     if (deps.onDidChangePaused) {
       this.disposables.push(deps.onDidChangePaused(() => this.post({ type: 'paused', paused: deps.isPausedByUser?.() ?? false })));
@@ -180,10 +167,6 @@ export class TrainingPanel {
   /** The panel's webview (tests read its html and options). */
   get webview(): vscode.Webview {
     return this.panel.webview;
-  }
-
-  get visible(): boolean {
-    return this.panel.visible;
   }
 
   /**
@@ -263,14 +246,25 @@ export class TrainingPanel {
     return { settings, settingErrors: errors };
   }
 
-  private model(): ModelInfo | undefined {
+  /** The model's meta.json, or why it cannot be read (a corrupt file is shown, not taken for "no model"). */
+  private readModel(): { meta?: CheckpointMeta; error?: string } {
     try {
-      const meta = this.deps.loadHistory();
-      return meta ? this.info(meta) : undefined;
+      return { meta: this.deps.loadModelMeta() };
     } catch (e) {
-      this.deps.log(`training panel: cannot read the model's meta.json: ${(e as Error).message}`);
-      return undefined;
+      const error = (e as Error).message;
+      this.deps.log(`training panel: cannot read the model's meta.json: ${error}`);
+      return { error };
     }
+  }
+
+  private model(): ModelInfo | undefined {
+    const { meta } = this.readModel();
+    return meta ? this.info(meta) : undefined;
+  }
+
+  private postModel(): void {
+    const { meta, error } = this.readModel();
+    this.post({ type: 'model', model: meta ? this.info(meta) : undefined, modelError: error });
   }
 
   private info(meta: CheckpointMeta): ModelInfo {
@@ -278,12 +272,7 @@ export class TrainingPanel {
   }
 
   private postInit(): void {
-    let meta: CheckpointMeta | undefined;
-    try {
-      meta = this.deps.loadHistory();
-    } catch (e) {
-      this.deps.log(`training panel: cannot read the model's meta.json: ${(e as Error).message}`);
-    }
+    const { meta, error: modelError } = this.readModel();
     const snapshot = this.deps.getSnapshot();
     const running = this.deps.isRunning();
     this.post({
@@ -291,6 +280,7 @@ export class TrainingPanel {
       running,
       ...this.readSettings(),
       model: meta ? this.info(meta) : undefined,
+      modelError,
       series: buildSeries(meta?.history, { ...snapshot, running }),
       latest: latestEvents({ ...snapshot, running }),
       hasWorkspace: (vscode.workspace.workspaceFolders?.length ?? 0) > 0,
@@ -301,7 +291,7 @@ export class TrainingPanel {
 
   private onTrainerEvent(event: FromTrainer): void {
     this.post({ type: 'trainer', event, running: this.deps.isRunning() });
-    if (event.type === 'checkpoint' || event.type === 'done') this.post({ type: 'model', model: this.model() });
+    if (event.type === 'checkpoint' || event.type === 'done') this.postModel();
   }
 
   /**
@@ -416,11 +406,6 @@ export class TrainingPanel {
     const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
     const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'panel.css'));
     return panelHtml({ cspSource: webview.cspSource, nonce, scriptUri: script.toString(), styleUri: style.toString() });
-  }
-
-  /** Reveals the panel. */
-  reveal(): void {
-    this.panel.reveal();
   }
 
   dispose(): void {

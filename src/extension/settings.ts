@@ -45,12 +45,7 @@ export function readTrainConfig(): Read<TrainConfig> {
   for (const [field, key] of Object.entries(TRAIN_FIELD_SETTING) as [string, SettingKey][]) {
     config[field] = get(key);
   }
-  const value = config as unknown as TrainConfig;
-  if (value.epochs === 0 && value.maxMinutes === 0) {
-    warnings.push('charrnn.training.epochs and maxMinutes are both 0; limiting the run to 30 minutes');
-    value.maxMinutes = 30;
-  }
-  return { value, warnings };
+  return { value: config as unknown as TrainConfig, warnings };
 }
 
 export function readCorpusConfig(): Read<CorpusConfig & { filesExclude: string[] }> {

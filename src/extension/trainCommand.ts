@@ -9,6 +9,8 @@ import type { ModelStore } from './modelStore';
 import { readCorpusConfig, readTrainConfig, readTrainerManners } from './settings';
 import type { FromTrainer } from '../protocol/trainer';
 import { formatDuration } from '../core/format';
+import { combinationProblem } from '../core/config';
+import type { CheckpointMeta } from '../core/checkpoint';
 import { inspectModelFolder, readLock } from '../core/modelFolder';
 
 export interface TrainArgs {
@@ -49,6 +51,11 @@ export class TrainCommand {
     }
     if (!this.checkModelFolder(dir)) return false;
     const config = readTrainConfig();
+    const combination = combinationProblem(config.value);
+    if (combination) {
+      void vscode.window.showErrorMessage(`CharRNN: ${combination} (charrnn.training.epochs, charrnn.training.maxMinutes)`);
+      return false;
+    }
     const corpus = readCorpusConfig();
     const manners = readTrainerManners();
     for (const w of [...config.warnings, ...corpus.warnings, ...manners.warnings]) {
@@ -57,7 +64,12 @@ export class TrainCommand {
     }
 
     let resume = args.mode === 'continue';
-    const meta = this.store.meta();
+    let meta: CheckpointMeta | undefined;
+    try {
+      meta = this.store.meta();
+    } catch (e) {
+      this.log.warn(`the saved model's meta.json cannot be read (${(e as Error).message}): a fresh run replaces the model`);
+    }
     if (meta && args.mode === undefined) {
       const sameShape = meta.config.lstmSize === config.value.lstmSize && meta.config.numLayers === config.value.numLayers;
       const cont = 'Continue training';

@@ -7,11 +7,11 @@ import * as vscode from 'vscode';
 import { fork, type ChildProcess } from 'child_process';
 import { isFromTrainer, type FromTrainer, type PauseMessage, type ResumeMessage, type StartMessage } from '../protocol/trainer';
 import { exitReason } from './exitReason';
-import type { PanelSnapshot } from '../protocol/panel';
+import type { RunSnapshot, RunStreamEvent } from '../core/lossSeries';
 
 /** The current (or last) run, as the panel shows it when it opens. */
-export interface TrainingSnapshot extends PanelSnapshot {
-  events: FromTrainer[];
+export interface TrainingSnapshot extends RunSnapshot {
+  events: RunStreamEvent[];
 }
 
 /** Who holds a run paused: the user (command, panel, menu) or their typing (see TypingYield). */

@@ -1,8 +1,10 @@
 /**
  * Messages between the extension (training client) and the trainer child process, as in
- * DESIGN.md. Both ends import this module; `isToTrainer` / `isFromTrainer` are the runtime checks.
+ * DESIGN.md: commands in, the run's events (src/core/trainEvents.ts) out. Both ends import this
+ * module; `isToTrainer` / `isFromTrainer` are the runtime checks.
  */
 import type { CorpusConfig, TrainConfig } from '../core/config';
+import type { TrainingEvent } from '../core/trainEvents';
 
 /**
  * Start training. The trainer walks the folders itself (so the extension host does no file I/O
@@ -34,95 +36,13 @@ export interface ResumeMessage {
 }
 export type ToTrainer = StartMessage | StopMessage | PauseMessage | ResumeMessage;
 
-export interface ReadyMessage {
-  type: 'ready';
-  backend: string;
-  threads: number;
-  /** The trainer's scheduling priority (nice value on Unix), when known. */
-  priority?: number;
-}
-export interface CorpusMessage {
-  type: 'corpus';
-  files: number;
-  bytes: number;
-  chars: number;
-  vocabSize: number;
-  trainChars: number;
-  valChars: number;
-  skipped: Record<string, number>;
-  parameters: number;
-}
-export interface ProgressMessage {
-  type: 'progress';
-  step: number;
-  epoch: number;
-  totalSteps: number;
-  /** Training loss in bits per character (smoothed over recent steps). */
-  loss: number;
-  /** Validation loss in bits per character, present on validation steps. */
-  valLoss?: number;
-  charsPerSec: number;
-  etaSec: number;
-  elapsedSec: number;
-  /** Characters trained on so far. */
-  charsSeen: number;
-}
-export interface SampleMessage {
-  type: 'sample';
-  text: string;
-  step: number;
-}
-export interface CheckpointMessage {
-  type: 'checkpoint';
-  path: string;
-  valLoss: number;
-  step: number;
-}
-/** The mixture was fitted on the validation split (after the n-gram stage and LSTM checkpoints). */
-export interface MixtureMessage {
-  type: 'mixture';
-  /** LSTM step of the weights mixed (0: no LSTM yet). */
-  step: number;
-  /** What answers, e.g. "n-gram + cache + LSTM". */
-  experts: string;
-  /** Held-out bits/char of each expert and of the mixture. */
-  bitsPerChar: { ngram?: number; cache?: number; lstm?: number; mixture?: number };
-  /** Calibrated show/abstain threshold and the precision it gives on held-out positions. */
-  minConfidence: number;
-  precision: number;
-}
-export type DoneReason = 'completed' | 'stopped' | 'time-limit' | 'early-stop' | 'diverged';
-export interface DoneMessage {
-  type: 'done';
-  reason: DoneReason;
-  /** Best validation loss (bits per character), if any validation ran. */
-  bestValLoss?: number;
-  checkpointPath?: string;
-}
-export interface ErrorMessage {
-  type: 'error';
-  message: string;
-}
-export interface LogMessage {
-  type: 'log';
-  message: string;
-}
 /** The answer to pause / resume: whether the run is now held. */
 export interface PausedMessage {
   type: 'paused';
   paused: boolean;
 }
-export type FromTrainer =
-  | ReadyMessage
-  | CorpusMessage
-  | ProgressMessage
-  | SampleMessage
-  | CheckpointMessage
-  | MixtureMessage
-  | DoneMessage
-  | ErrorMessage
-  | LogMessage
-  | PausedMessage;
+/** Everything the trainer process sends: the run's events, and the answer to pause / resume. */
+export type FromTrainer = TrainingEvent | PausedMessage;
 
 const isObj = (m: unknown): m is Record<string, unknown> => typeof m === 'object' && m !== null;
 const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);

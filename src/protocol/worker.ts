@@ -7,6 +7,7 @@
  * Int32Array (workerData.control, see CONTROL_*) that the worker polls while it computes, so a
  * superseded or cancelled request stops mid-way without waiting for the message queue.
  */
+import type { CompleteResult, CompletionQuery, CompletionSettings } from '../core/infer/completion';
 
 export type EngineChoice = 'auto' | 'wasm' | 'js';
 
@@ -21,30 +22,13 @@ export const CONTROL_NEWEST = 0;
 export const CONTROL_CANCELLED = 1;
 export const CONTROL_SIZE = 2;
 
-export interface CompletionSettings {
-  maxChars: number;
-  /** Undefined: the model's calibrated threshold. */
-  minConfidence?: number;
-  contextChars: number;
-}
-
 /** (Re)load the checkpoint in `modelDir` (drops every cached state). */
 export interface LoadRequest {
   type: 'load';
   modelDir: string;
 }
-export interface CompleteRequestMessage {
-  type: 'complete';
-  id: number;
-  docKey: string;
-  /** Cursor offset in the document (UTF-16 units). */
-  offset: number;
-  /** Text before the cursor (up to contextChars of it, or more). */
-  prefix: string;
-  /** Rest of the line after the cursor. */
-  suffix: string;
-  settings: CompletionSettings;
-}
+/** A completion request (core's CompletionQuery), numbered: a higher id supersedes it. */
+export type CompleteRequestMessage = { type: 'complete'; id: number } & CompletionQuery;
 export interface CancelRequest {
   type: 'cancel';
   id: number;
@@ -79,24 +63,8 @@ export interface LoadFailedMessage {
   modelDir: string;
   message: string;
 }
-export interface ResultMessage {
-  type: 'result';
-  id: number;
-  /** Rest of the token; empty = no suggestion. */
-  completion: string;
-  confidence: number;
-  /** UTF-16 length of the token's part before the cursor (the range to replace). */
-  typedLength: number;
-  /** Engine time in the worker, milliseconds. */
-  ms: number;
-  /** Why there is no completion. */
-  reason?: string;
-  cancelled?: boolean;
-  /** The threshold the worker decided with (the model's calibrated one unless the settings set one). */
-  threshold?: number;
-  /** Other distinct tokens worth showing, best first. */
-  alternatives?: { completion: string; confidence: number }[];
-}
+/** The answer to request `id` (core's CompleteResult) and the engine time in the worker, ms. */
+export type ResultMessage = { type: 'result'; id: number; ms: number } & CompleteResult;
 export interface WorkerLogMessage {
   type: 'log';
   message: string;
@@ -140,6 +108,7 @@ export function isFromWorker(m: unknown): m is FromWorker {
       return str(m.modelDir) && str(m.message);
     case 'result':
       return num(m.id) && str(m.completion) && num(m.confidence) && num(m.typedLength) && num(m.ms) &&
+        num(m.charsRead) && num(m.decodeSteps) &&
         (m.reason === undefined || str(m.reason)) && (m.cancelled === undefined || typeof m.cancelled === 'boolean') &&
         (m.threshold === undefined || num(m.threshold)) &&
         (m.alternatives === undefined || (Array.isArray(m.alternatives) && m.alternatives.every((a) => isObj(a) && str(a.completion) && num(a.confidence))));

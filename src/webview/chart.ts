@@ -6,15 +6,7 @@
  */
 import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css';
-import {
-  appendPoint,
-  chartColumns,
-  emptySeries,
-  type AppendResult,
-  type HistoryPointLike,
-  type LossSeries,
-  type XAxis,
-} from '../protocol/panel';
+import { appendPoint, chartColumns, emptySeries, type AppendResult, type HistoryPointLike, type LossSeries, type XAxis } from '../core/lossSeries';
 import { formatBpc, formatCompact, formatInt } from './format';
 
 let cssAdopted = false;
@@ -79,8 +71,6 @@ export class LossChart {
   private frame = 0;
   /** The user has zoomed in (drag on the chart); appends then keep the zoom. Double-click resets. */
   private zoomed = false;
-  private readonly resizeObserver: ResizeObserver;
-  private readonly themeObserver: MutationObserver;
   /** Called after each redraw (for the text summary next to the chart). */
   onDraw: ((s: LossSeries) => void) | undefined;
 
@@ -90,20 +80,16 @@ export class LossChart {
   ) {
     adoptUPlotCss();
     this.create();
-    this.resizeObserver = new ResizeObserver(() => this.resize());
-    this.resizeObserver.observe(host);
+    // The chart lives as long as the webview's page: nothing to disconnect.
+    new ResizeObserver(() => this.resize()).observe(host);
     // VS Code changes the body's classes and the theme variables (on <html>) on a theme switch.
-    this.themeObserver = new MutationObserver(() => this.create());
-    this.themeObserver.observe(document.body, { attributes: true, attributeFilter: ['class'] });
-    this.themeObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
+    const themeObserver = new MutationObserver(() => this.create());
+    themeObserver.observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    themeObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
   }
 
   get data(): LossSeries {
     return this.series;
-  }
-
-  get pointCount(): number {
-    return this.series.step.length;
   }
 
   /** Replaces all the data (panel opened, run restored). */
@@ -238,13 +224,5 @@ export class LossChart {
     // uPlot keeps the arrays; passing them again makes it re-read their length and ranges.
     this.plot.setData(chartColumns(this.series, this.axis), !this.zoomed);
     this.onDraw?.(this.series);
-  }
-
-  dispose(): void {
-    if (this.frame) cancelAnimationFrame(this.frame);
-    this.resizeObserver.disconnect();
-    this.themeObserver.disconnect();
-    this.plot?.destroy();
-    this.plot = undefined;
   }
 }

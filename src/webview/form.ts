@@ -10,15 +10,7 @@
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
 import { BACKENDS, SETTINGS } from '../core/config';
-import {
-  PANEL_SETTING_KEYS,
-  checkSettingsCombination,
-  defaultPanelSettings,
-  parseSettingInput,
-  type PanelSettingKey,
-  type PanelSettings,
-  type SettingErrors,
-} from '../protocol/panel';
+import { PANEL_SETTING_KEYS, checkSettingsCombination, defaultPanelSettings, parseSettingInput, type PanelSettingKey, type PanelSettings, type SettingErrors } from '../protocol/panelSettings';
 
 interface FieldInfo {
   label: string;
@@ -158,10 +150,6 @@ export class SettingsForm {
 
   get draftTexts(): Partial<Record<PanelSettingKey, string>> {
     return { ...this.drafts };
-  }
-
-  get appliedSettings(): PanelSettings {
-    return { ...this.applied };
   }
 
   values(): FormValues {

@@ -10,21 +10,12 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import type { FromTrainer, MixtureMessage } from '../protocol/trainer';
-import {
-  SAMPLE_LIMITS,
-  TYPICAL_VOCAB_SIZE,
-  configuredParameters,
-  isToPanel,
-  shapeDiffers,
-  type FromPanel,
-  type InitMessage,
-  type LatestEvents,
-  type ModelInfo,
-  type PanelSettingKey,
-  type ToPanel,
-  type XAxis,
-} from '../protocol/panel';
+import type { MixtureEvent } from '../core/trainEvents';
+import type { FromTrainer } from '../protocol/trainer';
+import type { LatestEvents, XAxis } from '../core/lossSeries';
+import type { ModelInfo } from '../core/modelSummary';
+import { SAMPLE_LIMITS, isToPanel, type FromPanel, type InitMessage, type ToPanel } from '../protocol/panel';
+import { TYPICAL_VOCAB_SIZE, configuredParameters, shapeDiffers, type PanelSettingKey } from '../protocol/panelSettings';
 import type { StatsView } from '../core/statsData';
 import { LossChart } from './chart';
 import { SettingsForm } from './form';
@@ -59,8 +50,10 @@ class Panel {
   private state: UiState;
   private phase: RunPhase = 'idle';
   private model: ModelInfo | undefined;
+  /** The model folder's meta.json cannot be read: shown instead of "none". */
+  private modelError: string | undefined;
   /** The last mixture fit of the current run (what serves completions now). */
-  private latestMixture: MixtureMessage | undefined;
+  private latestMixture: MixtureEvent | undefined;
   private latest: LatestEvents = {};
   private lastEnd: { text: string; kind: 'done' | 'error' } | undefined;
   private sampling = false;
@@ -238,6 +231,7 @@ class Panel {
         break;
       case 'model':
         this.model = m.model;
+        this.modelError = m.modelError;
         this.renderControls();
         this.renderStats();
         break;
@@ -295,6 +289,7 @@ class Panel {
 
   private init(m: InitMessage): void {
     this.model = m.model;
+    this.modelError = m.modelError;
     this.paused = m.paused ?? false;
     this.renderUsage(m.stats);
     this.latest = m.latest;
@@ -409,7 +404,9 @@ class Panel {
       : '';
     s.model.textContent = this.model
       ? `${this.model.lstmSize}×${this.model.numLayers}, ${formatInt(this.model.step)} steps${stale}`
-      : 'none';
+      : this.modelError
+        ? `cannot be read: ${this.modelError}`
+        : 'none';
     const mx = this.latestMixture;
     s.serving.textContent = mx
       ? `${mx.experts}${mx.step > 0 ? ` (step ${formatInt(mx.step)})` : ''} · threshold ${mx.minConfidence.toFixed(2)} for ${(100 * mx.precision).toFixed(0)}% precision`

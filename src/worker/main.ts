@@ -84,16 +84,8 @@ async function run(): Promise<void> {
   if (!current) return reply(req.id, { reason: loadError ? `no model: ${loadError}` : 'no model loaded' });
   const t0 = performance.now();
   try {
-    const r = current.completer.complete(
-      { docKey: req.docKey, offset: req.offset, prefix: req.prefix, suffix: req.suffix },
-      req.settings,
-      () => isStale(req.id),
-    );
-    post({
-      type: 'result', id: req.id, completion: r.completion, confidence: r.confidence, typedLength: r.typedLength,
-      ms: performance.now() - t0, reason: r.reason, cancelled: r.cancelled, threshold: r.threshold,
-      ...(r.alternatives ? { alternatives: r.alternatives } : {}),
-    });
+    const r = current.completer.complete(req, req.settings, () => isStale(req.id));
+    post({ type: 'result', id: req.id, ms: performance.now() - t0, ...r });
   } catch (e) {
     log(`completion failed: ${(e as Error).stack ?? String(e)}`);
     reply(req.id, { reason: `error: ${(e as Error).message}` });
@@ -105,7 +97,7 @@ function isStale(id: number): boolean {
 }
 
 function reply(id: number, extra: { reason: string; cancelled?: boolean }): void {
-  post({ type: 'result', id, completion: '', confidence: 0, typedLength: 0, ms: 0, ...extra });
+  post({ type: 'result', id, completion: '', confidence: 0, typedLength: 0, charsRead: 0, decodeSteps: 0, ms: 0, ...extra });
 }
 
 port.on('message', (m: unknown) => {

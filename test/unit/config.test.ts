@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { SETTINGS, checkSetting, defaultTrainConfig, validateTrainConfig } from '../../src/core/config';
+import { SETTINGS, checkSetting, combinationProblem, defaultTrainConfig, validateTrainConfig } from '../../src/core/config';
 import { exitReason } from '../../src/extension/exitReason';
 
 describe('config', () => {
@@ -19,7 +19,10 @@ describe('config', () => {
   });
   it('refuses a run without any limit', () => {
     const c = { ...defaultTrainConfig(), epochs: 0, maxMinutes: 0 };
-    assert.ok(validateTrainConfig(c).some((e) => /forever/.test(e)));
+    assert.ok(validateTrainConfig(c).some((e) => /never stop/.test(e)));
+    // One rule: the CLI, the trainer and the panel's form refuse with the same message.
+    assert.ok(validateTrainConfig(c).includes(combinationProblem(c)!));
+    assert.strictEqual(combinationProblem({ epochs: 0, maxMinutes: 5 }), undefined);
     assert.ok(validateTrainConfig({ ...defaultTrainConfig(), batchSize: 0 }).some((e) => /batchSize/.test(e)));
   });
 });

@@ -105,15 +105,22 @@ describe('beam search decoder', () => {
 
   it('advances the beam candidates as one batch per step', () => {
     const m = new TableModel(chars, table);
-    let calls = 0;
+    const batches: string[][] = [];
     const advance = m.advance.bind(m);
     m.advance = (s, ids) => {
-      calls++;
-      return advance(s, ids);
+      const next = advance(s, ids);
+      batches.push(next);
+      return next;
     };
-    decodeToken(m, chars, '', { start: Phase.Word, maxChars: 10, minConfidence: 0, beamWidth: 4 });
-    // Steps: '' -> {a, b}; then {a?, bc}; then {bcc}: one advance call per step.
-    assert.ok(calls <= 3, `advance called ${calls} times`);
+    const d = decodeToken(m, chars, '', { start: Phase.Word, maxChars: 10, minConfidence: 0, beamWidth: 4 });
+    assert.strictEqual(d.completion, 'bc');
+    // Step 1: '' -> a, b. Step 2: the 4 best of ax ay az ad ae (0.12 each) and bc (0.4), in one
+    // call. Step 3: 'bc' ends (0.36) and nothing unfinished can beat it: no third call.
+    assert.deepStrictEqual(batches.map((b) => b.length), [2, 4], `advance batches: ${JSON.stringify(batches)}`);
+    assert.deepStrictEqual(batches[0], ['a', 'b']);
+    assert.strictEqual(batches[1][0], 'bc');
+    assert.ok(batches[1].slice(1).every((t) => /^a[xyzde]$/.test(t)), JSON.stringify(batches[1]));
+    assert.strictEqual(d.steps, 6, 'steps counts the rows advanced');
   });
 });
 

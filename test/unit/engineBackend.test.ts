@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import { defaultWasmThreads, initBackend } from '../../src/core/engine/backend';
-import { matMul, transpose, upload } from '../../src/core/engine/matmul';
+import { matMul, transpose, upload } from '../../src/core/engine/tfMatMul';
 
 const ENGINE = path.resolve(__dirname, '../../src/core/engine');
 
@@ -16,7 +16,7 @@ const ENGINE = path.resolve(__dirname, '../../src/core/engine');
 function runChild(body: string): unknown {
   const script = `
     const backend = require(${JSON.stringify(path.join(ENGINE, 'backend.js'))});
-    const mm = require(${JSON.stringify(path.join(ENGINE, 'matmul.js'))});
+    const mm = require(${JSON.stringify(path.join(ENGINE, 'tfMatMul.js'))});
     const tf = require('@tensorflow/tfjs-core');
     // A product checked against plain loops: [40, 300] · [300, 70].
     function checkProduct() {

@@ -2,8 +2,8 @@ import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LstmModel, type LstmShape, type LstmState } from '../../src/core/infer/lstmForward';
-import { jsMatMul, wasmMatMul, type MatMulEngine } from '../../src/core/infer/matmul';
+import { LstmModel, type LstmShape, type LstmState } from '../../src/core/infer/lstmModel';
+import { jsMatMul, wasmMatMul, type MatMulEngine } from '../../src/core/infer/matMulEngine';
 import { randomWeights } from '../../src/core/infer/randomWeights';
 import { weightMap, type NamedWeights } from '../../src/core/weights';
 

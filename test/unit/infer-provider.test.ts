@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
-import type { CompletionAnswer, CompletionQuery } from '../../src/extension/completionClient';
+import type { CompletionQuery } from '../../src/core/infer/completion';
+import type { CompletionAnswer } from '../../src/extension/completionClient';
 import type { CompletionConfig } from '../../src/core/config';
 
 // A minimal stand-in for the `vscode` module (the provider only needs these).
@@ -108,7 +109,7 @@ describe('inline completion provider', () => {
   const text = 'const total = 1;\nconsole.log(tot);\n';
 
   it('covers the typed part of the token and asks with the text before the cursor', async () => {
-    const { ask, queries } = setup(() => ({ completion: 'al', confidence: 0.9, typedLength: 3, ms: 1 }));
+    const { ask, queries } = setup(() => ({ completion: 'al', confidence: 0.9, typedLength: 3, charsRead: 0, decodeSteps: 0, ms: 1 }));
     const items = await ask(doc(text), 1, 15);
     assert.ok(items && items.length === 1);
     const item = items[0] as unknown as InlineCompletionItem;
@@ -121,7 +122,7 @@ describe('inline completion provider', () => {
   });
 
   it('a re-request at the same spot is answered from its cache', async () => {
-    const { ask, queries } = setup(() => ({ completion: 'al', confidence: 0.9, typedLength: 3, ms: 1 }));
+    const { ask, queries } = setup(() => ({ completion: 'al', confidence: 0.9, typedLength: 3, charsRead: 0, decodeSteps: 0, ms: 1 }));
     await ask(doc(text), 1, 15);
     const again = await ask(doc(text), 1, 15);
     assert.strictEqual(queries.length, 1);
@@ -129,22 +130,22 @@ describe('inline completion provider', () => {
   });
 
   it('no request when disabled, for a disabled language, or mid-word', async () => {
-    const a = setup(() => ({ completion: 'x', confidence: 1, typedLength: 0, ms: 0 }), { enabled: false });
+    const a = setup(() => ({ completion: 'x', confidence: 1, typedLength: 0, charsRead: 0, decodeSteps: 0, ms: 0 }), { enabled: false });
     assert.strictEqual(await a.ask(doc(text), 1, 15), undefined);
-    const b = setup(() => ({ completion: 'x', confidence: 1, typedLength: 0, ms: 0 }));
+    const b = setup(() => ({ completion: 'x', confidence: 1, typedLength: 0, charsRead: 0, decodeSteps: 0, ms: 0 }));
     assert.strictEqual(await b.ask(doc(text, 'markdown'), 1, 15), undefined);
     assert.strictEqual(await b.ask(doc(text), 1, 13), undefined);
     assert.strictEqual(a.queries.length + b.queries.length, 0);
   });
 
   it('cancellation during the debounce: no request', async () => {
-    const { ask, queries } = setup(() => ({ completion: 'al', confidence: 0.9, typedLength: 3, ms: 1 }), { debounceMs: 50 });
+    const { ask, queries } = setup(() => ({ completion: 'al', confidence: 0.9, typedLength: 3, charsRead: 0, decodeSteps: 0, ms: 1 }), { debounceMs: 50 });
     assert.strictEqual(await ask(doc(text), 1, 15, token(5)), undefined);
     assert.strictEqual(queries.length, 0);
   });
 
   it('abstains when the suggest widget selection disagrees; agrees when it extends', async () => {
-    const { ask } = setup(() => ({ completion: 'al', confidence: 0.9, typedLength: 3, ms: 1 }));
+    const { ask } = setup(() => ({ completion: 'al', confidence: 0.9, typedLength: 3, charsRead: 0, decodeSteps: 0, ms: 1 }));
     const no = await ask(doc(text), 1, 15, token(), { range: new Range(1, 12, 1, 15), text: 'toString' });
     assert.strictEqual(no, undefined);
     const yes = await ask(doc(text), 1, 15, token(), { range: new Range(1, 12, 1, 15), text: 'tota' });
@@ -157,7 +158,7 @@ describe('inline completion provider', () => {
     });
     assert.strictEqual(await ask(doc(text), 1, 15), undefined);
     assert.match(logs.join('\n'), /worker exploded/);
-    const bin = setup(() => ({ completion: 'x', confidence: 1, typedLength: 0, ms: 0 }));
+    const bin = setup(() => ({ completion: 'x', confidence: 1, typedLength: 0, charsRead: 0, decodeSteps: 0, ms: 0 }));
     assert.strictEqual(await bin.ask(doc('ab\u0000cd ef'), 0, 8), undefined);
     assert.strictEqual(await bin.ask(doc('ab\u0000cd ef'), 0, 8), undefined);
     assert.strictEqual(bin.queries.length, 0);
@@ -167,12 +168,12 @@ describe('inline completion provider', () => {
   it('no answer or an empty completion: no item', async () => {
     const { ask } = setup(() => undefined);
     assert.strictEqual(await ask(doc(text), 1, 15), undefined);
-    const e = setup(() => ({ completion: '', confidence: 0, typedLength: 3, ms: 1 }));
+    const e = setup(() => ({ completion: '', confidence: 0, typedLength: 3, charsRead: 0, decodeSteps: 0, ms: 1 }));
     assert.strictEqual(await e.ask(doc(text), 1, 15), undefined);
   });
 
   describe('the user\'s controls, and the decision they leave', () => {
-    const answer = () => ({ completion: 'al', confidence: 0.9, typedLength: 3, ms: 1 });
+    const answer = () => ({ completion: 'al', confidence: 0.9, typedLength: 3, charsRead: 0, decodeSteps: 0, ms: 1 });
 
     it('manual mode: nothing while typing, a completion when asked', async () => {
       const { ask, queries, provider } = setup(answer, { trigger: 'manual' });
@@ -214,21 +215,21 @@ describe('inline completion provider', () => {
     });
 
     it('the model\'s threshold abstention becomes a below-threshold decision with the threshold', async () => {
-      const { ask, provider } = setup(() => ({ completion: '', confidence: 0, typedLength: 3, ms: 1, reason: 'no token reaches the minimum confidence' }));
+      const { ask, provider } = setup(() => ({ completion: '', confidence: 0, typedLength: 3, charsRead: 0, decodeSteps: 0, ms: 1, reason: 'no token reaches the minimum confidence' }));
       await ask(doc(text), 1, 15);
       assert.strictEqual(provider.lastDecision?.code, 'below-threshold');
       assert.strictEqual(provider.lastDecision?.threshold, 0.3);
     });
 
     it('the threshold the worker decided with (the model\'s calibrated one) is the one explained', async () => {
-      const { ask, provider } = setup(() => ({ completion: '', confidence: 0, typedLength: 3, ms: 1, reason: 'no token reaches the minimum confidence', threshold: 0.47 }), { minConfidence: undefined });
+      const { ask, provider } = setup(() => ({ completion: '', confidence: 0, typedLength: 3, charsRead: 0, decodeSteps: 0, ms: 1, reason: 'no token reaches the minimum confidence', threshold: 0.47 }), { minConfidence: undefined });
       await ask(doc(text), 1, 15);
       assert.strictEqual(provider.lastDecision?.threshold, 0.47);
     });
 
     it('alternatives become further items, in order, for VS Code\'s next/previous suggestion', async () => {
       const { ask } = setup(() => ({
-        completion: 'al', confidence: 0.6, typedLength: 3, ms: 1,
+        completion: 'al', confidence: 0.6, typedLength: 3, charsRead: 0, decodeSteps: 0, ms: 1,
         alternatives: [{ completion: 'als', confidence: 0.2 }, { completion: 'em', confidence: 0.1 }],
       }));
       const items = (await ask(doc(text), 1, 15)) as unknown as InlineCompletionItem[];

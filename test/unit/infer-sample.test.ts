@@ -1,6 +1,6 @@
 import * as assert from 'assert';
-import { LstmModel } from '../../src/core/infer/lstmForward';
-import { jsMatMul } from '../../src/core/infer/matmul';
+import { LstmModel } from '../../src/core/infer/lstmModel';
+import { jsMatMul } from '../../src/core/infer/matMulEngine';
 import { randomWeights } from '../../src/core/infer/randomWeights';
 import { pick, sampleText } from '../../src/core/infer/sample';
 import { Vocab } from '../../src/core/vocab';

@@ -2,7 +2,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CompletionClient, type CancelToken, type CompletionQuery } from '../../src/extension/completionClient';
+import type { CompletionQuery } from '../../src/core/infer/completion';
+import { CompletionClient, type CancelToken } from '../../src/extension/completionClient';
 import { writeTinyCheckpoint } from './inferFixture';
 
 const query = (prefix: string, docKey = 'file:///a.ts'): CompletionQuery => ({
@@ -83,20 +84,21 @@ describe('completion client + worker thread', function () {
     assert.strictEqual(await c.complete(query('z('), already), undefined);
   });
 
-  it('a broken model: no suggestion, reported; reload() picks up a fixed one', async () => {
+  it('a broken model: no suggestion, reported; a fixed one in the folder is picked up by itself', async () => {
     const broken = path.join(dir, 'broken');
     fs.cpSync(good, broken, { recursive: true });
     fs.writeFileSync(path.join(broken, 'meta.json'), '{');
     const errors: string[] = [];
-    const { c } = make({ modelDir: () => broken, onModelError: (m) => errors.push(m) });
+    const { c } = make({ modelDir: () => broken, onModelError: (m) => errors.push(m), checkpointPollMs: 20 });
     assert.ok(!(await c.complete(query('f(')))?.completion);
     await waitFor(() => errors.length > 0);
     assert.match(errors[0], /meta\.json is unreadable/);
     assert.strictEqual(c.status, 'model-error');
     assert.strictEqual(await c.complete(query('f(')), undefined);
-    fs.cpSync(good, broken, { recursive: true });
     const gen = c.generation;
-    c.reload();
+    await new Promise((r) => setTimeout(r, 30));
+    fs.cpSync(good, broken, { recursive: true });
+    await waitFor(() => c.status === 'ready');
     assert.ok(c.generation > gen);
     assert.strictEqual((await c.complete(query('f(')))?.completion, ')');
   });
@@ -104,39 +106,62 @@ describe('completion client + worker thread', function () {
   it('a new checkpoint in the same folder is picked up by itself', async () => {
     const moving = path.join(dir, 'moving');
     writeTinyCheckpoint(moving);
-    const { c } = make({ modelDir: () => moving, checkpointPollMs: 0 });
+    const { c } = make({ modelDir: () => moving, checkpointPollMs: 20 });
     assert.strictEqual((await c.complete(query('f(')))?.completion, ')');
-    // Same folder, a model whose most likely token is now ';'.
+    // Same folder, a model whose most likely token is now ';', written with no request in between:
+    // the client notices by itself, not on the keystroke path.
     await new Promise((r) => setTimeout(r, 20));
-    writeTinyCheckpoint(moving, 8, 2, ';');
     const gen = c.generation;
-    assert.ok(!(await c.complete(query('f(')))?.completion?.startsWith(')'));
-    assert.ok(c.generation > gen);
-    await waitFor(() => c.status === 'ready');
+    writeTinyCheckpoint(moving, 8, 2, ';');
+    await waitFor(() => c.generation > gen && c.status === 'ready');
     assert.strictEqual((await c.complete(query('f(')))?.completion, ';');
   });
 
   it('a dying worker is reported once and restarted with backoff', async () => {
+    // A worker that notes each start in a file, then exits: the file counts the restarts.
+    const starts = path.join(dir, 'crash-starts.txt');
     const crash = path.join(dir, 'crash.js');
-    fs.writeFileSync(crash, 'process.exit(3);');
+    fs.writeFileSync(crash, `require('fs').appendFileSync(${JSON.stringify(starts)}, 'x'); process.exit(3);`);
+    const started = () => (fs.existsSync(starts) ? fs.readFileSync(starts, 'utf8').length : 0);
     const died: string[] = [];
-    const { c } = make({ modelDir: () => good, workerPath: crash, onWorkerDied: (m) => died.push(m), backoff: { initialMs: 50, maxMs: 200 } });
+    const { c, logs } = make({ modelDir: () => good, workerPath: crash, onWorkerDied: (m) => died.push(m), backoff: { initialMs: 200, maxMs: 1000 } });
+    const deaths = () => logs.filter((m) => m.startsWith('the completion worker stopped')).length;
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
     assert.strictEqual(await c.complete(query('f(')), undefined);
+    assert.strictEqual(started(), 1);
     assert.strictEqual(died.length, 1);
     assert.match(died[0], /exit code 3/);
-    // During the backoff: no new worker, no suggestion.
+    // During the backoff (200 ms): no new worker, no suggestion.
     assert.strictEqual(c.status, 'restarting');
     assert.strictEqual(await c.complete(query('f(')), undefined);
-    await new Promise((r) => setTimeout(r, 80));
+    await sleep(50);
     assert.strictEqual(await c.complete(query('f(')), undefined);
+    assert.strictEqual(started(), 1, 'no restart before the backoff is over');
+
+    // After it, the next request starts a new worker (which dies again).
+    await sleep(250);
+    assert.notStrictEqual(c.status, 'restarting');
+    assert.strictEqual(await c.complete(query('f(')), undefined);
+    await waitFor(() => deaths() === 2, 'a restarted worker (and its death) once the backoff is over');
+    assert.strictEqual(started(), 2);
+
+    // The second backoff is twice as long (400 ms): still waiting after the first one's 200 ms.
+    await sleep(250);
+    assert.strictEqual(c.status, 'restarting', 'the backoff grows after a second death');
+    assert.strictEqual(await c.complete(query('f(')), undefined);
+    assert.strictEqual(started(), 2);
+    await waitFor(() => c.status !== 'restarting', 'the end of the second backoff');
+    assert.strictEqual(await c.complete(query('f(')), undefined);
+    await waitFor(() => started() === 3, 'a third worker start');
     assert.strictEqual(died.length, 1, 'reported once');
   });
 });
 
-async function waitFor(cond: () => boolean, ms = 10000): Promise<void> {
+async function waitFor(cond: () => boolean, what = 'a condition', ms = 10000): Promise<void> {
   const t0 = Date.now();
   while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error('timed out waiting');
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }

@@ -8,7 +8,7 @@ import { BUCKETS, FittedMixer, fitMixer, ORDER_RULE, sampleBitsPerChar, type Mix
 import { MixtureModel } from '../../src/core/lm/mixture';
 import { calibrate, collectSamples, fitMixture } from '../../src/core/lm/fit';
 import { Completer, loadCompleter } from '../../src/core/infer/completer';
-import { LstmModel } from '../../src/core/infer/lstmForward';
+import { LstmModel } from '../../src/core/infer/lstmModel';
 import { randomWeights } from '../../src/core/infer/randomWeights';
 import { loadCheckpoint, saveCheckpoint, CheckpointError, NGRAM_FILE } from '../../src/core/checkpoint';
 import { defaultTrainConfig } from '../../src/core/config';

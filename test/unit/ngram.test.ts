@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import { KneserNeyModel } from '../../src/core/lm/ngram';
-import { modelBitsPerChar } from '../../bench/metrics';
+import { bitsPerChar } from '../../src/core/lm/bitsPerChar';
+import { mixtureBitsPerChar } from '../../src/core/lm/fit';
 import { makeRng } from '../../src/core/random';
 
 const CODE = `export function add(a: number, b: number): number {
@@ -17,6 +18,8 @@ class Point {
   }
 }
 `;
+
+const score = (m: KneserNeyModel, texts: string[]) => bitsPerChar(m, (s) => m.vocab.encode(s), texts).bpc;
 
 function shuffled(text: string, seed: number): string {
   const chars = [...text];
@@ -72,26 +75,41 @@ describe('KneserNeyModel (character n-gram, interpolated modified Kneser–Ney)'
     const shuf = [shuffled(CODE.repeat(4), 3)];
     const mRep = KneserNeyModel.train(rep, { order: 5, minCount: 1 });
     const mShuf = KneserNeyModel.train(shuf, { order: 5, minCount: 1 });
-    const bRep = mRep.bitsPerChar([CODE]).bpc;
-    const bShuf = mShuf.bitsPerChar([shuffled(CODE, 9)]).bpc;
+    const bRep = score(mRep, [CODE]);
+    const bShuf = score(mShuf, [shuffled(CODE, 9)]);
     assert.ok(bRep < 1, `repetitive: ${bRep}`);
     assert.ok(bShuf > 3, `shuffled: ${bShuf}`);
   });
 
   it('order 12 beats order 1 on structured held-out text', () => {
     const held = CODE.replace(/add/g, 'add').slice(0, 300);
-    const b1 = KneserNeyModel.train(train, { order: 1, minCount: 1 }).bitsPerChar([held]).bpc;
-    const b12 = KneserNeyModel.train(train, { order: 12, minCount: 1 }).bitsPerChar([held]).bpc;
+    const b1 = score(KneserNeyModel.train(train, { order: 1, minCount: 1 }), [held]);
+    const b12 = score(KneserNeyModel.train(train, { order: 12, minCount: 1 }), [held]);
     assert.ok(b12 < b1 / 3, `order 12: ${b12}, order 1: ${b1}`);
   });
 
-  it('bitsPerChar agrees with the generic CharModel scorer (batched)', () => {
+  it('one bits/char: the batched scorer, one character at a time, and the mixture\'s n-gram expert agree', () => {
     const m = KneserNeyModel.train(train, { order: 4, minCount: 1 });
     const texts = ['return a + b;\n', 'const q = 1;', CODE.slice(40, 140)];
-    const direct = m.bitsPerChar(texts);
-    const generic = modelBitsPerChar(m, (s) => m.vocab.encode(s), texts, { batch: 2 });
-    assert.strictEqual(generic.chars, direct.chars);
-    assert.ok(Math.abs(generic.bpc - direct.bpc) < 1e-4, `${generic.bpc} vs ${direct.bpc}`);
+    let bits = 0;
+    let chars = 0;
+    for (const t of texts) {
+      let state = m.initialState();
+      for (const id of m.vocab.encode(t)) {
+        bits -= Math.log2(m.probs(state)[id]);
+        chars++;
+        state = m.advance([state], [id])[0];
+      }
+    }
+    for (const batch of [1, 2, 16]) {
+      const b = bitsPerChar(m, (s) => m.vocab.encode(s), texts, { batch });
+      assert.strictEqual(b.chars, chars);
+      assert.ok(Math.abs(b.bpc - bits / chars) < 1e-4, `batch ${batch}: ${b.bpc} vs ${bits / chars}`);
+    }
+    const docs = texts.map((t) => m.vocab.encode(t));
+    const mixed = mixtureBitsPerChar({ vocabSize: m.vocab.size, ngram: m, docs, maxChars: Infinity });
+    assert.strictEqual(mixed.chars, chars);
+    assert.ok(Math.abs(mixed.bpc.ngram! - bits / chars) < 1e-4, `mixture's n-gram: ${mixed.bpc.ngram} vs ${bits / chars}`);
   });
 
   it('stateFor(text) equals advancing from the initial state over text', () => {

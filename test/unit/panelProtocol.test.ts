@@ -1,29 +1,14 @@
 import * as assert from 'assert';
 import { SETTINGS } from '../../src/core/config';
 import { parameterCount } from '../../src/core/weights';
-import {
-  PANEL_SETTING_KEYS,
-  appendPoint,
-  buildSeries,
-  chartColumns,
-  checkFromPanel,
-  checkSettingsCombination,
-  defaultPanelSettings,
-  emptySeries,
-  historyToSeries,
-  isToPanel,
-  latestEvents,
-  modelInfo,
-  panelHtml,
-  parseSettingInput,
-  readPanelSettings,
-  shapeDiffers,
-  type HistoryPointLike,
-  type PanelSnapshot,
-} from '../../src/protocol/panel';
-import type { FromTrainer, ProgressMessage } from '../../src/protocol/trainer';
+import { appendPoint, buildSeries, chartColumns, emptySeries, historyToSeries, latestEvents, type HistoryPointLike, type RunSnapshot } from '../../src/core/lossSeries';
+import { modelInfo } from '../../src/core/modelSummary';
+import { panelHtml } from '../../src/extension/panelHtml';
+import { checkFromPanel, isToPanel } from '../../src/protocol/panel';
+import { PANEL_SETTING_KEYS, checkSettingsCombination, defaultPanelSettings, parseSettingInput, readPanelSettings, shapeDiffers } from '../../src/protocol/panelSettings';
+import type { DoneEvent, ProgressEvent } from '../../src/core/trainEvents';
 
-const progress = (step: number, loss: number, valLoss?: number): ProgressMessage => ({
+const progress = (step: number, loss: number, valLoss?: number): ProgressEvent => ({
   type: 'progress',
   step,
   epoch: 1,
@@ -268,13 +253,12 @@ describe('panel protocol: loss series', () => {
 
   it('builds the series of a reopened panel from the history and the run events', () => {
     const history = hist(40);
-    const events: FromTrainer[] = [
-      { type: 'ready', backend: 'wasm', threads: 2 },
+    const events: RunSnapshot['events'] = [
       progress(31, 2),
       { type: 'sample', text: 'abc', step: 31 },
       progress(32, 1.9, 2.1),
     ];
-    const snap: PanelSnapshot = { running: true, events };
+    const snap: RunSnapshot = { running: true, events };
     const s = buildSeries(history, snap);
     assert.deepStrictEqual(s.step.slice(-3), [30, 31, 32]);
     assert.strictEqual(s.step.length, 32);
@@ -297,13 +281,32 @@ describe('panel protocol: loss series', () => {
     assert.strictEqual(s.step[24_999], 25_000);
   });
 
-  it('picks the latest events of a snapshot, and no end while running', () => {
-    const done: FromTrainer = { type: 'done', reason: 'stopped' };
-    const l = latestEvents({ running: false, events: [progress(1, 3), { type: 'sample', text: 'a', step: 1 }, progress(2, 2), done] });
+  it('picks the latest events of a snapshot as TrainingClient keeps it, and no end while running', () => {
+    // TrainingClient keeps the latest ready/corpus/progress/done/error as fields and the stream of
+    // progress, sample and checkpoint events in `events`.
+    const done: DoneEvent = { type: 'done', reason: 'stopped' };
+    const ready = { type: 'ready', backend: 'wasm', threads: 2 } as const;
+    const snap: RunSnapshot = {
+      running: false,
+      ready,
+      progress: progress(2, 2),
+      done,
+      events: [progress(1, 3), { type: 'sample', text: 'a', step: 1 }, progress(2, 2), { type: 'sample', text: 'b', step: 2 }],
+    };
+    const l = latestEvents(snap);
+    assert.strictEqual(l.ready, ready);
     assert.strictEqual(l.progress?.step, 2);
-    assert.strictEqual(l.sample?.text, 'a');
+    assert.strictEqual(l.sample?.text, 'b');
     assert.strictEqual(l.done, done);
-    assert.strictEqual(latestEvents({ running: true, events: [done] }).done, undefined);
+    assert.strictEqual(l.error, undefined);
+    const error = { type: 'error', message: 'boom' } as const;
+    assert.strictEqual(latestEvents({ running: false, error, events: [] }).error, error);
+    // A run that is going: the previous run's end is not shown.
+    const going = latestEvents({ ...snap, running: true, error });
+    assert.strictEqual(going.done, undefined);
+    assert.strictEqual(going.error, undefined);
+    assert.strictEqual(going.progress?.step, 2);
+    assert.deepStrictEqual(latestEvents(undefined), {});
   });
 });
 

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { PauseGate } from '../../src/core/pauseGate';
 import { runTraining } from '../../src/core/train';
 import { defaultTrainConfig } from '../../src/core/config';
-import type { FromTrainer } from '../../src/protocol/trainer';
+import type { TrainingEvent } from '../../src/core/trainEvents';
 import type { CorpusDoc } from '../../src/core/corpus';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -50,7 +50,7 @@ describe('pausing training', function () {
   it('holds runTraining before its first step until resumed; then it completes', async () => {
     const gate = new PauseGate();
     gate.pause();
-    const events: FromTrainer[] = [];
+    const events: TrainingEvent[] = [];
     const t0 = Date.now();
     const run = runTraining({ config, docs, checkpointDir: dir, resume: false, pause: gate, onEvent: (e) => events.push(e) });
     await sleep(1500);

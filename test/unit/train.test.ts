@@ -6,7 +6,7 @@ import { DEFAULT_INPUT_SCALE, runTraining, startingWeights, TrainingError, unigr
 import { initialWeights } from '../../src/core/engine/charRnn';
 import { defaultTrainConfig, type TrainConfig } from '../../src/core/config';
 import { loadCheckpoint } from '../../src/core/checkpoint';
-import type { FromTrainer } from '../../src/protocol/trainer';
+import type { TrainingEvent } from '../../src/core/trainEvents';
 import type { CorpusDoc } from '../../src/core/corpus';
 
 const TEXT = 'the quick brown fox jumps over the lazy dog. ';
@@ -29,7 +29,7 @@ describe('runTraining', function () {
   afterEach(() => fs.rmSync(path.dirname(dir), { recursive: true, force: true }));
 
   it('reports in order, lowers the loss and writes the best checkpoint', async () => {
-    const events: FromTrainer[] = [];
+    const events: TrainingEvent[] = [];
     const done = await runTraining({ config: tiny(), docs: docs(8), checkpointDir: dir, resume: false, onEvent: (e) => events.push(e) });
     assert.strictEqual(done.reason, 'completed');
     const types = events.map((e) => e.type);
@@ -49,7 +49,7 @@ describe('runTraining', function () {
 
   it('stops on abort with the best model saved, and resumes from it', async () => {
     const abort = new AbortController();
-    const events: FromTrainer[] = [];
+    const events: TrainingEvent[] = [];
     const done = await runTraining({
       config: tiny({ epochs: 1000 }),
       docs: docs(8),
@@ -64,7 +64,7 @@ describe('runTraining', function () {
     assert.strictEqual(done.reason, 'stopped');
     const stoppedAt = loadCheckpoint(dir).meta.step;
     assert.ok(stoppedAt >= 15 && stoppedAt < 100, `stopped at ${stoppedAt}`);
-    const more: FromTrainer[] = [];
+    const more: TrainingEvent[] = [];
     await runTraining({ config: tiny({ epochs: 1 }), docs: docs(8), checkpointDir: dir, resume: true, onEvent: (e) => more.push(e) });
     const firstProgress = more.find((e) => e.type === 'progress');
     assert.ok(firstProgress && firstProgress.type === 'progress' && firstProgress.step > stoppedAt);
@@ -105,7 +105,7 @@ describe('runTraining', function () {
   it('a resumed run continues the learning-rate schedule it was on', async () => {
     const stopAt = (n: number) => {
       const abort = new AbortController();
-      return { signal: abort.signal, onEvent: (e: FromTrainer) => { if (e.type === 'progress' && e.step >= n) abort.abort(); } };
+      return { signal: abort.signal, onEvent: (e: TrainingEvent) => { if (e.type === 'progress' && e.step >= n) abort.abort(); } };
     };
     await runTraining({ config: tiny({ epochs: 0, maxMinutes: 30, warmupSteps: 5 }), docs: docs(8), checkpointDir: dir, resume: false, ...stopAt(12) });
     const first = loadCheckpoint(dir).meta;

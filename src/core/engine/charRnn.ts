@@ -14,10 +14,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { makeRng, uniform, type Rng } from '../random';
-import { checkWeights, expectedShapes, weightNames, type NamedWeights } from '../weights';
+import { FORGET_BIAS_INIT, gateOffset } from '../lstmGates';
+import { DENSE_WEIGHT_NAMES, checkWeights, expectedShapes, lstmWeightNames, weightMap, weightNames, type NamedWeights } from '../weights';
 import { currentBackend, initBackend } from './backend';
-import { lstmBackward, lstmForward, LstmTape, LstmTensors, type LstmInput, type LstmParams, type LstmState } from './fusedLstm';
-import { matMul, transpose, upload } from './matmul';
+import { lstmBackward, lstmForward, LstmTape, LstmTensors, type LstmInput, type LstmParams, type CarriedState } from './fusedLstm';
+import { matMul, transpose, upload } from './tfMatMul';
 import { Adam, clipByGlobalNorm } from './optimizer';
 
 export interface CharRnnOptions {
@@ -47,36 +48,35 @@ export interface CharRnnTrainer {
   dispose(): void;
 }
 
-/** Weights initialised from opts.seed (uniform, forget-gate bias 1) unless `weights` are given. */
+/** Weights initialised from opts.seed (uniform, forget-gate bias FORGET_BIAS_INIT) unless `weights` are given. */
 export function createCharRnn(opts: CharRnnOptions, weights?: NamedWeights): CharRnnTrainer {
   return new CharRnn(opts, weights);
 }
 
 /**
  * Seeded initial weights: every matrix uniform in ±sqrt(6 / (fan_in + fan_out)) (Glorot), biases 0
- * except the forget-gate slice of each LSTM bias, which is 1 (remember by default).
+ * except the forget-gate slice of each LSTM bias, which is FORGET_BIAS_INIT (remember by default).
  */
 export function initialWeights(vocabSize: number, lstmSize: number, numLayers: number, seed: number): NamedWeights {
   const rng = makeRng(seed);
   const shapes = expectedShapes(vocabSize, lstmSize, numLayers);
-  return weightNames(numLayers).map((name) => {
+  // Drawn in weightNames() order, so a seed always gives the same weights.
+  const weights = weightNames(numLayers).map((name) => {
     const shape = shapes.get(name)!;
     const n = shape.reduce((a, b) => a * b, 1);
-    let data: Float32Array;
-    if (shape.length === 2) {
-      data = uniform(rng, n, Math.sqrt(6 / (shape[0] + shape[1])));
-    } else {
-      data = new Float32Array(n);
-      if (name.startsWith('lstm_')) data.fill(1, lstmSize, 2 * lstmSize);
-    }
+    const data = shape.length === 2 ? uniform(rng, n, Math.sqrt(6 / (shape[0] + shape[1]))) : new Float32Array(n);
     return { name, shape: [...shape], data };
   });
+  const byName = weightMap(weights);
+  const forget = gateOffset('f', lstmSize);
+  for (let l = 0; l < numLayers; l++) byName.get(lstmWeightNames(l).bias)!.data.fill(FORGET_BIAS_INIT, forget, forget + lstmSize);
+  return weights;
 }
 
 /** Carried LSTM state of `batch` streams, one per layer. */
 interface Streams {
   batch: number;
-  layers: LstmState[];
+  layers: CarriedState[];
 }
 
 /** Converts [B, T] batch-major ids to time-major (row t·B + b). */
@@ -91,13 +91,17 @@ export class CharRnn implements CharRnnTrainer {
   private readonly V: number;
   private readonly H: number;
   private readonly L: number;
-  /** The live parameters, in weightNames() order. */
+  /** The live parameters, in weightNames() order (the order of the optimizer's moments). */
   private readonly params: NamedWeights;
+  /** Their gradients, same order. */
   private readonly grads: Float32Array[];
+  /** Views of params and grads by layer, found by name. */
   private readonly lstm: LstmParams[] = [];
   private readonly lstmGrads: LstmParams[] = [];
   private readonly Wd: Float32Array;
   private readonly bd: Float32Array;
+  private readonly dWd: Float32Array;
+  private readonly dbd: Float32Array;
   private readonly adam: Adam;
   private readonly dropoutRng: Rng;
   private trainStreams?: Streams;
@@ -117,18 +121,24 @@ export class CharRnn implements CharRnnTrainer {
     this.L = L;
     if (weights) checkWeights(weights, V, H, L);
     const source = weights ?? initialWeights(V, H, L, opts.seed);
-    const byName = new Map(source.map((w) => [w.name, w]));
+    const byName = weightMap(source);
     this.params = weightNames(L).map((name) => {
       const w = byName.get(name)!;
       return { name, shape: [...w.shape], data: Float32Array.from(w.data) };
     });
     this.grads = this.params.map((p) => new Float32Array(p.data.length));
+    const index = new Map(this.params.map((p, k) => [p.name, k]));
+    const param = (name: string) => this.params[index.get(name)!].data;
+    const grad = (name: string) => this.grads[index.get(name)!];
     for (let l = 0; l < L; l++) {
-      this.lstm.push({ W: this.params[3 * l].data, U: this.params[3 * l + 1].data, bias: this.params[3 * l + 2].data });
-      this.lstmGrads.push({ W: this.grads[3 * l], U: this.grads[3 * l + 1], bias: this.grads[3 * l + 2] });
+      const n = lstmWeightNames(l);
+      this.lstm.push({ W: param(n.kernel), U: param(n.recurrentKernel), bias: param(n.bias) });
+      this.lstmGrads.push({ W: grad(n.kernel), U: grad(n.recurrentKernel), bias: grad(n.bias) });
     }
-    this.Wd = this.params[3 * L].data;
-    this.bd = this.params[3 * L + 1].data;
+    this.Wd = param(DENSE_WEIGHT_NAMES.kernel);
+    this.bd = param(DENSE_WEIGHT_NAMES.bias);
+    this.dWd = grad(DENSE_WEIGHT_NAMES.kernel);
+    this.dbd = grad(DENSE_WEIGHT_NAMES.bias);
     this.adam = new Adam(this.params.map((p) => p.data.length), opts.learningRate);
     this.dropoutRng = makeRng((opts.seed ^ 0x5bd1e995) >>> 0);
   }
@@ -190,14 +200,13 @@ export class CharRnn implements CharRnnTrainer {
       const { loss, dLogits } = softmaxCrossEntropy(ws.logits, this.bd, timeMajor(y, batch, steps), N, V);
 
       // Backward: dense, then the LSTM layers top-down.
-      const D = 3 * L; // index of dense/kernel in params and grads
       const dLogitsT = upload(dLogits, N, V);
       try {
-        matMul(transpose(top, N, H, ws.topT), H, N, dLogitsT, this.grads[D]); // dWd = Yᵀ·dlogits
+        matMul(transpose(top, N, H, ws.topT), H, N, dLogitsT, this.dWd); // dWd = Yᵀ·dlogits
       } finally {
         dLogitsT.dispose();
       }
-      columnSums(dLogits, N, V, this.grads[D + 1]); // dbd
+      columnSums(dLogits, N, V, this.dbd);
       WdT = tf.transpose(Wd);
       let dY = matMul(dLogits, N, V, WdT, ws.dY); // dY = dlogits·Wdᵀ
       for (let l = L - 1; l >= 0; l--) {
@@ -252,7 +261,7 @@ export class CharRnn implements CharRnnTrainer {
   /** Copies `w` into the model (the optimizer's moment estimates are kept). */
   setWeights(w: NamedWeights): void {
     checkWeights(w, this.V, this.H, this.L);
-    const byName = new Map(w.map((x) => [x.name, x]));
+    const byName = weightMap(w);
     for (const p of this.params) p.data.set(byName.get(p.name)!.data);
   }
 

@@ -1,8 +1,8 @@
 /**
  * One LSTM layer over a whole sequence, forward and backward (BPTT) by hand.
  *
- * Shapes: B streams (batch), T time steps, H units, D input width, G = 4H gate columns in Keras
- * order i | f | g | o. Everything is time-major: row r = t·B + b. Weights (see ../weights.ts):
+ * Shapes: B streams (batch), T time steps, H units, D input width, G = 4H gate columns in the
+ * order of ../lstmGates.ts (i | f | g | o). Everything is time-major: row r = t·B + b. Weights (see ../weights.ts):
  * W [D, G], U [H, G], bias [G]. Layer 0's input is one-hot, so x_t·W is row `id` of W.
  *
  * Forward, for t = 0 … T-1 (σ = logistic sigmoid, ∘ = element-wise product):
@@ -20,8 +20,9 @@
  * Truncated BPTT: the state carried in from the previous batch is a constant (no gradient).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { gateColumns, gateOffsets } from '../lstmGates';
 import { sigmoid, tanh } from './fastMath';
-import { matMul, transpose, upload } from './matmul';
+import { matMul, transpose, upload } from './tfMatMul';
 
 export interface LstmParams {
   /** [D, 4H] input projection. */
@@ -35,8 +36,11 @@ export interface LstmParams {
 /** The layer's input: character ids (layer 0, one-hot) or the layer below's output [T·B, D]. */
 export type LstmInput = { ids: Int32Array } | { x: Float32Array };
 
-/** The carried state: h and c of the last time step, [B, H] each. */
-export interface LstmState {
+/**
+ * One layer's state carried from batch to batch (truncated BPTT): h and c of the last time step,
+ * [B, H] each, mutable. (The inference model's immutable per-character state is infer's LstmState.)
+ */
+export interface CarriedState {
   h: Float32Array;
   c: Float32Array;
 }
@@ -75,7 +79,7 @@ export class LstmTape {
     readonly oneHotInput: boolean,
   ) {
     const n = batch * steps;
-    const G = 4 * units;
+    const G = gateColumns(units);
     const D = oneHotInput ? 0 : inSize;
     this.gates = new Float32Array(n * G);
     this.c = new Float32Array((n + batch) * units);
@@ -106,9 +110,9 @@ export class LstmTensors {
   private WT?: tf.Tensor2D;
 
   constructor(p: LstmParams, readonly inSize: number, readonly units: number, oneHotInput: boolean) {
-    this.U = upload(p.U, units, 4 * units);
+    this.U = upload(p.U, units, gateColumns(units));
     this.bias = tf.tensor1d(tf.getBackend() === 'cpu' ? p.bias.slice() : p.bias);
-    if (!oneHotInput) this.W = upload(p.W, inSize, 4 * units);
+    if (!oneHotInput) this.W = upload(p.W, inSize, gateColumns(units));
   }
 
   /** Uᵀ [4H, H] (transposed on the backend on first use: only the backward pass needs it). */
@@ -137,11 +141,12 @@ export function lstmForward(
   p: LstmParams,
   tensors: LstmTensors,
   input: LstmInput,
-  state: LstmState,
+  state: CarriedState,
   tape: LstmTape,
 ): Float32Array {
   const { batch: B, steps: T, units: H } = tape;
-  const G = 4 * H;
+  const G = gateColumns(H);
+  const { i: I, f: F, g: Gc, o: O } = gateOffsets(H);
   const { gates, c: C, h: Hs, tanhC } = tape;
   Hs.set(state.h, 0);
   C.set(state.c, 0);
@@ -166,19 +171,22 @@ export function lstmForward(
       const zr = b * G; // row in r
       const xr = ids ? ids[row] * G : row * G; // row in W (one-hot) or in the projected inputs
       const gr = row * G; // row in gates
-      // i, f = σ(z) (columns 0 … 2H), g = tanh(z) (2H … 3H), o = σ(z) (3H … 4H)
-      for (let k = 0; k < 2 * H; k++) gates[gr + k] = sigmoid(r[zr + k] + src[xr + k]);
-      for (let k = 2 * H; k < 3 * H; k++) gates[gr + k] = tanh(r[zr + k] + src[xr + k]);
-      for (let k = 3 * H; k < G; k++) gates[gr + k] = sigmoid(r[zr + k] + src[xr + k]);
+      // i, f, o = σ(z), g = tanh(z)
+      for (let j = 0; j < H; j++) {
+        gates[gr + I + j] = sigmoid(r[zr + I + j] + src[xr + I + j]);
+        gates[gr + F + j] = sigmoid(r[zr + F + j] + src[xr + F + j]);
+        gates[gr + Gc + j] = tanh(r[zr + Gc + j] + src[xr + Gc + j]);
+        gates[gr + O + j] = sigmoid(r[zr + O + j] + src[xr + O + j]);
+      }
       // c_t = f ∘ c_{t-1} + i ∘ g ; h_t = o ∘ tanh(c_t)
       const hr = row * H; // row of c_{t-1}/h_{t-1} in C/Hs; also row of tanhC
       const hn = hr + B * H; // row of c_t/h_t
       for (let j = 0; j < H; j++) {
-        const c = gates[gr + H + j] * C[hr + j] + gates[gr + j] * gates[gr + 2 * H + j];
+        const c = gates[gr + F + j] * C[hr + j] + gates[gr + I + j] * gates[gr + Gc + j];
         const tc = tanh(c);
         C[hn + j] = c;
         tanhC[hr + j] = tc;
-        Hs[hn + j] = gates[gr + 3 * H + j] * tc;
+        Hs[hn + j] = gates[gr + O + j] * tc;
       }
     }
   }
@@ -202,7 +210,8 @@ export function lstmBackward(
   grads: LstmGrads,
 ): Float32Array | undefined {
   const { batch: B, steps: T, units: H } = tape;
-  const G = 4 * H;
+  const G = gateColumns(H);
+  const { i: I, f: F, g: Gc, o: O } = gateOffsets(H);
   const N = T * B;
   const { gates, c: C, tanhC, dZ, dhNext, dcNext } = tape;
   dhNext.fill(0); // dz_{t+1}·Uᵀ
@@ -215,17 +224,17 @@ export function lstmBackward(
       const hr = row * H; // row of c_{t-1} in C; row of tanh(c_t) in tanhC; row of dY
       const sr = b * H; // row in dhNext/dcNext
       for (let j = 0; j < H; j++) {
-        const i = gates[gr + j];
-        const f = gates[gr + H + j];
-        const g = gates[gr + 2 * H + j];
-        const o = gates[gr + 3 * H + j];
+        const i = gates[gr + I + j];
+        const f = gates[gr + F + j];
+        const g = gates[gr + Gc + j];
+        const o = gates[gr + O + j];
         const tc = tanhC[hr + j];
         const dh = dY[hr + j] + dhNext[sr + j];
         const dc = dcNext[sr + j] + dh * o * (1 - tc * tc);
-        dZ[gr + j] = dc * g * i * (1 - i);
-        dZ[gr + H + j] = dc * C[hr + j] * f * (1 - f);
-        dZ[gr + 2 * H + j] = dc * i * (1 - g * g);
-        dZ[gr + 3 * H + j] = dh * tc * o * (1 - o);
+        dZ[gr + I + j] = dc * g * i * (1 - i);
+        dZ[gr + F + j] = dc * C[hr + j] * f * (1 - f);
+        dZ[gr + Gc + j] = dc * i * (1 - g * g);
+        dZ[gr + O + j] = dh * tc * o * (1 - o);
         dcNext[sr + j] = dc * f;
       }
     }

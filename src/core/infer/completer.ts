@@ -9,6 +9,8 @@
  * when there is one (the model then starts from a line start, as it has seen many times).
  */
 import { SETTINGS } from '../config';
+import type { CompleteOptions, CompleteRequest, CompleteResult } from './completion';
+
 import { hasLstm, loadCheckpoint, type CheckpointMeta } from '../checkpoint';
 import { FittedMixer } from '../lm/mixer';
 import { MixtureModel } from '../lm/mixture';
@@ -16,28 +18,10 @@ import type { Vocab } from '../vocab';
 import type { CharModel, DocumentAware } from './charModel';
 import { decodeToken, DEFAULT_BEAM_WIDTH } from './decode';
 import { bestCandidate, candidateWords, IdentifierIndex } from './candidates';
-import { LstmModel, type SequenceReader } from './lstmForward';
-import type { EngineKind } from './matmul';
+import { LstmModel, type SequenceReader } from './lstmModel';
+import type { EngineKind } from './matMulEngine';
 import { StateCache } from './stateCache';
 import { tokenContext } from './tokens';
-
-export interface CompleteRequest {
-  /** Identifies the document (its URI); states are cached per document. */
-  docKey: string;
-  /** Text before the cursor: at least `contextChars` characters when there are that many. */
-  prefix: string;
-  /** Offset of the cursor in the document; default prefix.length (the prefix starts the document). */
-  offset?: number;
-  /** The rest of the line after the cursor. */
-  suffix?: string;
-}
-
-export interface CompleteOptions {
-  maxChars: number;
-  minConfidence: number;
-  contextChars: number;
-  beamWidth: number;
-}
 
 export const DEFAULT_COMPLETE_OPTIONS: CompleteOptions = {
   maxChars: SETTINGS['completion.maxChars'].default,
@@ -45,25 +29,6 @@ export const DEFAULT_COMPLETE_OPTIONS: CompleteOptions = {
   contextChars: SETTINGS['completion.contextChars'].default,
   beamWidth: DEFAULT_BEAM_WIDTH,
 };
-
-export interface CompleteResult {
-  /** The rest of the token (empty = abstain). */
-  completion: string;
-  /** Probability of the completed token (0 when abstaining). */
-  confidence: number;
-  /** UTF-16 length of the part of the token already typed before the cursor. */
-  typedLength: number;
-  /** Why there is no completion, when there is none. */
-  reason?: string;
-  /** Characters read to build the state (0 when fully cached), and decoder steps. */
-  charsRead: number;
-  decodeSteps: number;
-  cancelled?: boolean;
-  /** The threshold the request was decided with (the model's calibrated one unless set). */
-  threshold?: number;
-  /** Other distinct tokens worth showing, best first (VS Code's next/previous suggestion). */
-  alternatives?: { completion: string; confidence: number }[];
-}
 
 type Model<S> = CharModel<S> & Partial<SequenceReader<S>> & Partial<DocumentAware<S>>;
 

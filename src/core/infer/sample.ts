@@ -1,10 +1,32 @@
 /**
  * Classic CharRNN sampling (char-rnn's sample.lua, Anna KaRNNa's `sample`): read a prime text,
  * then draw one character at a time from the softmax at a temperature, feeding each back in.
- * Used by the trainer (sample events), the panel and the CLI `sample` command.
+ * Used by the trainer (sample events) and the CLI `sample` command (which the panel runs).
  */
-import type { CharModel } from './charModel';
+import type { ModelConfig } from '../config';
+import type { Rng } from '../random';
 import type { Vocab } from '../vocab';
+import type { NamedWeights } from '../weights';
+import type { CharModel } from './charModel';
+import { LstmModel } from './lstmModel';
+import { jsMatMul } from './matMulEngine';
+
+export interface SampleOptions {
+  prime: string;
+  length: number;
+  temperature: number;
+  rng: Rng;
+}
+
+/**
+ * Samples straight from a set of weights (the trainer after each validation, `charrnn sample`):
+ * the inference model on plain JS products, synchronous, and independent of whatever tfjs
+ * backend the caller trains on. Returns the `length` generated characters (without the prime).
+ */
+export function sampleFromWeights(weights: NamedWeights, vocab: Vocab, config: ModelConfig, o: SampleOptions): string {
+  const model = LstmModel.fromWeights({ vocabSize: vocab.size, lstmSize: config.lstmSize, numLayers: config.numLayers }, weights, jsMatMul());
+  return sampleText(model, vocab, o.prime, o.length, o.temperature, o.rng).slice(o.prime.length);
+}
 
 /**
  * Returns `prime` followed by `length` sampled characters. An empty prime starts from a line

@@ -79,8 +79,4 @@ export class StateCache<S> {
   forget(docKey: string): void {
     for (const [k, e] of this.entries) if (e.docKey === docKey) this.entries.delete(k);
   }
-
-  clear(): void {
-    this.entries.clear();
-  }
 }

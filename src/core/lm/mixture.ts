@@ -15,7 +15,7 @@
  * current one, then the decoder runs on states of that document.
  */
 import type { CharModel } from '../infer/charModel';
-import type { SequenceReader } from '../infer/lstmForward';
+import type { SequenceReader } from '../infer/lstmModel';
 import { CACHE_ORDER, commonPrefixLength, DocumentCache, type CacheMatch } from './docCache';
 import { EXPERTS, FittedMixer, ORDER_RULE, type ExpertName, type MixFeatures, type Mixer } from './mixer';
 import type { KneserNeyModel } from './ngram';

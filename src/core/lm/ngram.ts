@@ -322,24 +322,6 @@ export class KneserNeyModel implements CharModel<NgramState> {
       return out;
     });
   }
-
-  /** Bits per character of the model on `texts` (each read from the start of a document). */
-  bitsPerChar(texts: Iterable<string>, maxChars = Infinity): { bpc: number; chars: number } {
-    let bits = 0;
-    let chars = 0;
-    for (const text of texts) {
-      let state = this.initialState();
-      for (const ch of text) {
-        if (chars >= maxChars) break;
-        const id = this.vocab.id(ch);
-        bits -= Math.log2(this.probs(state)[id]);
-        chars++;
-        state = this.advance([state], [id])[0];
-      }
-      if (chars >= maxChars) break;
-    }
-    return { bpc: chars ? bits / chars : NaN, chars };
-  }
 }
 
 /** Concatenates [BOS, ...doc] for each document, up to maxChars characters in total. */

@@ -2,7 +2,6 @@
  * Utilities for integration tests (they run inside VS Code's extension host, real `vscode` API).
  */
 import * as assert from 'assert';
-import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 
@@ -98,35 +97,10 @@ export function manifest(): {
   return getExtension().packageJSON;
 }
 
-/**
- * Sets a user setting (`charrnn.` + key) for the duration of `fn`, then restores what was there.
- */
-export async function withSetting<T>(key: string, value: unknown, fn: () => Promise<T>): Promise<T> {
-  const cfg = vscode.workspace.getConfiguration('charrnn');
-  const before = cfg.inspect(key)?.globalValue;
-  await cfg.update(key, value, vscode.ConfigurationTarget.Global);
-  try {
-    return await fn();
-  } finally {
-    await vscode.workspace.getConfiguration('charrnn').update(key, before, vscode.ConfigurationTarget.Global);
-  }
-}
-
 /** Sets (or, with undefined, removes) `charrnn.` workspace settings. */
 export async function configure(values: Record<string, unknown>): Promise<void> {
   const cfg = vscode.workspace.getConfiguration('charrnn');
   for (const [k, v] of Object.entries(values)) await cfg.update(k, v, vscode.ConfigurationTarget.Workspace);
-}
-
-/** Opens a file of the fixture workspace in an editor. */
-export async function openFixtureFile(relativePath: string): Promise<vscode.TextEditor> {
-  const doc = await vscode.workspace.openTextDocument(fixtureUri(relativePath));
-  return vscode.window.showTextDocument(doc);
-}
-
-/** True when `p` exists (sync; for fixtures). */
-export function exists(p: string): boolean {
-  return fs.existsSync(p);
 }
 
 /** A fresh editor on a new file of the fixture copy, holding `text` with the cursor at its end. */

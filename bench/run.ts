@@ -1,5 +1,6 @@
 /**
- * `charrnn bench`: completion quality against an n-gram and a word-completion baseline, training
+ * The benchmark (`npm run bench`, `node dist/bench.js`, or `charrnn bench` in a source checkout):
+ * completion quality against an n-gram and a word-completion baseline, training
  * speed against PyTorch, and completion latency (see BENCHMARKS.md). Prints tables on stderr
  * while it runs and the final tables on stdout; `--json FILE` writes every number.
  */
@@ -7,12 +8,12 @@ import { Option, type Command } from 'commander';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BACKENDS, type Backend } from '../core/config';
-import { runQuality, type QualityResult } from '../../bench/quality';
-import { runSpeed, parseSizes } from '../../bench/speedBench';
-import { formatResults, type BenchResults, type LatencyRow } from '../../bench/report';
-import { runLatency } from '../../bench/latencyBench';
-import { addLearningOptions, formatLearning, runLearning } from '../../bench/learning';
+import { BACKENDS, type Backend } from '../src/core/config';
+import { runQuality, type QualityResult } from './quality';
+import { runSpeed, parseSizes } from './speedBench';
+import { formatResults, type BenchResults, type LatencyRow } from './report';
+import { runLatency } from './latencyBench';
+import { addLearningOptions, formatLearning, runLearning } from './learning';
 
 export interface BenchOptions {
   quality?: boolean;
@@ -122,7 +123,7 @@ export async function runBench(o: BenchOptions, io: BenchIo = {}): Promise<numbe
   const results: BenchResults = {
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '?', node: process.version, platform: `${os.platform()} ${os.release()}` },
-    command: `charrnn bench ${process.argv.slice(3).join(' ')}`.trim(),
+    command: `charrnn bench ${benchArgs(process.argv).join(' ')}`.trim(),
     load: { start: os.loadavg()[0], end: NaN },
     errors: [],
     totalSec: 0,
@@ -173,4 +174,10 @@ export async function runBench(o: BenchOptions, io: BenchIo = {}): Promise<numbe
     log(`results written to ${o.json}`);
   }
   return results.errors.length ? 1 : 0;
+}
+
+/** The bench's own arguments, whichever way it was started (`charrnn bench …` or `bench.js …`). */
+function benchArgs(argv: string[]): string[] {
+  const i = argv.indexOf('bench');
+  return argv.slice(i >= 0 ? i + 1 : 2);
 }

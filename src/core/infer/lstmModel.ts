@@ -3,7 +3,7 @@
  * products on a MatMulEngine (tfjs-backend-wasm's XNNPACK kernel, or plain JS), batched over
  * the states given (the beam candidates): one product per weight matrix per step.
  *
- * Layout (src/core/weights.ts): Keras gate order i | f | g | o, sigmoid gates, tanh cell;
+ * Layout (src/core/weights.ts, gate order in src/core/lstmGates.ts): sigmoid gates, tanh cell;
  * layer 0's input is one-hot, so its input projection is a row of `lstm_0/kernel`.
  *
  * `readSequence` reads a whole prefix layer by layer: layer 0 step by step, then each upper
@@ -11,8 +11,9 @@
  * cold path (nothing cached); `advance` is the beam path.
  */
 import type { CharModel } from './charModel';
-import { createMatMul, type EngineKind, type Matrix, type MatMulEngine } from './matmul';
-import { checkWeights, weightMap, type NamedWeights } from '../weights';
+import { createMatMul, type EngineKind, type Matrix, type MatMulEngine } from './matMulEngine';
+import { gateColumns, gateOffsets } from '../lstmGates';
+import { DENSE_WEIGHT_NAMES, checkWeights, lstmWeightNames, weightMap, type NamedWeights } from '../weights';
 
 /** Immutable per-layer hidden and cell states. `logp` memoises the next-char distribution. */
 export interface LstmState {
@@ -70,17 +71,19 @@ export class LstmModel implements CharModel<LstmState>, SequenceReader<LstmState
     this.numLayers = L;
     const w = weightMap(weights);
     const get = (n: string) => w.get(n)!.data;
+    const G = gateColumns(H);
     for (let l = 0; l < L; l++) {
+      const names = lstmWeightNames(l);
       const layer: Layer = {
-        recurrent: engine.matrix(get(`lstm_${l}/recurrent_kernel`), H, 4 * H),
-        bias: Float32Array.from(get(`lstm_${l}/bias`)),
+        recurrent: engine.matrix(get(names.recurrentKernel), H, G),
+        bias: Float32Array.from(get(names.bias)),
       };
-      if (l === 0) layer.kernelRows = Float32Array.from(get('lstm_0/kernel'));
-      else layer.kernel = engine.matrix(get(`lstm_${l}/kernel`), H, 4 * H);
+      if (l === 0) layer.kernelRows = Float32Array.from(get(names.kernel));
+      else layer.kernel = engine.matrix(get(names.kernel), H, G);
       this.layers.push(layer);
     }
-    this.dense = engine.matrix(get('dense/kernel'), H, V);
-    this.denseBias = Float32Array.from(get('dense/bias'));
+    this.dense = engine.matrix(get(DENSE_WEIGHT_NAMES.kernel), H, V);
+    this.denseBias = Float32Array.from(get(DENSE_WEIGHT_NAMES.bias));
   }
 
   /** Builds the model on an existing engine (the engine stays owned by the caller). */
@@ -130,16 +133,17 @@ export class LstmModel implements CharModel<LstmState>, SequenceReader<LstmState
   private cell(gates: Float32Array, m: number, bias: Float32Array, cPrev: (r: number) => Float32Array,
     hOut: (r: number) => Float32Array, cOut: (r: number) => Float32Array): void {
     const H = this.lstmSize;
+    const { i: I, f: F, g: Gc, o: O } = gateOffsets(H);
     for (let r = 0; r < m; r++) {
-      const g0 = r * 4 * H;
+      const g0 = r * gateColumns(H);
       const cp = cPrev(r);
       const hn = hOut(r);
       const cn = cOut(r);
       for (let j = 0; j < H; j++) {
-        const i = 1 / (1 + Math.exp(-(gates[g0 + j] + bias[j])));
-        const f = 1 / (1 + Math.exp(-(gates[g0 + H + j] + bias[H + j])));
-        const g = Math.tanh(gates[g0 + 2 * H + j] + bias[2 * H + j]);
-        const o = 1 / (1 + Math.exp(-(gates[g0 + 3 * H + j] + bias[3 * H + j])));
+        const i = 1 / (1 + Math.exp(-(gates[g0 + I + j] + bias[I + j])));
+        const f = 1 / (1 + Math.exp(-(gates[g0 + F + j] + bias[F + j])));
+        const g = Math.tanh(gates[g0 + Gc + j] + bias[Gc + j]);
+        const o = 1 / (1 + Math.exp(-(gates[g0 + O + j] + bias[O + j])));
         const c = f * cp[j] + i * g;
         cn[j] = c;
         hn[j] = o * Math.tanh(c);
@@ -149,7 +153,7 @@ export class LstmModel implements CharModel<LstmState>, SequenceReader<LstmState
 
   /** Adds row `id` of layer 0's input kernel to gates[r]. */
   private addInputRow(gates: Float32Array, r: number, id: number): void {
-    const H4 = 4 * this.lstmSize;
+    const H4 = gateColumns(this.lstmSize);
     const k = this.layers[0].kernelRows!;
     const ko = id * H4;
     const go = r * H4;
@@ -166,9 +170,10 @@ export class LstmModel implements CharModel<LstmState>, SequenceReader<LstmState
       if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize) throw new Error(`advance: character id ${id} is out of range`);
     }
     const out = states.map(() => ({ h: [] as Float32Array[], c: [] as Float32Array[] }));
+    const H4 = gateColumns(H);
     const A = this.scratch('bufA', m * H);
-    const G = this.scratch('bufG', m * 4 * H);
-    const X = this.scratch('bufX', m * 4 * H);
+    const G = this.scratch('bufG', m * H4);
+    const X = this.scratch('bufX', m * H4);
     for (let l = 0; l < L; l++) {
       const layer = this.layers[l];
       for (let r = 0; r < m; r++) A.set(states[r].h[l], r * H);
@@ -178,7 +183,7 @@ export class LstmModel implements CharModel<LstmState>, SequenceReader<LstmState
       } else {
         for (let r = 0; r < m; r++) A.set(out[r].h[l - 1], r * H);
         this.engine.multiply(layer.kernel!, A, m, X);
-        for (let i = 0; i < m * 4 * H; i++) G[i] += X[i];
+        for (let i = 0; i < m * H4; i++) G[i] += X[i];
       }
       for (let r = 0; r < m; r++) {
         out[r].h.push(new Float32Array(H));
@@ -221,7 +226,7 @@ export class LstmModel implements CharModel<LstmState>, SequenceReader<LstmState
   readSequence(state: LstmState, ids: ArrayLike<number>, shouldStop?: () => boolean): { state: LstmState; read: number } {
     const H = this.lstmSize;
     const L = this.numLayers;
-    const H4 = 4 * H;
+    const H4 = gateColumns(H);
     const h = state.h.map((x) => Float32Array.from(x));
     const c = state.c.map((x) => Float32Array.from(x));
     let read = 0;

@@ -1,0 +1,89 @@
+/**
+ * What a training run reports, in order: ready (engine chosen), corpus (what was read), progress,
+ * sample, checkpoint, mixture (fitted on the validation split), log, then done or error.
+ * `runTraining` (train.ts) emits these; the trainer process forwards them to the extension
+ * unchanged (src/protocol/trainer.ts), and the CLI prints them.
+ */
+export interface ReadyEvent {
+  type: 'ready';
+  backend: string;
+  threads: number;
+  /** The trainer's scheduling priority (nice value on Unix), when known. */
+  priority?: number;
+}
+export interface CorpusEvent {
+  type: 'corpus';
+  files: number;
+  bytes: number;
+  chars: number;
+  vocabSize: number;
+  trainChars: number;
+  valChars: number;
+  skipped: Record<string, number>;
+  parameters: number;
+}
+export interface ProgressEvent {
+  type: 'progress';
+  step: number;
+  epoch: number;
+  totalSteps: number;
+  /** Training loss in bits per character (smoothed over recent steps). */
+  loss: number;
+  /** Validation loss in bits per character, present on validation steps. */
+  valLoss?: number;
+  charsPerSec: number;
+  etaSec: number;
+  elapsedSec: number;
+  /** Characters trained on so far. */
+  charsSeen: number;
+}
+export interface SampleEvent {
+  type: 'sample';
+  text: string;
+  step: number;
+}
+export interface CheckpointEvent {
+  type: 'checkpoint';
+  path: string;
+  valLoss: number;
+  step: number;
+}
+/** The mixture was fitted on the validation split (after the n-gram stage and LSTM checkpoints). */
+export interface MixtureEvent {
+  type: 'mixture';
+  /** LSTM step of the weights mixed (0: no LSTM yet). */
+  step: number;
+  /** What answers, e.g. "n-gram + cache + LSTM". */
+  experts: string;
+  /** Held-out bits/char of each expert and of the mixture. */
+  bitsPerChar: { ngram?: number; cache?: number; lstm?: number; mixture?: number };
+  /** Calibrated show/abstain threshold and the precision it gives on held-out positions. */
+  minConfidence: number;
+  precision: number;
+}
+export type DoneReason = 'completed' | 'stopped' | 'time-limit' | 'early-stop' | 'diverged';
+export interface DoneEvent {
+  type: 'done';
+  reason: DoneReason;
+  /** Best validation loss (bits per character), if any validation ran. */
+  bestValLoss?: number;
+  checkpointPath?: string;
+}
+export interface ErrorEvent {
+  type: 'error';
+  message: string;
+}
+export interface LogEvent {
+  type: 'log';
+  message: string;
+}
+export type TrainingEvent =
+  | ReadyEvent
+  | CorpusEvent
+  | ProgressEvent
+  | SampleEvent
+  | CheckpointEvent
+  | MixtureEvent
+  | DoneEvent
+  | ErrorEvent
+  | LogEvent;
