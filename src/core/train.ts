@@ -17,14 +17,14 @@ import * as os from 'os';
 import { initBackend, setWasmThreads } from './engine/backend';
 import { ThreadChooser } from './engine/threadChoice';
 import { DEFAULT_WARMUP_STEPS, learningRateAt, planSchedule } from './schedule';
-
-/** The schedule when the settings name none (chosen by `charrnn bench --learning`, BENCHMARKS.md). */
-export const DEFAULT_LR_SCHEDULE = 'decay' as const;
 import { createCharRnn, initialWeights as freshWeights, type CharRnnTrainer } from './engine/charRnn';
 import { makeRng } from './random';
 import { sampleFromWeights } from './infer/sample';
 import type { DoneEvent, DoneReason, TrainingEvent } from './trainEvents';
 import type { PauseGate } from './pauseGate';
+
+/** The schedule when the settings name none (`bench --learning`, BENCHMARKS.md: warm-up, peak, decay in the last 30%). */
+export const DEFAULT_LR_SCHEDULE = 'decay' as const;
 
 export interface TrainRunOptions {
   config: TrainConfig;
