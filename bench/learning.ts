@@ -15,7 +15,7 @@ import type { Command } from 'commander';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { defaultTrainConfig, validateTrainConfig, type Backend, type TrainConfig } from '../src/core/config';
+import { validateTrainConfig, type Backend, type TrainConfig } from '../src/core/config';
 import type { CorpusDoc } from '../src/core/corpus';
 import { splitCorpus } from '../src/core/batching';
 import { Vocab } from '../src/core/vocab';
@@ -23,6 +23,7 @@ import { runTraining, type TrainSnapshot } from '../src/core/train';
 import { LstmModel } from '../src/core/infer/lstmModel';
 import { currentBackend } from '../src/core/engine/backend';
 import { loadBenchData } from './data';
+import { benchTrainConfig } from './trainRun';
 import { bitsPerChar } from '../src/core/lm/bitsPerChar';
 import { findTorchPython, referenceScript, torchEnv } from './pytorch';
 
@@ -96,16 +97,7 @@ export const TORCH_LR = 0.002;
 export async function runLearning(o: LearningOptions): Promise<LearningResult> {
   const log = o.log;
   const data = await loadBenchData({ data: o.data, log });
-  const config: TrainConfig = {
-    ...defaultTrainConfig(),
-    lstmSize: o.lstmSize,
-    numLayers: o.numLayers,
-    backend: o.backend,
-    epochs: 0,
-    maxMinutes: o.maxMinutes,
-    seed: o.seed,
-    ...o.overrides,
-  };
+  const config: TrainConfig = { ...benchTrainConfig(o), ...o.overrides };
   const problems = validateTrainConfig(config);
   if (problems.length) throw new Error(`--train-config: ${problems.join('; ')}`);
   const docs: CorpusDoc[] = data.train.map((d) => ({ path: d.relPath, relPath: d.relPath, folder: '', text: d.text, bytes: Buffer.byteLength(d.text) }));

@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { defaultTrainConfig, type Backend, type TrainConfig } from '../src/core/config';
+import type { Backend, TrainConfig } from '../src/core/config';
 import { Completer, loadCompleter, type LoadedCompleter } from '../src/core/infer/completer';
 import { loadMeta } from '../src/core/checkpoint';
 import { loadBenchData, type BenchData, type BenchDoc } from './data';
@@ -18,7 +18,7 @@ import { KneserNeyModel } from '../src/core/lm/ngram';
 import { samplePositions, type Position } from '../src/core/positions';
 import { bitsPerChar } from '../src/core/lm/bitsPerChar';
 import { mixtureBitsPerChar } from '../src/core/lm/fit';
-import { trainCharRnn, peakRssMB, type TrainOutcome } from './trainRun';
+import { benchTrainConfig, trainCharRnn, peakRssMB, type TrainOutcome } from './trainRun';
 import { WordCompleter } from './wordCompletion';
 
 export interface QualityOptions {
@@ -134,15 +134,7 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'charrnn-bench-'));
     result.cleanup = work;
     modelDir = o.keepModel ? path.resolve(o.keepModel) : path.join(work, 'model');
-    const config: TrainConfig = {
-      ...defaultTrainConfig(),
-      lstmSize: o.lstmSize,
-      numLayers: o.numLayers,
-      backend: o.backend,
-      epochs: 0,
-      maxMinutes: o.maxMinutes,
-      seed: o.seed,
-    };
+    const config = benchTrainConfig(o);
     log(`training the CharRNN ${config.lstmSize}x${config.numLayers} for ${o.maxMinutes} min (batch ${config.batchSize}, ${config.numSteps} steps, lr ${config.learningRate})`);
     const trained = await trainCharRnn({ config, docs: data.train, workDir: work, checkpointDir: modelDir, log });
     const { done, ...rest } = trained;
