@@ -37,7 +37,16 @@ async function check({ page, log }) {
   await page.waitForTimeout(3000);
 
   await runCommand(page, 'CharRNN: Show training panel');
-  const frame = await panelFrame(page, 60000);
+  let frame;
+  try {
+    frame = await panelFrame(page, 30000);
+  } catch {
+    // Seen once in a full `npm test`: the command went to a workbench still busy starting up and
+    // no panel came. Ask once more before calling it a failure.
+    log('no panel after 30 s: running the command again');
+    await runCommand(page, 'CharRNN: Show training panel');
+    frame = await panelFrame(page, 60000);
+  }
   log('panel open');
   // Wait for the extension's answer to `ready` (the form holds the settings above).
   await frame.waitForFunction(() => document.querySelector('#f-model-lstmSize')?.value === '32', undefined, { timeout: 30000 });
