@@ -4,7 +4,6 @@
  * by the panel host (src/extension/panel.ts) and the webview (src/webview/form.ts).
  */
 import { SETTINGS, checkSetting, combinationProblem, settingOrDefault, type Backend, type SettingKey } from '../core/config';
-import { parameterCount } from '../core/weights';
 
 /** The settings of the panel's form, in the order shown (model shape first). */
 export const PANEL_SETTING_KEYS = [
@@ -113,9 +112,4 @@ export function shapeDiffers(model: { lstmSize: number; numLayers: number } | un
 
 /** Vocabulary size assumed for the parameter count before any corpus has been read. */
 export const TYPICAL_VOCAB_SIZE = 100;
-
-/** Parameter count of the configured model (the webview shows it before a run). */
-export function configuredParameters(vocabSize: number, lstmSize: number, numLayers: number): number {
-  return parameterCount(vocabSize, lstmSize, numLayers);
-}
 

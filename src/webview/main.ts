@@ -15,7 +15,8 @@ import type { FromTrainer } from '../protocol/trainer';
 import type { LatestEvents, XAxis } from '../core/lossSeries';
 import type { ModelInfo } from '../core/modelSummary';
 import { SAMPLE_LIMITS, isToPanel, type FromPanel, type InitMessage, type ToPanel } from '../protocol/panel';
-import { TYPICAL_VOCAB_SIZE, configuredParameters, shapeDiffers, type PanelSettingKey } from '../protocol/panelSettings';
+import { TYPICAL_VOCAB_SIZE, shapeDiffers, type PanelSettingKey } from '../protocol/panelSettings';
+import { parameterCount } from '../core/weights';
 import type { StatsView } from '../core/statsData';
 import { LossChart } from './chart';
 import { SettingsForm } from './form';
@@ -480,7 +481,7 @@ class Panel {
       this.v.shapeNote.hidden = true;
     }
     const vocab = this.latest.corpus?.vocabSize ?? this.model?.vocabSize;
-    const params = configuredParameters(vocab ?? TYPICAL_VOCAB_SIZE, merged['model.lstmSize'], merged['model.numLayers']);
+    const params = parameterCount(vocab ?? TYPICAL_VOCAB_SIZE, merged['model.lstmSize'], merged['model.numLayers']);
     this.v.paramsNote.textContent =
       `${merged['model.lstmSize']}×${merged['model.numLayers']} model: ${vocab ? '' : '≈ '}${formatInt(params)} parameters` +
       (vocab ? ` (vocabulary ${formatInt(vocab)})` : ` (with a vocabulary of about ${TYPICAL_VOCAB_SIZE})`);
