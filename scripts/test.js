@@ -60,6 +60,7 @@ async function main() {
   const t0 = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'charrnn-test-'));
   const results = []; // {name, ok, note}
+  const failedTests = []; // {suite, title, error}: named again in the summary
   const counts = { passed: 0, failed: 0, pending: 0 };
   const addCounts = (name, status, file) => {
     const s = readStats(file);
@@ -68,6 +69,7 @@ async function main() {
       counts.failed += s.failed;
       counts.pending += s.pending || 0;
       results.push({ name, ok: status === 0, note: `${s.passed} passed, ${s.failed} failed` + (s.crashed ? ' (the suite crashed or did not report)' : '') });
+      for (const f of s.failedTests || []) failedTests.push({ suite: name.replace(/ \(.*/, ''), ...f });
     } else {
       // The tests did not even report: count the suite as one failure, never as a pass.
       counts.failed += 1;
@@ -134,6 +136,7 @@ async function main() {
   fs.rmSync(tmp, { recursive: true, force: true });
   console.log('\n=== summary ===');
   for (const r of results) console.log(`${r.ok ? 'ok    ' : 'FAILED'} ${r.name}: ${r.note}`);
+  for (const f of failedTests) console.log(`  failed in ${f.suite}: ${f.title}\n    ${f.error}`);
   if (interrupted) console.log('INTERRUPTED: later steps did not run');
   const ok = !interrupted && results.every((r) => r.ok);
   console.log(`total ${((Date.now() - t0) / 1000).toFixed(0)} s${counts.pending ? `, ${counts.pending} pending` : ''}`);

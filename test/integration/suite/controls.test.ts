@@ -90,7 +90,7 @@ suite('Completion controls', function () {
     await type(editor, 'Q');
     assert.strictEqual(await triggerAndCommit(editor, 2), PREFIX.slice(0, -1), 'nothing inserted while snoozed');
     assert.strictEqual(api.completions.provider.lastDecision?.code, 'snoozed');
-    await waitFor(() => !api.snooze.active, { timeoutMs: 10_000, message: 'the snooze to end' });
+    await waitFor(() => !api.snooze.active, { timeoutMs: 30_000, message: 'the snooze to end' });
     assert.strictEqual(api.status.status.kind, 'ready');
     await type(editor, 'u');
     assert.strictEqual(await triggerAndCommit(editor, 10), `${PREFIX}antity`, `last decision ${why()}`);

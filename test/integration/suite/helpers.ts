@@ -42,7 +42,7 @@ export function sleep(ms: number): Promise<void> {
 }
 
 export interface WaitOptions {
-  /** Give up after this long (default 10 s). */
+  /** Give up after this long (default 30 s: CI machines can be busy; a met condition returns at once). */
   timeoutMs?: number;
   /** Poll this often (default 50 ms). */
   intervalMs?: number;
@@ -55,7 +55,7 @@ export interface WaitOptions {
  * Exceptions thrown by the condition count as "not yet"; the last one is quoted on timeout.
  */
 export async function waitFor<T>(condition: () => T | Promise<T>, opts: WaitOptions = {}): Promise<NonNullable<T>> {
-  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const timeoutMs = opts.timeoutMs ?? 30_000;
   const intervalMs = opts.intervalMs ?? 50;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;

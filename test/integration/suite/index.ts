@@ -18,6 +18,11 @@ function testFiles(dir: string): string[] {
     .map((f) => path.join(dir, f));
 }
 
+function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0].slice(0, 300);
+}
+
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: 60_000 });
   // Test files may use either interface: register the tdd globals next to the bdd ones.
@@ -31,9 +36,12 @@ export function run(): Promise<void> {
 
   return new Promise((resolve, reject) => {
     try {
+      // The failing tests' titles and first error line travel with the counts, so the summary at
+      // the end of `npm test` (often all a CI log keeps) names them.
+      const failedTests: { title: string; error: string }[] = [];
       const runner = mocha.run((failures) => {
         const stats = runner.stats ?? { passes: 0, failures, pending: 0 };
-        const counts = { passed: stats.passes, failed: stats.failures, pending: stats.pending };
+        const counts = { passed: stats.passes, failed: stats.failures, pending: stats.pending, failedTests };
         const resultFile = process.env.CHARRNN_TEST_RESULT_FILE;
         if (resultFile) {
           try {
@@ -45,6 +53,9 @@ export function run(): Promise<void> {
         console.log(`CHARRNN_TEST_RESULT ${JSON.stringify(counts)}`);
         if (failures > 0) reject(new Error(`${failures} integration test(s) failed`));
         else resolve();
+      });
+      runner.on('fail', (test, err: unknown) => {
+        failedTests.push({ title: test.fullTitle(), error: firstLine(err) });
       });
     } catch (err) {
       console.error(err);

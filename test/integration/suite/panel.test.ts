@@ -120,7 +120,7 @@ describe('Training panel', function () {
 
   it('a settings change posted from the panel lands in the workspace configuration', async () => {
     const panel = await openPanel();
-    const applied = nextPost(panel, (m) => m.type === 'applied', 10_000, 'the answer to applySettings');
+    const applied = nextPost(panel, (m) => m.type === 'applied', 30_000, 'the answer to applySettings');
     await panel.handleMessage({ command: 'applySettings', values: { 'model.lstmSize': 48, 'training.dropout': 0.25 } });
     const answer = await applied;
     assert.ok(answer.type === 'applied' && answer.ok, JSON.stringify(answer));
@@ -132,7 +132,7 @@ describe('Training panel', function () {
   it('refuses out-of-range values, bad types and unknown commands without writing anything', async () => {
     const panel = await openPanel();
     await setWorkspace({ 'model.numLayers': 2 });
-    const refused = nextPost(panel, (m) => m.type === 'applied', 10_000, 'the refusal');
+    const refused = nextPost(panel, (m) => m.type === 'applied', 30_000, 'the refusal');
     await panel.handleMessage({ command: 'applySettings', values: { 'model.numLayers': 99, 'model.lstmSize': 64 } });
     const answer = await refused;
     assert.ok(answer.type === 'applied' && !answer.ok && 'model.numLayers' in answer.errors, JSON.stringify(answer));
@@ -153,7 +153,7 @@ describe('Training panel', function () {
     const posted = nextPost(
       panel,
       (m) => m.type === 'settings' && m.settings['training.batchSize'] === 17,
-      10_000,
+      30_000,
       'a settings message with the new batch size',
     );
     await setWorkspace({ 'training.batchSize': 17 });
@@ -197,7 +197,7 @@ describe('Training panel', function () {
 
 /** True once the panel's host says no run is going (asks with a stop, which is a no-op then). */
 async function nextPostIdle(panel: TrainingPanel): Promise<boolean> {
-  const answer = nextPost(panel, (m) => m.type === 'running', 5_000, 'a running message');
+  const answer = nextPost(panel, (m) => m.type === 'running', 20_000, 'a running message');
   await panel.handleMessage({ command: 'stop' });
   const m = await answer;
   return m.type === 'running' && !m.running;

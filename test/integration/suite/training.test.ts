@@ -172,9 +172,9 @@ suite('Training in the trainer process', function () {
       const doc = await vscode.workspace.openTextDocument({ language: 'typescript', content: '' });
       const editor = await vscode.window.showTextDocument(doc);
       await editor.edit((b) => b.insert(new vscode.Position(0, 0), 'x'));
-      await waitFor(() => a.training.paused, { timeoutMs: 5000, message: 'training to yield to typing' });
+      await waitFor(() => a.training.paused, { timeoutMs: 15_000, message: 'training to yield to typing' });
       assert.strictEqual(a.training.pausedByUser, false);
-      await waitFor(() => !a.training.paused, { timeoutMs: 10_000, message: 'training to resume after typing' });
+      await waitFor(() => !a.training.paused, { timeoutMs: 30_000, message: 'training to resume after typing' });
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
 
       // A paused run still stops (and saves).
