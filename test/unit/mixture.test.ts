@@ -194,7 +194,7 @@ describe('mixer', () => {
     const mixer = new FittedMixer(fitMixer(s));
     const w = new Float64Array(3);
     for (let t = 0; t < 200; t++) {
-      const f = { ngramOrder: t % 20 - 1, cacheOrder: t % 17 - 1, cacheDistinct: t % 3, lstmEntropy: t % 5, ngramMax: rng(), cacheMax: rng() };
+      const f = { ngramOrder: t % 20 - 1, cacheOrder: t % 17 - 1, cacheDistinct: t % 3, lstmEntropy: t % 5, ngramMax: rng(), cacheMax: rng(), cacheAdvantage: (t % 7) - 3 };
       for (const present of [[true, true, true], [true, true, false], [false, true, true]]) {
         mixer.weights(f, present, w);
         assert.ok(Math.abs(sum(w) - 1) < 1e-9 && w.every((x) => Number.isFinite(x) && x >= 0));

@@ -9,8 +9,9 @@
  * time on held-out identifier positions.
  */
 import { DocumentCache } from './docCache';
-import { bucketOf, EXPERTS, fitMixer, ORDER_RULE, sampleBitsPerChar, type ExpertName, type MixerJson, type MixSamples } from './mixer';
-import { entropyBits, maxOf, type NeuralModel } from './mixture';
+import { fitLayer, LAYER_INPUTS, layerBitsPerChar, LayerSampleBuilder, layerGroup, nextAdvantage, type LayerSamples } from './logLinear';
+import { bucketOf, EXPERTS, fitMixer, ORDER_RULE, sampleBitsPerChar, withLstmShare, type ExpertName, type MixerJson, type MixSamples } from './mixer';
+import { ADVANTAGE_WINDOW, entropyBits, maxOf, type NeuralModel } from './mixture';
 import type { KneserNeyModel } from './ngram';
 import type { Completer } from '../infer/completer';
 import { samplePositions } from '../positions';
@@ -45,8 +46,13 @@ export const FIT_SEGMENT = 1024;
 
 /** The share of the samples the reported bits/char is measured on (the rest fits). */
 const REPORT_SHARE = 0.25;
+/** Characters kept (evenly spread) for fitting the second, log-linear layer. */
+const LAYER_SAMPLES = 65_536;
 
-export function collectSamples<S>(o: FitSources<S>): MixSamples {
+/** Samples for the linear layer (every character) and for the log-linear one (some of them). */
+export type FitSamples = MixSamples & { layer?: LayerSamples };
+
+export function collectSamples<S>(o: FitSources<S>): FitSamples {
   const experts: ExpertName[] = EXPERTS.filter((e) => e === 'cache' || (e === 'ngram' ? !!o.ngram : !!o.lstm));
   const E = experts.length;
   // The segments to score (documents cut to the budget, then into pieces).
@@ -74,13 +80,28 @@ export function collectSamples<S>(o: FitSources<S>): MixSamples {
   const B = Math.max(1, o.batch ?? 32);
   const warmUp = piece === Infinity ? 0 : WARM_UP;
   let scoredChars = 0;
+  const layer = o.ngram ? new LayerSampleBuilder(experts, V, LAYER_SAMPLES) : undefined;
+  const stride = Math.max(1, Math.ceil(total / LAYER_SAMPLES));
+  const pLs = new Float64Array(V);
+  const dists = experts.map((e) => (e === 'ngram' ? pNg : e === 'cache' ? pCa : pLs));
   for (let g0 = 0; g0 < segments.length; g0 += B) {
     const group = segments.slice(g0, g0 + B);
     // Each segment: its document's text before it in the cache and the context; the LSTM reads
     // up to warmUp characters before it (unscored), as the completer reads a context window.
-    const caches = group.map((g) => {
+    // ... and the running advantage of the cache over the n-gram over the characters before it.
+    const advantage = new Float64Array(group.length);
+    const caches = group.map((g, i) => {
       const c = new DocumentCache(V);
-      c.append(g.doc.subarray(0, g.start));
+      const from = o.ngram ? Math.max(0, g.start - ADVANTAGE_WINDOW) : g.start;
+      c.append(g.doc.subarray(0, from));
+      let ctx = (from < CTX_KEEP ? bos : '') + String.fromCharCode(...g.doc.subarray(Math.max(0, from - CTX_KEEP), from));
+      for (let t = from; t < g.start; t++) {
+        o.ngram!.predict(ctx, pNg);
+        c.predict(ctx, pCa);
+        advantage[i] = nextAdvantage(advantage[i], pCa[g.doc[t]], pNg[g.doc[t]]);
+        c.append(g.doc.subarray(t, t + 1));
+        ctx = (ctx + String.fromCharCode(g.doc[t])).slice(-CTX_KEEP);
+      }
       return c;
     });
     const ctx = group.map((g) => (g.start < CTX_KEEP ? bos : '') + String.fromCharCode(...g.doc.subarray(Math.max(0, g.start - CTX_KEEP), g.start)));
@@ -107,9 +128,14 @@ export function collectSamples<S>(o: FitSources<S>): MixSamples {
         if (lp) probs[r * E + e++] = Math.exp(lp[id]);
         const f = {
           ngramOrder, cacheOrder: m.order, cacheDistinct: m.distinct, lstmEntropy: lp ? entropyBits(lp) : NaN,
-          ngramMax: o.ngram ? maxOf(pNg) : 0, cacheMax: maxOf(pCa),
+          ngramMax: o.ngram ? maxOf(pNg) : 0, cacheMax: maxOf(pCa), cacheAdvantage: advantage[i],
         };
         buckets[r] = bucketOf(f);
+        if (layer && r % stride === 0) {
+          if (lp) for (let v = 0; v < V; v++) pLs[v] = Math.exp(lp[v]);
+          layer.add(dists, id, layerGroup(f), buckets[r], r);
+        }
+        if (o.ngram) advantage[i] = nextAdvantage(advantage[i], pCa[id], pNg[id]);
         ORDER_RULE.weights(f, present, rule);
         let x = 0;
         EXPERTS.forEach((_, j) => present[j] && (prior[r * E + x++] = rule[j]));
@@ -125,24 +151,83 @@ export function collectSamples<S>(o: FitSources<S>): MixSamples {
       }
     }
   }
-  return { experts, probs, buckets, length: total, prior };
+  return { experts, probs, buckets, length: total, prior, ...(layer ? { layer: layer.build() } : {}) };
 }
 
 /** Bits/char of each expert and of the mixture `mixer` on documents (each read from its start). */
 export function mixtureBitsPerChar<S>(o: FitSources<S>, mixer?: MixerJson): { bpc: Partial<Record<ExpertName | 'mixture', number>>; chars: number } {
   const s = collectSamples(o);
-  return { bpc: sampleBitsPerChar(s, mixer), chars: s.length };
+  return { bpc: mixtureSampleBitsPerChar(s, mixer), chars: s.length };
 }
 
-/** Fits the mixer; its `bitsPerChar` are measured on the last REPORT_SHARE of the samples, held out of that fit. */
-export function fitMixture(s: MixSamples): MixerJson {
+/**
+ * Fits the mixer (the linear layer, then the log-linear one on top when there are samples for it);
+ * its `bitsPerChar` are measured on the last REPORT_SHARE of the samples, held out of that fit.
+ */
+export function fitMixture(s: FitSamples): MixerJson {
   const cut = Math.floor(s.length * (1 - REPORT_SHARE));
   const E = s.experts.length;
-  const head: MixSamples = { experts: s.experts, probs: s.probs.subarray(0, cut * E), buckets: s.buckets.subarray(0, cut), length: cut, prior: s.prior?.subarray(0, cut * E) };
-  const tail: MixSamples = { experts: s.experts, probs: s.probs.subarray(cut * E), buckets: s.buckets.subarray(cut), length: s.length - cut, prior: s.prior?.subarray(cut * E) };
-  const report = tail.length > 0 && head.length > 0 ? sampleBitsPerChar(tail, fitMixer(head)) : undefined;
+  const head: FitSamples = {
+    experts: s.experts, probs: s.probs.subarray(0, cut * E), buckets: s.buckets.subarray(0, cut), length: cut, prior: s.prior?.subarray(0, cut * E),
+    ...(s.layer ? { layer: selectLayerSamples(s.layer, (row) => row < cut, 0) } : {}),
+  };
+  const tail: FitSamples = {
+    experts: s.experts, probs: s.probs.subarray(cut * E), buckets: s.buckets.subarray(cut), length: s.length - cut, prior: s.prior?.subarray(cut * E),
+    ...(s.layer ? { layer: selectLayerSamples(s.layer, (row) => row >= cut, cut) } : {}),
+  };
+  const report = tail.length > 0 && head.length > 0 ? mixtureSampleBitsPerChar(tail, fitBothLayers(head)) : undefined;
+  const mixer = fitBothLayers(s);
+  return { ...mixer, bitsPerChar: report ?? mixtureSampleBitsPerChar(s, mixer) };
+}
+
+function fitBothLayers(s: FitSamples): MixerJson {
   const mixer = fitMixer(s);
-  return { ...mixer, bitsPerChar: report ?? sampleBitsPerChar(s, mixer) };
+  if (!s.layer || s.layer.length === 0) return mixer;
+  const inputs = s.experts.includes('lstm') ? LAYER_INPUTS.all : LAYER_INPUTS.counts;
+  return { ...mixer, layer: fitLayer(s.layer, inputs.filter((i) => i === 'mix' || s.experts.includes(i)), linearWeightsOf(s, mixer)) };
+}
+
+/** Bits/char of each expert and of the mixer (both layers when it has two) on samples. */
+export function mixtureSampleBitsPerChar(s: FitSamples, mixer?: MixerJson): Partial<Record<ExpertName | 'mixture', number>> {
+  const out = sampleBitsPerChar(s, mixer);
+  if (mixer?.layer && s.layer && s.layer.length > 0) out.mixture = layerBitsPerChar(s.layer, mixer.layer, linearWeightsOf(s, mixer));
+  return out;
+}
+
+/** The layer samples whose row passes `keep`, with rows renumbered from `offset`. */
+function selectLayerSamples(l: LayerSamples, keep: (row: number) => boolean, offset: number): LayerSamples {
+  const idx: number[] = [];
+  for (let t = 0; t < l.length; t++) if (keep(l.rows[t])) idx.push(t);
+  const w = l.classes * l.experts.length;
+  const probs = new Float32Array(idx.length * w);
+  idx.forEach((t, j) => probs.set(l.probs.subarray(t * w, (t + 1) * w), j * w));
+  return {
+    experts: l.experts, classes: l.classes, probs, length: idx.length,
+    groups: Int32Array.from(idx, (t) => l.groups[t]), buckets: Int32Array.from(idx, (t) => l.buckets[t]), rows: Int32Array.from(idx, (t) => l.rows[t] - offset),
+  };
+}
+
+/** The linear layer's weights (indexed like the samples' experts) for a layer sample, as FittedMixer gives them. */
+function linearWeightsOf(s: MixSamples, mixer: MixerJson): (t: number, w: Float64Array) => void {
+  const E = s.experts.length;
+  const col = s.experts.map((e) => mixer.experts.indexOf(e));
+  const lstmCol = s.experts.indexOf('lstm');
+  const layer = (s as FitSamples).layer!;
+  return (t, w) => {
+    const b = layer.buckets[t];
+    let z = 0;
+    for (let e = 0; e < E; e++) z += w[e] = col[e] >= 0 ? mixer.weights[b * mixer.experts.length + col[e]] : 0;
+    if (z > 0) {
+      for (let e = 0; e < E; e++) w[e] /= z;
+      return;
+    }
+    const row = layer.rows[t];
+    if (s.prior) withLstmShare(s.prior.subarray(row * E, (row + 1) * E), lstmCol, mixer.lstmShare, w);
+    else w.fill(1 / E);
+    z = 0;
+    for (let e = 0; e < E; e++) z += w[e];
+    for (let e = 0; e < E; e++) w[e] /= z;
+  };
 }
 
 export interface Calibration {

@@ -13,6 +13,8 @@
  * gets little weight anywhere, also where the fit saw few characters). A bucket the fit never saw keeps no weights, and the rule answers there; the rule
  * also stands in where there is no fit at all.
  */
+import { checkLayerJson, type LayerJson } from './logLinear';
+
 export const EXPERTS = ['ngram', 'cache', 'lstm'] as const;
 export type ExpertName = (typeof EXPERTS)[number];
 export const MIXER_VERSION = 1;
@@ -31,6 +33,12 @@ export interface MixFeatures {
   /** The largest probability each count model gives (how sure it is). */
   ngramMax: number;
   cacheMax: number;
+  /**
+   * How much better the cache than the n-gram has predicted this document's last characters
+   * (a running mean of the log-ratio of their probabilities of the true character; 0: unknown).
+   * Only the second layer (./logLinear.ts) uses it.
+   */
+  cacheAdvantage: number;
 }
 
 const NG_EDGES = [4, 6, 8, 10, 12]; // ≤3, 4-5, 6-7, 8-9, 10-11, 12+
@@ -69,6 +77,8 @@ export interface MixerJson {
   chars?: number;
   /** The LSTM's weight in the global fit: its share where the rule answers. */
   lstmShare?: number;
+  /** The second, log-linear layer on top of this linear one (./logLinear.ts); absent in older checkpoints. */
+  layer?: LayerJson;
 }
 
 /**
@@ -148,6 +158,10 @@ export function checkMixerJson(j: unknown): asserts j is MixerJson {
   if (m.lstmShare !== undefined && !(typeof m.lstmShare === 'number' && m.lstmShare >= 0 && m.lstmShare <= 1)) throw new Error('the mixer LSTM share is malformed');
   if (!Array.isArray(m.weights) || m.weights.length !== BUCKETS * m.experts.length || !m.weights.every((w) => Number.isFinite(w) && w >= 0)) {
     throw new Error('the mixer weights are malformed');
+  }
+  if (m.layer !== undefined) {
+    checkLayerJson(m.layer);
+    if (!m.layer.inputs.every((i) => i === 'mix' || m.experts.includes(i))) throw new Error('the mixer layer mixes an expert the mixer does not have');
   }
 }
 

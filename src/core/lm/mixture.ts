@@ -17,6 +17,7 @@
 import type { CharModel } from '../infer/charModel';
 import type { SequenceReader } from '../infer/lstmModel';
 import { CACHE_ORDER, commonPrefixLength, DocumentCache, type CacheMatch } from './docCache';
+import { applyLayer, layerGroup, nextAdvantage, type LayerJson } from './logLinear';
 import { EXPERTS, FittedMixer, ORDER_RULE, type ExpertName, type MixFeatures, type Mixer } from './mixer';
 import type { KneserNeyModel } from './ngram';
 import { codePointLength, type Vocab } from '../vocab';
@@ -41,12 +42,19 @@ const MAX_DOCS = 8;
 export const MAX_CACHE_CHARS = 2_000_000;
 /** Characters of saved files counted at most (the most recently saved files first). */
 export const MAX_SAVED_CHARS = 4_000_000;
+/**
+ * The running advantage of the cache over the n-gram (a mixing feature) is computed over at most
+ * this many characters before the cursor: older ones weigh (1 - 1/32)^256 ≈ 3e-4 in it.
+ */
+export const ADVANTAGE_WINDOW = 256;
 
 interface DocEntry {
   cache: DocumentCache;
   /** Document offset of the first character held, and the text held. */
   base: number;
   text: string;
+  /** adv[i]: the running advantage after the first i characters (code points) held. */
+  adv: Float32Array;
 }
 
 export class MixtureModel<S> implements CharModel<MixState<S>>, SequenceReader<MixState<S>> {
@@ -67,6 +75,11 @@ export class MixtureModel<S> implements CharModel<MixState<S>>, SequenceReader<M
   private readonly pNg: Float64Array;
   private readonly pCa: Float64Array;
   private readonly w = new Float64Array(EXPERTS.length);
+  /** The second, log-linear layer of the mixer, when it has one. */
+  private readonly layer?: LayerJson;
+  private readonly lin: Float64Array;
+  /** The current document's running advantage of the cache over the n-gram. */
+  private advantage = 0;
 
   constructor(parts: MixtureParts<S>) {
     this.vocab = parts.vocab;
@@ -85,6 +98,8 @@ export class MixtureModel<S> implements CharModel<MixState<S>>, SequenceReader<M
     this.pNg = new Float64Array(this.vocabSize);
     this.pCa = new Float64Array(this.vocabSize);
     this.pSaved = new Float64Array(this.vocabSize);
+    this.lin = new Float64Array(this.vocabSize);
+    this.layer = this.mixer instanceof FittedMixer ? this.mixer.json.layer : undefined;
   }
 
   /** A workspace file was saved: its text joins the counts (replacing what it held before). */
@@ -134,7 +149,7 @@ export class MixtureModel<S> implements CharModel<MixState<S>>, SequenceReader<M
     let e = this.docs.get(docKey);
     if (e) this.docs.delete(docKey);
     if (!e || e.base !== base) {
-      e = { cache: new DocumentCache(this.vocabSize), base, text: '' };
+      e = { cache: new DocumentCache(this.vocabSize), base, text: '', adv: new Float32Array(1024) };
     }
     let common = commonPrefixLength(e.text, text);
     if (common < e.text.length) {
@@ -146,12 +161,46 @@ export class MixtureModel<S> implements CharModel<MixState<S>>, SequenceReader<M
       e.text = kept;
     }
     if (text.length > e.text.length) {
-      e.cache.append(this.vocab.encode(text.slice(e.text.length)));
+      this.append(e, this.vocab.encode(text.slice(e.text.length)));
       e.text = text;
     }
     this.docs.set(docKey, e);
     while (this.docs.size > MAX_DOCS) this.docs.delete(this.docs.keys().next().value as string);
     this.current = e.cache;
+    this.advantage = e.adv[e.cache.length];
+  }
+
+  /**
+   * Appends `ids` to a document's cache, with the running advantage of the cache over the n-gram
+   * after each of the last ADVANTAGE_WINDOW characters (each predicted before it is counted).
+   */
+  private append(e: DocEntry, ids: Int32Array): void {
+    const held = e.cache.length;
+    const end = held + ids.length;
+    if (e.adv.length <= end) {
+      const grown = new Float32Array(Math.max(2 * e.adv.length, end + 1));
+      grown.set(e.adv.subarray(0, held + 1));
+      e.adv = grown;
+    }
+    const bulk = this.ngram ? Math.max(0, ids.length - ADVANTAGE_WINDOW) : ids.length;
+    if (bulk > 0) {
+      e.cache.append(ids.subarray(0, bulk));
+      e.adv.fill(0, held + 1, held + bulk + 1);
+    }
+    if (bulk === ids.length) return;
+    // The context before the first character predicted: the held text's end, or the document start.
+    const before = this.vocab.encode(e.text.slice(-2 * this.keep)).subarray(-this.keep);
+    let ctx = (held < this.keep && e.base === 0 ? String.fromCharCode(this.vocabSize) : '') + String.fromCharCode(...before);
+    if (bulk > 0) ctx = String.fromCharCode(...ids.subarray(Math.max(0, bulk - this.keep), bulk));
+    let adv = e.adv[held + bulk];
+    for (let i = bulk; i < ids.length; i++) {
+      const id = ids[i];
+      this.countDistributions(e.cache, ctx);
+      adv = nextAdvantage(adv, this.pCa[id], this.pNg[id]);
+      e.cache.append(ids.subarray(i, i + 1));
+      e.adv[held + i + 1] = adv;
+      ctx = this.extend(ctx, String.fromCharCode(id));
+    }
   }
 
   /** Releases the LSTM's engine, if it has one to release. */
@@ -162,7 +211,10 @@ export class MixtureModel<S> implements CharModel<MixState<S>>, SequenceReader<M
   forget(docKey: string): void {
     const e = this.docs.get(docKey);
     this.docs.delete(docKey);
-    if (e && e.cache === this.current) this.current = new DocumentCache(this.vocabSize);
+    if (e && e.cache === this.current) {
+      this.current = new DocumentCache(this.vocabSize);
+      this.advantage = 0;
+    }
   }
 
   initialState(): MixState<S> {
@@ -215,19 +267,34 @@ export class MixtureModel<S> implements CharModel<MixState<S>>, SequenceReader<M
     explain?.(f, this.w);
     const [wn, wc, wl] = this.w;
     const out = new Float32Array(V);
+    const lin = this.lin;
     for (let v = 0; v < V; v++) {
       let p = wn * this.pNg[v] + wc * this.pCa[v];
       if (lstmLogp) p += wl * Math.exp(lstmLogp[v]);
-      out[v] = Math.log(p);
+      lin[v] = p;
+    }
+    if (this.layer) {
+      applyLayer(this.layer, layerGroup(f), lin, { ngram: this.ngram ? this.pNg : undefined, cache: this.pCa, lstmLogp }, out);
+    } else {
+      for (let v = 0; v < V; v++) out[v] = Math.log(lin[v]);
     }
     return out;
   }
 
   /** Runs the count models on `ctx` (into pNg, pCa) and returns the mixing features. */
   private features(ctx: string, lstmLogp: Float32Array | undefined): MixFeatures {
+    const { ngramOrder, m } = this.countDistributions(this.current, ctx);
+    return {
+      ngramOrder, cacheOrder: m.order, cacheDistinct: m.distinct, lstmEntropy: lstmLogp ? entropyBits(lstmLogp) : NaN,
+      ngramMax: this.ngram ? maxOf(this.pNg) : 0, cacheMax: maxOf(this.pCa), cacheAdvantage: this.advantage,
+    };
+  }
+
+  /** The n-gram's and the cache's distributions after `ctx` into pNg and pCa (the cache: the document's, or the saved files' where they match longer). */
+  private countDistributions(cache: DocumentCache, ctx: string): { ngramOrder: number; m: CacheMatch } {
     const ngramOrder = this.ngram ? this.ngram.predict(ctx, this.pNg) : -1;
     if (!this.ngram) this.pNg.fill(0);
-    let m: CacheMatch = this.current.predict(ctx, this.pCa);
+    let m: CacheMatch = cache.predict(ctx, this.pCa);
     const saved = this.savedCounts();
     if (saved) {
       const ms = saved.predict(ctx, this.pSaved);
@@ -236,10 +303,7 @@ export class MixtureModel<S> implements CharModel<MixState<S>>, SequenceReader<M
         m = ms;
       }
     }
-    return {
-      ngramOrder, cacheOrder: m.order, cacheDistinct: m.distinct, lstmEntropy: lstmLogp ? entropyBits(lstmLogp) : NaN,
-      ngramMax: this.ngram ? maxOf(this.pNg) : 0, cacheMax: maxOf(this.pCa),
-    };
+    return { ngramOrder, m };
   }
 
   private extend(ctx: string, more: string): string {
