@@ -37,7 +37,10 @@ export interface LatencyOptions {
   runs?: number;
   keystrokes?: number;
   engine?: EngineKind;
-  /** Default: the setting's default (0.3) for a checkpoint, 0 for random weights (longer searches). */
+  /**
+   * Default: for a checkpoint, the threshold it answers with in the extension (its calibrated one,
+   * else the setting's default, 0.3); 0 for random weights (longer searches).
+   */
   minConfidence?: number;
   maxChars?: number;
   contextChars?: number;
@@ -103,8 +106,11 @@ export async function measureLatency(model: string | ModelShape, opts: LatencyOp
   let lstm: LstmModel;
   let name: string;
   let distribution: LatencyResult['detail']['distribution'] = 'model';
+  /** The threshold a checkpoint answers with when no setting overrides it (its calibrated one). */
+  let calibrated: number | undefined;
   if (typeof model === 'string') {
     const loaded = await loadCompleter(model, opts.engine ?? 'auto', log);
+    calibrated = loaded.minConfidence;
     if (!loaded.lstm) throw new Error(`${model} has no trained LSTM yet`);
     lstm = loaded.lstm;
     completer = loaded.completer;
@@ -125,7 +131,8 @@ export async function measureLatency(model: string | ModelShape, opts: LatencyOp
   }
   const loadMs = performance.now() - t0;
   try {
-    const minConfidence = opts.minConfidence ?? (typeof model === 'string' ? SETTINGS['completion.minConfidence'].default : 0);
+    // As the extension answers: a checkpoint's calibrated threshold (else the setting's default).
+    const minConfidence = opts.minConfidence ?? (typeof model === 'string' ? calibrated ?? SETTINGS['completion.minConfidence'].default : 0);
     const copts = {
       ...DEFAULT_COMPLETE_OPTIONS,
       minConfidence,

@@ -1,8 +1,9 @@
 import * as assert from 'assert';
 import type { CharModel } from '../../src/core/infer/charModel';
 import { decodeToken } from '../../src/core/infer/decode';
+import { bestCandidate } from '../../src/core/infer/candidates';
 import { Phase } from '../../src/core/infer/tokens';
-import { UNKNOWN } from '../../src/core/vocab';
+import { UNKNOWN, Vocab } from '../../src/core/vocab';
 
 /**
  * A hand-built character model: the state is the text read since the start; the next-character
@@ -135,3 +136,36 @@ function greedyToken(m: TableModel): string {
     s += ch;
   }
 }
+
+describe('known identifiers as candidates', () => {
+  // After the typed "a": "abcde" is the most probable word (0.5 x 1 x 1 x 1, then a space),
+  // "ax…" words fall below 0.1 at their second character.
+  const wchars = [UNKNOWN, ' ', 'a', 'b', 'c', 'd', 'e', 'x', 'y', 'z'];
+  const vocab = Vocab.build([wchars.slice(1).join('')], 1);
+  const table: Record<string, Record<string, number>> = {
+    '': { b: 0.5, x: 0.5 },
+    b: { c: 1 }, bc: { d: 1 }, bcd: { e: 1 }, bcde: { ' ': 1 },
+    x: { y: 0.05, z: 0.95 }, xy: { z: 1 }, xyz: { z: 1 }, xyzz: { z: 1 }, xyzzz: { ' ': 1 },
+    xz: { z: 1 }, xzz: { z: 1 }, xzzz: { z: 1 }, xzzzz: { ' ': 1 },
+  };
+  const model = () => new TableModel(vocab.chars, table);
+  const words = ['axyzzz', 'axzzzz', 'abcde'];
+
+  it('scores each word as a whole and returns the most probable', () => {
+    const m = model();
+    const best = bestCandidate(m, vocab, '', 'a', words, 20);
+    assert.strictEqual(best?.completion, 'bcde');
+    assert.ok(Math.abs(Math.exp(best!.logp) - 0.5) < 1e-6);
+  });
+
+  it('with a floor, drops words as soon as they fall below it: the same answer in fewer model steps', () => {
+    const full = model();
+    bestCandidate(full, vocab, '', 'a', words, 20);
+    const pruned = model();
+    const best = bestCandidate(pruned, vocab, '', 'a', words, 20, Math.log(0.4));
+    assert.strictEqual(best?.completion, 'bcde');
+    assert.ok(pruned.advanced < full.advanced, `${pruned.advanced} steps with the floor, ${full.advanced} without`);
+    // Nothing reaches a floor above every word's probability.
+    assert.strictEqual(bestCandidate(model(), vocab, '', 'a', words, 20, Math.log(0.6)), undefined);
+  });
+});

@@ -77,7 +77,9 @@ export function candidateWords(prefix: string, typed: string, workspace?: Identi
 /**
  * Scores the rests of `words` (after `typed`) from `state`: each one's log-probability as a whole
  * word (its characters, then a character that ends the word). Returns the best, or undefined
- * when none is a word the model can produce.
+ * when none is a word the model can produce or reaches `floor`. A word is dropped as soon as its
+ * log-probability so far falls below `floor` or below the best whole word (it can only fall
+ * further), so most cost one or two model steps, not one per character.
  */
 export function bestCandidate<S>(
   model: CharModel<S>,
@@ -86,6 +88,7 @@ export function bestCandidate<S>(
   typed: string,
   words: readonly string[],
   maxChars: number,
+  floor = -Infinity,
 ): { completion: string; logp: number } | undefined {
   const classes = vocabClasses(vocab.chars);
   const rests = words
@@ -108,11 +111,12 @@ export function bestCandidate<S>(
         let end = 0;
         for (let id = 1; id < lp.length; id++) if (nextPhase(Phase.Word, classes[id]) === END) end += Math.exp(lp[id]);
         const total = logp[i] + Math.log(end);
-        if (end > 0 && (!best || total > best.logp)) best = { completion: rests[i].join(''), logp: total };
+        if (end > 0 && total >= floor && (!best || total > best.logp)) best = { completion: rests[i].join(''), logp: total };
       } else {
         const id = vocab.id(rests[i][k]);
         if (nextPhase(Phase.Word, classes[id]) === REJECT) return;
         logp[i] += lp[id];
+        if (logp[i] < floor || (best && logp[i] <= best.logp)) return;
         advance.push(i);
       }
     });

@@ -69,7 +69,9 @@ export class Completer<S> {
     // Known identifiers that the beam may have lost, when it found nothing worth showing (not
     // when the word looks complete: the probability that it ends here is not known to beat).
     if (ctx.mode === 'word' && !d.completion && d.reason !== 'the token looks complete' && !shouldStop?.()) {
-      const c = bestCandidate(this.model, this.vocab, got.state, ctx.typed, candidateWords(req.prefix, ctx.typed, this.identifiers), opts.maxChars);
+      // Only a word at least as probable as the threshold and the beam's answer can win.
+      const floor = Math.log(Math.max(opts.minConfidence, d.confidence));
+      const c = bestCandidate(this.model, this.vocab, got.state, ctx.typed, candidateWords(req.prefix, ctx.typed, this.identifiers), opts.maxChars, floor);
       const p = c ? Math.exp(c.logp) : 0;
       if (c && p > d.confidence && p >= opts.minConfidence && !suffix.startsWith(c.completion)) {
         return { completion: c.completion, confidence: p, threshold: opts.minConfidence, ...base };

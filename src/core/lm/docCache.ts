@@ -38,6 +38,7 @@ export class DocumentCache {
   private readonly cnt: Float64Array;
   private readonly matchW: Int32Array = new Int32Array(SCAN);
   private readonly matchL: Int32Array = new Int32Array(SCAN);
+  private readonly touched: Int32Array = new Int32Array(SCAN);
 
   constructor(readonly vocabSize: number) {
     this.seq = new Int32Array(1024);
@@ -108,75 +109,88 @@ export class DocumentCache {
   /**
    * Writes the next-symbol distribution after the context `ctx` (symbol ids as UTF-16 units, the
    * last ones matter; BOS = vocabSize marks the document start) into `p`.
+   *
+   * Witten–Bell, p_k = (c_k + u_k p_k-1) / (n_k + u_k) for the matched orders over a uniform
+   * p_-1, unrolled from the longest order down so that each order touches only its followers:
+   * p = Σ_k (Π_{i>k} λ_i) c_k / (n_k + u_k) + (Π λ) / V, with λ_k = u_k / (n_k + u_k).
    */
   predict(ctx: string, p: Float64Array): CacheMatch {
     const V = this.vocabSize;
-    p.fill(1 / V);
     const match: CacheMatch = { order: -1, count: 0, distinct: 0 };
-    if (this.n <= 1) return match;
-    // Order 0.
-    this.mixCounts(p, this.uni, this.n - 1, match, 0);
-    const m = ctx.length;
-    // Orders 1 and 2.
-    for (let k = 1; k <= 2 && k <= m; k++) {
-      const key = k === 1 ? ctx.charCodeAt(m - 1) : ctx.charCodeAt(m - 2) * 65536 + ctx.charCodeAt(m - 1);
-      const f = this.low[k - 1].get(key);
-      if (!f) return match;
-      const c = this.cnt;
-      c.fill(0);
-      let total = 0;
-      for (const [w, v] of f) {
-        c[w] = v;
-        total += v;
-      }
-      this.mixCounts(p, c, total, match, k, f.size);
+    if (this.n <= 1) {
+      p.fill(1 / V);
+      return match;
     }
-    if (m < KEY) return match;
-    // Orders 3..CACHE_ORDER: the recent matches of the last 3 symbols, extended backwards.
-    const list = this.index.get((ctx.charCodeAt(m - 3) * 65536 + ctx.charCodeAt(m - 2)) * 65536 + ctx.charCodeAt(m - 1));
-    if (!list) return match;
-    const s = this.seq;
-    const maxLen = Math.min(CACHE_ORDER, m);
+    const m = ctx.length;
+    // The orders that match: 1 and 2 from the tables, 3.. from the recent matches of the last 3 symbols.
+    const f1 = m >= 1 ? this.low[0].get(ctx.charCodeAt(m - 1)) : undefined;
+    const f2 = f1 && m >= 2 ? this.low[1].get(ctx.charCodeAt(m - 2) * 65536 + ctx.charCodeAt(m - 1)) : undefined;
     let found = 0;
     let longest = 0;
-    for (let i = list.length - 1; i >= 0 && found < SCAN; i--) {
-      const pos = list[i];
-      let L = KEY;
-      while (L < maxLen && pos - 1 - L >= 0 && s[pos - 1 - L] === ctx.charCodeAt(m - 1 - L)) L++;
-      this.matchW[found] = s[pos];
-      this.matchL[found] = L;
-      found++;
-      if (L > longest) longest = L;
-    }
-    const c = this.cnt;
-    for (let k = KEY; k <= longest; k++) {
-      c.fill(0);
-      let total = 0;
-      let distinct = 0;
-      for (let j = 0; j < found; j++) {
-        if (this.matchL[j] < k) continue;
-        if (c[this.matchW[j]]++ === 0) distinct++;
-        total++;
+    if (f2 && m >= KEY) {
+      const list = this.index.get((ctx.charCodeAt(m - 3) * 65536 + ctx.charCodeAt(m - 2)) * 65536 + ctx.charCodeAt(m - 1));
+      if (list) {
+        const s = this.seq;
+        const maxLen = Math.min(CACHE_ORDER, m);
+        for (let i = list.length - 1; i >= 0 && found < SCAN; i--) {
+          const pos = list[i];
+          let L = KEY;
+          while (L < maxLen && pos - 1 - L >= 0 && s[pos - 1 - L] === ctx.charCodeAt(m - 1 - L)) L++;
+          this.matchW[found] = s[pos];
+          this.matchL[found] = L;
+          found++;
+          if (L > longest) longest = L;
+        }
       }
-      this.mixCounts(p, c, total, match, k, distinct);
     }
-    return match;
-  }
-
-  /** p ← (c + u·p) / (n + u) (Witten–Bell), and records the order as matched. */
-  private mixCounts(p: Float64Array, c: ArrayLike<number>, total: number, match: CacheMatch, order: number, distinct = -1): void {
-    if (total <= 0) return;
-    const V = this.vocabSize;
-    let u = distinct;
-    if (u < 0) {
-      u = 0;
-      for (let w = 0; w < V; w++) if (c[w] > 0) u++;
+    p.fill(0);
+    let scale = 1;
+    const record = (order: number, count: number, distinct: number) => {
+      if (match.order < 0) {
+        match.order = order;
+        match.count = count;
+        match.distinct = distinct;
+      }
+    };
+    // Orders longest..3: the followers of the matches at least k long (counts grow as k falls).
+    if (found > 0) {
+      const c = this.cnt;
+      const touched = this.touched;
+      let distinct = 0;
+      let total = 0;
+      for (let k = longest; k >= KEY; k--) {
+        for (let j = 0; j < found; j++) {
+          if (this.matchL[j] !== k) continue;
+          const w = this.matchW[j];
+          if (c[w]++ === 0) touched[distinct++] = w;
+          total++;
+        }
+        const z = 1 / (total + distinct);
+        for (let t = 0; t < distinct; t++) p[touched[t]] += scale * c[touched[t]] * z;
+        scale *= distinct * z;
+        record(k, total, distinct);
+      }
+      for (let t = 0; t < distinct; t++) c[touched[t]] = 0;
     }
+    // Orders 2 and 1.
+    for (const [k, f] of [[2, f2], [1, f1]] as const) {
+      if (!f) continue;
+      let total = 0;
+      for (const v of f.values()) total += v;
+      const z = 1 / (total + f.size);
+      for (const [w, v] of f) p[w] += scale * v * z;
+      scale *= f.size * z;
+      record(k, total, f.size);
+    }
+    // Order 0, then the uniform base.
+    const total = this.n - 1;
+    let u = 0;
+    for (let w = 0; w < V; w++) if (this.uni[w] > 0) u++;
     const z = 1 / (total + u);
-    for (let w = 0; w < V; w++) p[w] = (c[w] + u * p[w]) * z;
-    match.order = order;
-    match.count = total;
-    match.distinct = u;
+    const base = (scale * u * z) / V;
+    for (let w = 0; w < V; w++) p[w] += scale * this.uni[w] * z + base;
+    record(0, total, u);
+    return match;
   }
 }
 

@@ -26,8 +26,8 @@ export type LayerInput = 'mix' | ExpertName;
 export const LAYER_INPUTS: Record<'all' | 'counts', LayerInput[]> = { all: ['mix', 'ngram', 'cache', 'lstm'], counts: ['mix', 'ngram', 'cache'] };
 /** Characters kept per fit sample (besides the rest's mass). */
 export const CANDIDATES = 32;
-/** The decay of the running advantage of the cache over the n-gram (natural-log units per character). */
-export const ADVANTAGE_DECAY = 1 / 32;
+/** The decay of the running advantage of the cache over the n-gram (per character; a running mean of natural-log ratios). */
+export const ADVANTAGE_DECAY = 1 / 16;
 
 const H_EDGES = [0.5, 1.5, 3];
 const CACHE_EDGES = [3, 6, 9, 12, 15];

@@ -44,9 +44,9 @@ export const MAX_CACHE_CHARS = 2_000_000;
 export const MAX_SAVED_CHARS = 4_000_000;
 /**
  * The running advantage of the cache over the n-gram (a mixing feature) is computed over at most
- * this many characters before the cursor: older ones weigh (1 - 1/32)^256 ≈ 3e-4 in it.
+ * this many characters before the cursor: older ones weigh (1 - 1/16)^128 ≈ 3e-4 in it.
  */
-export const ADVANTAGE_WINDOW = 256;
+export const ADVANTAGE_WINDOW = 128;
 
 interface DocEntry {
   cache: DocumentCache;

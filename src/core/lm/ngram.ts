@@ -82,6 +82,8 @@ export class KneserNeyModel implements CharModel<NgramState> {
   /** disc[k] = [D1, D2, D3+] for order k. */
   private readonly disc: Float64Array[];
   private readonly cache = new Map<string, Float32Array>();
+  /** Scratch for predict: per matched level. */
+  private readonly levels: { a: Int32Array; b: Int32Array; denom: Float64Array; gamma: Float64Array };
 
   private constructor(readonly vocab: Vocab, t: Tables) {
     this.vocabSize = vocab.size;
@@ -91,6 +93,8 @@ export class KneserNeyModel implements CharModel<NgramState> {
     this.cnt = t.cnt;
     this.first = t.first;
     this.disc = t.disc;
+    const n = t.order + 1;
+    this.levels = { a: new Int32Array(n), b: new Int32Array(n), denom: new Float64Array(n), gamma: new Float64Array(n) };
     this.stats = {
       order: t.order,
       trainChars: t.trainChars,
@@ -248,7 +252,8 @@ export class KneserNeyModel implements CharModel<NgramState> {
    */
   predict(ctx: NgramState, p: Float64Array): number {
     const V = this.vocabSize;
-    p.fill(1 / V);
+    // The matched levels, lowest first: their children's range, count total and back-off weight.
+    const lv = this.levels;
     let matched = -1;
     for (let j = 0; j < this.order && j <= ctx.length; j++) {
       const node = this.find(ctx, j);
@@ -272,17 +277,33 @@ export class KneserNeyModel implements CharModel<NgramState> {
       }
       if (denom === 0) break;
       const d = this.disc[j + 1];
-      const gamma = (d[0] * n1 + d[1] * n2 + d[2] * n3) / denom;
-      for (let w = 0; w < V; w++) p[w] *= gamma;
-      for (let c = a; c < b; c++) {
+      lv.a[j] = a;
+      lv.b[j] = b;
+      lv.denom[j] = denom;
+      lv.gamma[j] = (d[0] * n1 + d[1] * n2 + d[2] * n3) / denom;
+      matched = j;
+    }
+    // Interpolation, p_j = discounted counts_j + gamma_j p_{j-1} over p_-1 = uniform, unrolled from
+    // the top: p = c_top + g_top c_top-1 + g_top g_top-1 c_top-2 + … + (prod g) / V. Only the
+    // children are touched per level (not the whole vocabulary).
+    p.fill(0);
+    let scale = 1;
+    for (let j = matched; j >= 0; j--) {
+      const syms = this.sym[j + 1];
+      const cnt = this.cnt[j + 1];
+      const d = this.disc[j + 1];
+      const k = scale / lv.denom[j];
+      for (let c = lv.a[j]; c < lv.b[j]; c++) {
         const s = syms[c];
         if (s >= V) continue;
         const v = cnt[c];
         if (v <= 0) continue;
-        p[s] += (v - d[v >= 3 ? 2 : v - 1]) / denom;
+        p[s] += (v - d[v >= 3 ? 2 : v - 1]) * k;
       }
-      matched = j;
+      scale *= lv.gamma[j];
     }
+    const u = scale / V;
+    for (let w = 0; w < V; w++) p[w] += u;
     return matched;
   }
 
