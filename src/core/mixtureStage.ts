@@ -28,8 +28,14 @@ export const NGRAM_ORDER = 20;
 /** Held-out characters the mixer is fitted on: without and with the LSTM (which costs time). */
 const FIT_CHARS_COUNTS = 262_144;
 const FIT_CHARS_LSTM = 65_536;
-/** Held-out identifier positions for the threshold, and the precision it aims at. */
-const CALIBRATION_POSITIONS = 200;
+/**
+ * Held-out identifier positions for the threshold (without and with the LSTM, whose completions
+ * cost more), and the precision it aims at. With 200 positions the threshold for 85% precision on
+ * zod's validation files ranged from 0.18 to 0.40 across three samplings; 1,000 gave 0.26
+ * (BENCHMARKS.md, 2026-12-02).
+ */
+const CALIBRATION_POSITIONS_COUNTS = 1000;
+const CALIBRATION_POSITIONS_LSTM = 600;
 export const TARGET_PRECISION = 0.9;
 /**
  * Refit the mixer with a better LSTM at most this often, and at most REFIT_SHARE of the run's time
@@ -118,7 +124,7 @@ export class MixtureStage {
       const completer = new Completer(model, vocab) as Completer<unknown>;
       completer.identifiers = this.identifierIndex;
       const calibration = calibrate(completer, this.valTexts, {
-        positions: CALIBRATION_POSITIONS,
+        positions: lstm ? CALIBRATION_POSITIONS_LSTM : CALIBRATION_POSITIONS_COUNTS,
         target: TARGET_PRECISION,
         fallback: SETTINGS['completion.minConfidence'].default,
       });
