@@ -12,6 +12,8 @@
  * characters, with the LSTM given its share of the global fit (an LSTM that has not learnt much
  * gets little weight anywhere, also where the fit saw few characters). A bucket the fit never saw keeps no weights, and the rule answers there; the rule
  * also stands in where there is no fit at all.
+ *
+ * A fitted mixer may carry a second, log-linear layer over this one (`layer`, ./logLinear.ts).
  */
 import { checkLayerJson, type LayerJson } from './logLinear';
 

@@ -1,6 +1,6 @@
 /**
  * The model that answers completions: a CharModel whose next-character distribution is the
- * mixer's combination (./mixer.ts) of three experts over one vocabulary: the workspace n-gram
+ * mixer's combination (linear, ./mixer.ts, then log-linear, ./logLinear.ts) of three experts over one vocabulary: the workspace n-gram
  * (./ngram.ts), the cache of the document being edited (./docCache.ts) and the CharRNN (when a
  * trained one exists). Any expert may be missing: an n-gram-only checkpoint (the first stage of
  * training) or an LSTM-only one (an older checkpoint) still serves.
