@@ -82,7 +82,7 @@ describe('log-linear mixer layer', () => {
       let u = rng() * z;
       let truth = 0;
       while (truth < V - 1 && (u -= sq[truth]) > 0) truth++;
-      b.add([ngram, cache], truth, t < 3990 ? 5 : 6, 0, t);
+      b.add([ngram, cache], truth, t < 3990 ? 5 : 6, t);
       dists.push(ngram, cache);
     }
     const s = b.build();

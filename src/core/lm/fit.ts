@@ -10,7 +10,7 @@
  */
 import { DocumentCache } from './docCache';
 import { fitLayer, LAYER_INPUTS, layerBitsPerChar, LayerSampleBuilder, layerGroup, nextAdvantage, type LayerSamples } from './logLinear';
-import { bucketOf, EXPERTS, fitMixer, ORDER_RULE, sampleBitsPerChar, withLstmShare, type ExpertName, type MixerJson, type MixSamples } from './mixer';
+import { bucketOf, EXPERTS, fitMixer, ORDER_RULE, sampleBitsPerChar, sampleWeights, type ExpertName, type MixerJson, type MixSamples } from './mixer';
 import { ADVANTAGE_WINDOW, entropyBits, maxOf, type NeuralModel } from './mixture';
 import type { KneserNeyModel } from './ngram';
 import type { Completer } from '../infer/completer';
@@ -133,7 +133,7 @@ export function collectSamples<S>(o: FitSources<S>): FitSamples {
         buckets[r] = bucketOf(f);
         if (layer && r % stride === 0) {
           if (lp) for (let v = 0; v < V; v++) pLs[v] = Math.exp(lp[v]);
-          layer.add(dists, id, layerGroup(f), buckets[r], r);
+          layer.add(dists, id, layerGroup(f), r);
         }
         if (o.ngram) advantage[i] = nextAdvantage(advantage[i], pCa[id], pNg[id]);
         ORDER_RULE.weights(f, present, rule);
@@ -203,30 +203,19 @@ function selectLayerSamples(l: LayerSamples, keep: (row: number) => boolean, off
   idx.forEach((t, j) => probs.set(l.probs.subarray(t * w, (t + 1) * w), j * w));
   return {
     experts: l.experts, classes: l.classes, probs, length: idx.length,
-    groups: Int32Array.from(idx, (t) => l.groups[t]), buckets: Int32Array.from(idx, (t) => l.buckets[t]), rows: Int32Array.from(idx, (t) => l.rows[t] - offset),
+    groups: Int32Array.from(idx, (t) => l.groups[t]), rows: Int32Array.from(idx, (t) => l.rows[t] - offset),
   };
 }
 
-/** The linear layer's weights (indexed like the samples' experts) for a layer sample, as FittedMixer gives them. */
-function linearWeightsOf(s: MixSamples, mixer: MixerJson): (t: number, w: Float64Array) => void {
+/** The linear layer's weights (indexed like the samples' experts, summing to 1) for a layer sample, as FittedMixer gives them. */
+function linearWeightsOf(s: FitSamples, mixer: MixerJson): (t: number, w: Float64Array) => void {
   const E = s.experts.length;
-  const col = s.experts.map((e) => mixer.experts.indexOf(e));
-  const lstmCol = s.experts.indexOf('lstm');
-  const layer = (s as FitSamples).layer!;
+  const rows = s.layer!.rows;
+  const weightsOf = sampleWeights(s, mixer);
   return (t, w) => {
-    const b = layer.buckets[t];
-    let z = 0;
-    for (let e = 0; e < E; e++) z += w[e] = col[e] >= 0 ? mixer.weights[b * mixer.experts.length + col[e]] : 0;
-    if (z > 0) {
-      for (let e = 0; e < E; e++) w[e] /= z;
-      return;
-    }
-    const row = layer.rows[t];
-    if (s.prior) withLstmShare(s.prior.subarray(row * E, (row + 1) * E), lstmCol, mixer.lstmShare, w);
+    const z = weightsOf(rows[t], w);
+    if (z > 0) for (let e = 0; e < E; e++) w[e] /= z;
     else w.fill(1 / E);
-    z = 0;
-    for (let e = 0; e < E; e++) z += w[e];
-    for (let e = 0; e < E; e++) w[e] /= z;
   };
 }
 

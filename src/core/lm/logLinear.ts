@@ -92,9 +92,7 @@ export interface LayerSamples {
   /** samples x classes x experts, row-major; class 0 is the true character. */
   probs: Float32Array;
   groups: Int32Array;
-  /** The linear layer's bucket of each sample. */
-  buckets: Int32Array;
-  /** The sample's row in the linear layer's samples. */
+  /** The sample's row in the linear layer's samples (its bucket and prior are there). */
   rows: Int32Array;
   length: number;
 }
@@ -104,7 +102,6 @@ export class LayerSampleBuilder {
   private readonly classes: number;
   private readonly probs: Float32Array;
   private readonly groups: Int32Array;
-  private readonly buckets: Int32Array;
   private readonly rows: Int32Array;
   private n = 0;
   private readonly top: Int32Array;
@@ -115,7 +112,6 @@ export class LayerSampleBuilder {
     const E = experts.length;
     this.probs = new Float32Array(capacity * this.classes * E);
     this.groups = new Int32Array(capacity);
-    this.buckets = new Int32Array(capacity);
     this.rows = new Int32Array(capacity);
     this.top = new Int32Array(this.classes - 1);
     this.score = new Float64Array(vocabSize);
@@ -126,7 +122,7 @@ export class LayerSampleBuilder {
   }
 
   /** One character: each expert's full distribution (indexed like `experts`), the true id. */
-  add(dists: readonly ArrayLike<number>[], truth: number, group: number, bucket: number, row: number): void {
+  add(dists: readonly ArrayLike<number>[], truth: number, group: number, row: number): void {
     if (this.full) return;
     const V = this.vocabSize;
     const E = this.experts.length;
@@ -151,7 +147,6 @@ export class LayerSampleBuilder {
       this.probs[base + C * E + e] = Math.max(1 - kept, 1e-12);
     }
     this.groups[this.n] = group;
-    this.buckets[this.n] = bucket;
     this.rows[this.n] = row;
     this.n++;
   }
@@ -160,7 +155,7 @@ export class LayerSampleBuilder {
     const E = this.experts.length;
     return {
       experts: this.experts, classes: this.classes, probs: this.probs.subarray(0, this.n * this.classes * E),
-      groups: this.groups.subarray(0, this.n), buckets: this.buckets.subarray(0, this.n), rows: this.rows.subarray(0, this.n), length: this.n,
+      groups: this.groups.subarray(0, this.n), rows: this.rows.subarray(0, this.n), length: this.n,
     };
   }
 }
@@ -335,29 +330,25 @@ export function applyLayer(
   out: Float32Array,
 ): void {
   const K = layer.inputs.length;
-  const w = layer.weights;
-  const off = group * K;
   const V = out.length;
+  // The inputs weighted in this group, resolved once: their weight, their distribution and whether
+  // it holds log-probabilities (the LSTM's) or probabilities. An absent expert counts for nothing.
+  const terms: { w: number; q: ArrayLike<number>; isLog: boolean }[] = [];
+  for (let k = 0; k < K; k++) {
+    const w = layer.weights[group * K + k];
+    const name = layer.inputs[k];
+    const q = name === 'mix' ? linear : name === 'ngram' ? inputs.ngram : name === 'cache' ? inputs.cache : inputs.lstmLogp;
+    if (w !== 0 && q) terms.push({ w, q, isLog: name === 'lstm' });
+  }
   let max = -Infinity;
   for (let v = 0; v < V; v++) {
     let z = 0;
-    for (let k = 0; k < K; k++) {
-      const wk = w[off + k];
-      if (wk === 0) continue;
-      const name = layer.inputs[k];
-      let l: number;
-      if (name === 'mix') l = Math.log(linear[v]);
-      else if (name === 'lstm') {
-        if (!inputs.lstmLogp) continue;
-        l = inputs.lstmLogp[v];
-      } else {
-        const p = name === 'ngram' ? inputs.ngram : inputs.cache;
-        if (!p) continue;
-        l = Math.log(p[v]);
-      }
+    for (const t of terms) {
+      const l = t.isLog ? t.q[v] : Math.log(t.q[v]);
       // log 0 = -Infinity would swamp the other inputs: e^-69 is as good as nothing.
-      z += wk * Math.max(l, -69);
+      z += t.w * Math.max(l, -69);
     }
+    // The mixture's own entry at v has been read: its slot holds the score from here on.
     linear[v] = z;
     if (z > max) max = z;
   }

@@ -249,31 +249,40 @@ export function sampleBitsPerChar(s: MixSamples, mixer?: MixerJson): Partial<Rec
   const E = s.experts.length;
   const out: Partial<Record<ExpertName | 'mixture', number>> = {};
   const bits = new Float64Array(E + 1);
-  const col = s.experts.map((e) => (mixer ? mixer.experts.indexOf(e) : -1));
-  const ruleW = new Float64Array(E);
+  const weightsOf = mixer ? sampleWeights(s, mixer) : undefined;
+  const w = new Float64Array(E);
   for (let t = 0; t < s.length; t++) {
+    for (let e = 0; e < E; e++) bits[e] -= Math.log2(s.probs[t * E + e]);
+    if (!weightsOf) continue;
+    const z = weightsOf(t, w);
     let mix = 0;
-    let z = 0;
-    for (let e = 0; e < E; e++) {
-      const p = s.probs[t * E + e];
-      bits[e] -= Math.log2(p);
-      const w = mixer && col[e] >= 0 ? mixer.weights[s.buckets[t] * mixer.experts.length + col[e]] : 0;
-      mix += w * p;
-      z += w;
-    }
-    if (!(z > 0) && s.prior) {
-      // A bucket the mixer has no weights for: the rule answers, as in FittedMixer.
-      withLstmShare(s.prior.subarray(t * E, (t + 1) * E), s.experts.indexOf('lstm'), mixer?.lstmShare, ruleW);
-      mix = 0;
-      z = 0;
-      for (let e = 0; e < E; e++) {
-        mix += ruleW[e] * s.probs[t * E + e];
-        z += ruleW[e];
-      }
-    }
+    for (let e = 0; e < E; e++) mix += w[e] * s.probs[t * E + e];
     bits[E] -= Math.log2(mix / z);
   }
   s.experts.forEach((e, i) => (out[e] = bits[i] / s.length));
   if (mixer) out.mixture = bits[E] / s.length;
   return out;
+}
+
+/**
+ * The linear mixer's weights for sample rows of `s`, as FittedMixer gives them: the row's bucket
+ * weights, or where the mixer has none the rule's (the row's prior) with the LSTM's share; zeros
+ * when neither. The returned function writes them (indexed like `s.experts`, not normalised) into
+ * `out` and returns their sum.
+ */
+export function sampleWeights(s: MixSamples, mixer: MixerJson): (row: number, out: Float64Array) => number {
+  const E = s.experts.length;
+  const M = mixer.experts.length;
+  const col = s.experts.map((e) => mixer.experts.indexOf(e));
+  const lstmCol = s.experts.indexOf('lstm');
+  return (row, out) => {
+    let z = 0;
+    for (let e = 0; e < E; e++) z += out[e] = col[e] >= 0 ? mixer.weights[s.buckets[row] * M + col[e]] : 0;
+    if (z > 0 || !s.prior) return z;
+    // A bucket the mixer has no weights for: the rule answers.
+    withLstmShare(s.prior.subarray(row * E, (row + 1) * E), lstmCol, mixer.lstmShare, out);
+    z = 0;
+    for (let e = 0; e < E; e++) z += out[e];
+    return z;
+  };
 }
