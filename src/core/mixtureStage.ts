@@ -11,12 +11,13 @@ import type { Split } from './batching';
 import { IdentifierIndex } from './infer/candidates';
 import { Completer } from './infer/completer';
 import { LstmModel } from './infer/lstmModel';
-import { calibrate, collectSamples, FIT_SEGMENT, fitMixture, type Calibration } from './lm/fit';
+import { calibrateSteps, collectSamplesSteps, FIT_SEGMENT, fitMixtureSteps, type Calibration } from './lm/fit';
 import { FittedMixer, type MixerJson } from './lm/mixer';
 import { MixtureModel } from './lm/mixture';
 import { KneserNeyModel, NGRAM_FORMAT, NGRAM_VERSION } from './lm/ngram';
 import type { Vocab } from './vocab';
 import type { NamedWeights } from './weights';
+import { runStepsInSlices, type Steps } from './steps';
 import type { MixtureEvent } from './trainEvents';
 
 /**
@@ -29,13 +30,15 @@ export const NGRAM_ORDER = 20;
 const FIT_CHARS_COUNTS = 262_144;
 const FIT_CHARS_LSTM = 65_536;
 /**
- * Held-out identifier positions for the threshold (without and with the LSTM, whose completions
- * cost more), and the precision it aims at. With 200 positions the threshold for 85% precision on
- * zod's validation files ranged from 0.18 to 0.40 across three samplings; 1,000 gave 0.26
+ * Held-out identifier positions for the threshold (without and with the LSTM), and the precision
+ * it aims at. With 200 positions the threshold for 85% precision on zod's validation files ranged
+ * from 0.18 to 0.40 across three samplings. Resampling 3,000 validation positions (full mixture):
+ * 600 positions gave held-out exact match 76.8-78.8% (10th-90th percentile) on zod and 48.0-52.6%
+ * on Python, 1,000 gave 77.6-78.2% and 48.6-52.4%; 400 more positions with the LSTM cost 3-7 s
  * (BENCHMARKS.md, 2026-12-02).
  */
 const CALIBRATION_POSITIONS_COUNTS = 1000;
-const CALIBRATION_POSITIONS_LSTM = 600;
+const CALIBRATION_POSITIONS_LSTM = 1000;
 export const TARGET_PRECISION = 0.9;
 /**
  * Refit the mixer with a better LSTM at most this often, and at most REFIT_SHARE of the run's time
@@ -59,6 +62,12 @@ export interface MixtureStageOptions {
   now: () => number;
   log: (message: string) => void;
   onMixture: (m: MixtureEvent) => void;
+  /** Wall-clock milliseconds a fit works between two turns of the event loop (default 50). */
+  sliceMs?: number;  /**
+   * The mixer and threshold saved with the LSTM this run continues: they serve (and are saved)
+   * until a fit with this run's LSTM replaces them, so a Stop during that fit loses nothing.
+   */
+  previous?: Pick<CheckpointMeta, 'mixer' | 'calibration'>;
 }
 
 export class MixtureStage {
@@ -78,6 +87,10 @@ export class MixtureStage {
 
   /** Builds the n-gram from the training documents (the first stage of a run). */
   constructor(private readonly o: MixtureStageOptions) {
+    if (o.previous?.mixer && o.previous.calibration) {
+      this.mixer = o.previous.mixer;
+      this.calibration = o.previous.calibration;
+    }
     const t = o.now();
     this.ngram = KneserNeyModel.fromIds(o.split.trainDocs, o.vocab, NGRAM_ORDER);
     this.ngramMeta = {
@@ -108,28 +121,29 @@ export class MixtureStage {
     return this.o.now() - this.lastFit >= Math.max(REFIT_EVERY_MS, this.lastFitMs / REFIT_SHARE);
   }
 
-  /** Fits the mixer and the threshold on the validation split, with the LSTM `weights` if given. */
-  async fit(weights: NamedWeights | undefined, lstmStep: number): Promise<void> {
-    const { vocab, split, now } = this.o;
+  /**
+   * Fits the mixer and the threshold on the validation split, with the LSTM `weights` if given.
+   * The work runs in slices that let the event loop in, so a Stop (an IPC message) is heard
+   * mid-fit: when `shouldStop` says so the fit is abandoned, the previous one kept, and false
+   * returned.
+   */
+  async fit(weights: NamedWeights | undefined, lstmStep: number, shouldStop?: () => boolean): Promise<boolean> {
+    const { vocab, now } = this.o;
     const t = now();
     const lstm = weights ? await LstmModel.create({ vocabSize: vocab.size, lstmSize: this.o.lstmSize, numLayers: this.o.numLayers }, weights, 'auto') : undefined;
     try {
-      const samples = collectSamples({
-        vocabSize: vocab.size, ngram: this.ngram, lstm, docs: split.valDocs, maxChars: lstm ? FIT_CHARS_LSTM : FIT_CHARS_COUNTS,
-        segment: lstm ? FIT_SEGMENT : undefined,
-      });
-      if (samples.length === 0) return;
-      const mixer = fitMixture(samples);
-      const model = new MixtureModel({ vocab, ngram: this.ngram, lstm, mixer: new FittedMixer(mixer) });
-      const completer = new Completer(model, vocab) as Completer<unknown>;
-      completer.identifiers = this.identifierIndex;
-      const calibration = calibrate(completer, this.valTexts, {
-        positions: lstm ? CALIBRATION_POSITIONS_LSTM : CALIBRATION_POSITIONS_COUNTS,
-        target: TARGET_PRECISION,
-        fallback: SETTINGS['completion.minConfidence'].default,
-      });
-      this.mixer = mixer;
-      this.calibration = calibration;
+      const got = await runStepsInSlices(this.fitSteps(lstm), { shouldStop, sliceMs: this.o.sliceMs });
+      if (got === undefined) {
+        this.o.log('mixture fit stopped: the previous fit stays');
+        return false;
+      }
+      if (got === 'no text') return true;
+      const { mixer, calibration, description, chars } = got;
+      // A fit without the LSTM does not replace one with it (a continued run's, until refitted).
+      if (lstm || !this.mixer?.experts.includes('lstm')) {
+        this.mixer = mixer;
+        this.calibration = calibration;
+      }
       if (!lstm) {
         this.countMixer = mixer;
         this.countCalibration = calibration;
@@ -138,16 +152,37 @@ export class MixtureStage {
       this.lastFitMs = this.lastFit - t;
       const b = mixer.bitsPerChar ?? {};
       this.o.onMixture({
-        type: 'mixture', step: lstmStep, experts: model.description, bitsPerChar: b,
+        type: 'mixture', step: lstmStep, experts: description, bitsPerChar: b,
         minConfidence: calibration.minConfidence, precision: calibration.precision,
       });
-      this.o.log(`mixture (${model.description}) on ${samples.length} held-out characters: ` +
+      this.o.log(`mixture (${description}) on ${chars} held-out characters: ` +
         Object.entries(b).map(([k, v]) => `${k} ${(v as number).toFixed(3)}`).join(', ') + ' bits/char; threshold ' +
         `${calibration.minConfidence.toFixed(3)} (precision ${(100 * calibration.precision).toFixed(1)}%, ` +
         `shown ${(100 * calibration.shown).toFixed(1)}% of ${calibration.positions} positions), ${(this.lastFitMs / 1000).toFixed(1)} s`);
+      return true;
     } finally {
       lstm?.dispose();
     }
+  }
+
+  /** The fit itself: samples, mixer, threshold. */
+  private *fitSteps(lstm: LstmModel | undefined): Steps<'no text' | { mixer: MixerJson; calibration: Calibration; description: string; chars: number }> {
+    const { vocab, split } = this.o;
+    const samples = yield* collectSamplesSteps({
+      vocabSize: vocab.size, ngram: this.ngram, lstm, docs: split.valDocs, maxChars: lstm ? FIT_CHARS_LSTM : FIT_CHARS_COUNTS,
+      segment: lstm ? FIT_SEGMENT : undefined,
+    });
+    if (samples.length === 0) return 'no text';
+    const mixer = yield* fitMixtureSteps(samples);
+    const model = new MixtureModel({ vocab, ngram: this.ngram, lstm, mixer: new FittedMixer(mixer) });
+    const completer = new Completer(model, vocab) as Completer<unknown>;
+    completer.identifiers = this.identifierIndex;
+    const calibration = yield* calibrateSteps(completer, this.valTexts, {
+      positions: lstm ? CALIBRATION_POSITIONS_LSTM : CALIBRATION_POSITIONS_COUNTS,
+      target: TARGET_PRECISION,
+      fallback: SETTINGS['completion.minConfidence'].default,
+    });
+    return { mixer, calibration, description: model.description, chars: samples.length };
   }
 
   /** The checkpoint fields of the n-gram, the mixers and the thresholds. */

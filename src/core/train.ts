@@ -202,9 +202,12 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneEvent> {
   // from here on, before any LSTM checkpoint.
   const counts = new MixtureStage({
     vocab, split, lstmSize: cfg.lstmSize, numLayers: cfg.numLayers, now, log, onMixture: emit,
+    ...(initialWeights && saved ? { previous: saved.meta } : {}),
   });
-  await counts.fit(undefined, 0);
-  if (initialWeights) await counts.fit(initialWeights, stepOffset);
+  // A Stop during a fit abandons it (the fits run in slices that let the IPC message in).
+  const stopAsked = () => !!o.signal?.aborted;
+  await counts.fit(undefined, 0, stopAsked);
+  if (initialWeights && !stopAsked()) await counts.fit(initialWeights, stepOffset, stopAsked);
 
   const model: CharRnnTrainer = createCharRnn(
     {
@@ -373,8 +376,7 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneEvent> {
       sinceBest = 0;
       bestWeights = model.getWeights();
       bestUnmixed = true;
-      if (counts.refitDue(valLoss)) {
-        await counts.fit(bestWeights, stepOffset + step);
+      if (counts.refitDue(valLoss) && (await counts.fit(bestWeights, stepOffset + step, stopAsked))) {
         bestUnmixed = false;
         noteMixLoss();
       }
@@ -452,9 +454,10 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneEvent> {
     }
     // The mixer and threshold for the best LSTM (skipped on a stop request: it asks to exit now).
     if (bestUnmixed && bestWeights && reason !== 'stopped' && !o.signal?.aborted) {
-      await counts.fit(bestWeights, stepOffset + step);
-      noteMixLoss();
-      save(bestWeights, false);
+      if (await counts.fit(bestWeights, stepOffset + step, stopAsked)) {
+        noteMixLoss();
+        save(bestWeights, false);
+      }
     }
   } finally {
     model.dispose();

@@ -4,6 +4,7 @@ import { MixtureStage, REFIT_MAX_GAP_BITS } from '../../src/core/mixtureStage';
 import { splitCorpus } from '../../src/core/batching';
 import { Vocab } from '../../src/core/vocab';
 import type { CorpusDoc } from '../../src/core/corpus';
+import { randomWeights } from '../../src/core/infer/randomWeights';
 
 describe('mixture stage: refits', function () {
   this.timeout(60_000);
@@ -25,5 +26,34 @@ describe('mixture stage: refits', function () {
     assert.strictEqual(stage.refitDue(ngramBpc + REFIT_MAX_GAP_BITS + 0.5), false, 'an LSTM far behind the n-gram: no refit');
     assert.strictEqual(stage.refitDue(ngramBpc + 0.5), true);
     assert.strictEqual(stage.refitDue(undefined), true, 'without a validation loss: the time rule alone');
+  });
+
+  it('a Stop during a fit is heard mid-fit: the fit is abandoned and the previous one kept', async () => {
+    const docs: CorpusDoc[] = Array.from({ length: 8 }, (_, i) => {
+      const text = `export function item${i}(value: number) {\n  return value * ${i} + itemQuantity(value);\n}\n`.repeat(6);
+      return { path: `/v/f${i}.ts`, relPath: `f${i}.ts`, folder: '/v', text, bytes: text.length };
+    });
+    const vocab = Vocab.build(docs.map((d) => d.text));
+    const split = splitCorpus(docs, vocab, 0.25);
+    const mixtures: unknown[] = [];
+    const logs: string[] = [];
+    // Slices of 0 ms: every step of the fit lets the event loop in.
+    const stage = new MixtureStage({
+      vocab, split, lstmSize: 8, numLayers: 1, now: Date.now, log: (m) => logs.push(m), onMixture: (m) => mixtures.push(m), sliceMs: 0,
+    });
+    assert.strictEqual(await stage.fit(undefined, 0), true);
+    const before = stage.meta();
+    assert.deepStrictEqual(before.mixer!.experts, ['ngram', 'cache']);
+    // The Stop arrives from the event loop (as the trainer's IPC message does), after the fit began.
+    let stop = false;
+    setImmediate(() => (stop = true));
+    const weights = randomWeights({ vocabSize: vocab.size, lstmSize: 8, numLayers: 1 });
+    assert.strictEqual(await stage.fit(weights, 100, () => stop), false);
+    assert.strictEqual(mixtures.length, 1, 'no mixture event for the abandoned fit');
+    assert.deepStrictEqual(stage.meta().mixer, before.mixer, 'the previous fit stays');
+    assert.ok(logs.some((m) => /fit stopped/.test(m)));
+    // Without a Stop the same fit completes, with the LSTM.
+    assert.strictEqual(await stage.fit(weights, 100, () => false), true);
+    assert.deepStrictEqual(stage.meta().mixer!.experts, ['ngram', 'cache', 'lstm']);
   });
 });

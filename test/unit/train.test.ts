@@ -71,6 +71,59 @@ describe('runTraining', function () {
     assert.ok(loadCheckpoint(dir).meta.history[0].step < stoppedAt, 'history kept across the resume');
   });
 
+  /** Enough validation text that a mixture fit takes well over one 50 ms slice. */
+  const big: CorpusDoc[] = Array.from({ length: 10 }, (_, i) => {
+    const text = Array.from({ length: 400 }, (_, k) => `const value${i}_${k} = compute${k % 37}(value${i}_${k - 1}, ${k});\n`).join('');
+    return { path: `/virtual/b${i}.ts`, relPath: `b${i}.ts`, folder: '/virtual', text, bytes: text.length };
+  });
+
+  it('a Stop that arrives during the first mixture fit ends the run without finishing that fit', async () => {
+    const abort = new AbortController();
+    const events: TrainingEvent[] = [];
+    const done = await runTraining({
+      config: tiny({ epochs: 1000 }),
+      docs: big,
+      checkpointDir: dir,
+      resume: false,
+      signal: abort.signal,
+      onEvent: (e) => {
+        events.push(e);
+        // The n-gram is built; the fit starts right after: the Stop comes from the event loop.
+        if (e.type === 'log' && e.message.startsWith('n-gram:')) setImmediate(() => abort.abort());
+      },
+    });
+    assert.strictEqual(done.reason, 'stopped');
+    assert.ok(!events.some((e) => e.type === 'mixture'), 'the fit was abandoned, not finished');
+    assert.ok(events.some((e) => e.type === 'log' && /fit stopped/.test(e.message)));
+    assert.ok(!events.some((e) => e.type === 'progress' && e.step > 0), 'no training step after the Stop');
+  });
+
+  it('a continued run stopped during its fit with the LSTM keeps the saved mixer and threshold', async () => {
+    let t = 0;
+    const first = await runTraining({
+      config: tiny({ epochs: 1000, maxMinutes: 0.5 }), docs: big, checkpointDir: dir, resume: false, onEvent: () => {},
+      now: () => (t += 1000), // every call advances the clock by a second: a short run, then the final fit
+    });
+    assert.strictEqual(first.reason, 'time-limit');
+    const saved = loadCheckpoint(dir).meta;
+    assert.deepStrictEqual(saved.mixer?.experts, ['ngram', 'cache', 'lstm']);
+    const abort = new AbortController();
+    const events: TrainingEvent[] = [];
+    const done = await runTraining({
+      config: tiny({ epochs: 1000, maxMinutes: 0.5 }), docs: big, checkpointDir: dir, resume: true, signal: abort.signal,
+      onEvent: (e) => {
+        events.push(e);
+        // The n-gram + cache fit is done; the fit with the continued LSTM starts: Stop.
+        if (e.type === 'mixture') setImmediate(() => abort.abort());
+      },
+    });
+    assert.strictEqual(done.reason, 'stopped');
+    assert.strictEqual(events.filter((e) => e.type === 'mixture').length, 1, 'the fit with the LSTM was abandoned');
+    const after = loadCheckpoint(dir).meta;
+    assert.deepStrictEqual(after.mixer, saved.mixer, 'the saved mixer (with the LSTM) is kept, not replaced by the n-gram + cache one');
+    assert.deepStrictEqual(after.calibration, saved.calibration);
+  });
+
   it('refuses to resume with another model shape, and a corpus too small to train', async () => {
     await runTraining({ config: tiny({ epochs: 1 }), docs: docs(3), checkpointDir: dir, resume: false, onEvent: () => {} });
     await assert.rejects(

@@ -9,12 +9,13 @@
  * time on held-out identifier positions.
  */
 import { DocumentCache } from './docCache';
-import { fitLayer, LAYER_INPUTS, layerBitsPerChar, LayerSampleBuilder, layerGroup, nextAdvantage, type LayerSamples } from './logLinear';
-import { bucketOf, EXPERTS, fitMixer, ORDER_RULE, sampleBitsPerChar, sampleWeights, type ExpertName, type MixerJson, type MixSamples } from './mixer';
+import { fitLayerSteps, LAYER_INPUTS, layerBitsPerChar, LayerSampleBuilder, layerGroup, nextAdvantage, type LayerSamples } from './logLinear';
+import { bucketOf, EXPERTS, fitMixerSteps, ORDER_RULE, sampleBitsPerChar, sampleWeights, type ExpertName, type MixerJson, type MixSamples } from './mixer';
 import { ADVANTAGE_WINDOW, entropyBits, maxOf, type NeuralModel } from './mixture';
 import type { KneserNeyModel } from './ngram';
 import type { Completer } from '../infer/completer';
 import { samplePositions } from '../positions';
+import { runSteps, type Steps } from '../steps';
 
 export interface FitSources<S> {
   vocabSize: number;
@@ -34,7 +35,6 @@ export interface FitSources<S> {
   segment?: number;
   /** Called now and then with the characters scored so far and the total. */
   onProgress?: (done: number, total: number) => void;
-  shouldStop?: () => boolean;
 }
 
 /** Characters of context kept for the count models (more than either reads). */
@@ -53,6 +53,11 @@ const LAYER_SAMPLES = 65_536;
 export type FitSamples = MixSamples & { layer?: LayerSamples };
 
 export function collectSamples<S>(o: FitSources<S>): FitSamples {
+  return runSteps(collectSamplesSteps(o));
+}
+
+/** collectSamples, yielding after each character position (of up to `batch` segments). */
+export function* collectSamplesSteps<S>(o: FitSources<S>): Steps<FitSamples> {
   const experts: ExpertName[] = EXPERTS.filter((e) => e === 'cache' || (e === 'ngram' ? !!o.ngram : !!o.lstm));
   const E = experts.length;
   // The segments to score (documents cut to the budget, then into pieces).
@@ -109,7 +114,7 @@ export function collectSamples<S>(o: FitSources<S>): FitSamples {
     let states = o.lstm ? group.map(() => o.lstm!.initialState()) : [];
     const steps = Math.max(...group.map((g, i) => g.end - from[i]));
     for (let k = 0; k < steps; k++) {
-      if (o.shouldStop?.()) throw new Error('stopped');
+      yield;
       const active: number[] = [];
       for (let i = 0; i < group.length; i++) if (from[i] + k < group[i].end) active.push(i);
       const scored = active.filter((i) => from[i] + k >= group[i].start);
@@ -165,6 +170,11 @@ export function mixtureBitsPerChar<S>(o: FitSources<S>, mixer?: MixerJson): { bp
  * its `bitsPerChar` are measured on the last REPORT_SHARE of the samples, held out of that fit.
  */
 export function fitMixture(s: FitSamples): MixerJson {
+  return runSteps(fitMixtureSteps(s));
+}
+
+/** fitMixture, yielding between fit iterations. */
+export function* fitMixtureSteps(s: FitSamples): Steps<MixerJson> {
   const cut = Math.floor(s.length * (1 - REPORT_SHARE));
   const E = s.experts.length;
   const head: FitSamples = {
@@ -175,16 +185,16 @@ export function fitMixture(s: FitSamples): MixerJson {
     experts: s.experts, probs: s.probs.subarray(cut * E), buckets: s.buckets.subarray(cut), length: s.length - cut, prior: s.prior?.subarray(cut * E),
     ...(s.layer ? { layer: selectLayerSamples(s.layer, (row) => row >= cut, cut) } : {}),
   };
-  const report = tail.length > 0 && head.length > 0 ? mixtureSampleBitsPerChar(tail, fitBothLayers(head)) : undefined;
-  const mixer = fitBothLayers(s);
+  const report = tail.length > 0 && head.length > 0 ? mixtureSampleBitsPerChar(tail, yield* fitBothLayers(head)) : undefined;
+  const mixer = yield* fitBothLayers(s);
   return { ...mixer, bitsPerChar: report ?? mixtureSampleBitsPerChar(s, mixer) };
 }
 
-function fitBothLayers(s: FitSamples): MixerJson {
-  const mixer = fitMixer(s);
+function* fitBothLayers(s: FitSamples): Steps<MixerJson> {
+  const mixer = yield* fitMixerSteps(s);
   if (!s.layer || s.layer.length === 0) return mixer;
   const inputs = s.experts.includes('lstm') ? LAYER_INPUTS.all : LAYER_INPUTS.counts;
-  return { ...mixer, layer: fitLayer(s.layer, inputs.filter((i) => i === 'mix' || s.experts.includes(i)), linearWeightsOf(s, mixer)) };
+  return { ...mixer, layer: yield* fitLayerSteps(s.layer, inputs.filter((i) => i === 'mix' || s.experts.includes(i)), linearWeightsOf(s, mixer)) };
 }
 
 /** Bits/char of each expert and of the mixer (both layers when it has two) on samples. */
@@ -238,22 +248,33 @@ const OTHER_TARGETS = [0.8, 0.85, 0.95];
  * The smallest threshold whose shown completions reach `target` precision on held-out identifier
  * positions (`fallback` when too few completions are shown to tell).
  */
-export function calibrate(
-  completer: Completer<unknown>,
-  docs: readonly { relPath: string; text: string }[],
-  o: { positions: number; target: number; fallback: number; seed?: number; shouldStop?: () => boolean },
-): Calibration {
+export function calibrate(completer: Completer<unknown>, docs: readonly { relPath: string; text: string }[], o: CalibrateOptions): Calibration {
+  return runSteps(calibrateSteps(completer, docs, o));
+}
+
+export interface CalibrateOptions {
+  positions: number;
+  target: number;
+  fallback: number;
+  seed?: number;
+}
+
+/** calibrate, yielding after each position. */
+export function* calibrateSteps(completer: Completer<unknown>, docs: readonly { relPath: string; text: string }[], o: CalibrateOptions): Steps<Calibration> {
   const pos = samplePositions([...docs], o.positions, o.seed ?? 1);
   const text = new Map(docs.map((d) => [d.relPath, d.text]));
   const got: { conf: number; ok: boolean }[] = [];
-  for (const p of pos) {
-    if (o.shouldStop?.()) break;
-    const t = text.get(p.relPath)!;
-    // As in the benchmark: the text after the cursor is not typed yet.
-    const r = completer.complete({ docKey: `\u0000calibrate:${p.relPath}`, prefix: t.slice(0, p.offset), suffix: '' }, { minConfidence: 0 });
-    if (r.completion) got.push({ conf: r.confidence, ok: r.completion === p.truth });
+  try {
+    for (const p of pos) {
+      const t = text.get(p.relPath)!;
+      // As in the benchmark: the text after the cursor is not typed yet.
+      const r = completer.complete({ docKey: `\u0000calibrate:${p.relPath}`, prefix: t.slice(0, p.offset), suffix: '' }, { minConfidence: 0 });
+      if (r.completion) got.push({ conf: r.confidence, ok: r.completion === p.truth });
+      yield;
+    }
+  } finally {
+    for (const d of docs) completer.forget(`\u0000calibrate:${d.relPath}`);
   }
-  for (const d of docs) completer.forget(`\u0000calibrate:${d.relPath}`);
   got.sort((a, b) => b.conf - a.conf);
   /** Index of the last shown completion of the longest run that keeps `target` precision (-1: none). */
   const lastFor = (target: number) => {

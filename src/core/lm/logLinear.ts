@@ -19,6 +19,7 @@
  * far more memory.
  */
 import type { ExpertName, MixFeatures } from './mixer';
+import { runSteps, type Steps } from '../steps';
 
 export const LAYER_VERSION = 1;
 export type LayerInput = 'mix' | ExpertName;
@@ -203,6 +204,11 @@ function inputLogs(s: LayerSamples, inputs: readonly LayerInput[], linear: (t: n
  * `s.experts`), for the inputs named; also returns the fit's bits/char on `s`.
  */
 export function fitLayer(s: LayerSamples, inputs: LayerInput[], linear: (t: number, w: Float64Array) => void): LayerJson {
+  return runSteps(fitLayerSteps(s, inputs, linear));
+}
+
+/** fitLayer, yielding after each Newton step. */
+export function* fitLayerSteps(s: LayerSamples, inputs: LayerInput[], linear: (t: number, w: Float64Array) => void): Steps<LayerJson> {
   const K = inputs.length;
   const C = s.classes;
   const logs = inputLogs(s, inputs, linear);
@@ -217,6 +223,7 @@ export function fitLayer(s: LayerSamples, inputs: LayerInput[], linear: (t: numb
     if (rows.length < MIN_GROUP) continue;
     const w = W.subarray(g * K, (g + 1) * K);
     for (let it = 0; it < NEWTON_STEPS; it++) {
+      yield;
       const grad = new Float64Array(K);
       const hess = new Float64Array(K * K);
       for (const t of rows) {

@@ -16,6 +16,7 @@
  * A fitted mixer may carry a second, log-linear layer over this one (`layer`, ./logLinear.ts).
  */
 import { checkLayerJson, type LayerJson } from './logLinear';
+import { runSteps, type Steps } from '../steps';
 
 export const EXPERTS = ['ngram', 'cache', 'lstm'] as const;
 export type ExpertName = (typeof EXPERTS)[number];
@@ -180,6 +181,11 @@ export interface MixSamples {
 
 /** EM fit of the per-bucket weights; returns the mixer and the fit's bits/char. */
 export function fitMixer(s: MixSamples): MixerJson {
+  return runSteps(fitMixerSteps(s));
+}
+
+/** fitMixer, yielding after each EM iteration. */
+export function* fitMixerSteps(s: MixSamples): Steps<MixerJson> {
   const E = s.experts.length;
   const N = s.length;
   const global = new Float64Array(E).fill(1 / E);
@@ -189,6 +195,7 @@ export function fitMixer(s: MixSamples): MixerJson {
     const acc = new Float64Array(E);
     for (let t = 0; t < N; t++) responsibilities(s.probs, t, E, global, 0, resp) && addTo(acc, resp);
     normaliseInto(acc, global);
+    yield;
   }
   const lstmCol = s.experts.indexOf('lstm');
   const lstmShare = lstmCol >= 0 ? global[lstmCol] : undefined;
@@ -218,6 +225,7 @@ export function fitMixer(s: MixSamples): MixerJson {
       for (let e = 0; e < E; e++) acc[e] = PRIOR * prior[e];
       for (const t of rows) if (responsibilities(s.probs, t, E, W, b * E, resp)) addTo(acc, resp);
       normaliseInto(acc, W.subarray(b * E, (b + 1) * E));
+      yield;
     }
   }
   return {
