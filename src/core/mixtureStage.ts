@@ -174,7 +174,9 @@ export class MixtureStage {
     });
     if (samples.length === 0) return 'no text';
     const mixer = yield* fitMixtureSteps(samples);
-    const model = new MixtureModel({ vocab, ngram: this.ngram, lstm, mixer: new FittedMixer(mixer) });
+    // With the LSTM, completions are judged by the n-gram + cache too (their mixer, fitted first).
+    const countMixer = lstm && this.countMixer ? new FittedMixer(this.countMixer) : undefined;
+    const model = new MixtureModel({ vocab, ngram: this.ngram, lstm, mixer: new FittedMixer(mixer), countMixer });
     const completer = new Completer(model, vocab) as Completer<unknown>;
     completer.identifiers = this.identifierIndex;
     const calibration = yield* calibrateSteps(completer, this.valTexts, {

@@ -10,6 +10,7 @@
  */
 import type { CharModel } from './charModel';
 import { END, nextPhase, Phase, REJECT, vocabClasses } from './tokens';
+import type { Vocab } from '../vocab';
 
 export interface DecodeOptions {
   /** Phase.Word: complete the rest of a word; Phase.Lead: the next whole token. */
@@ -117,4 +118,29 @@ export function decodeToken<S>(model: CharModel<S>, chars: readonly string[], st
     .slice(0, MAX_ALTERNATIVES)
     .map(([completion, l]) => ({ completion, confidence: Math.exp(l) }));
   return { completion: best.text, confidence: Math.exp(best.logp), steps, ...(alternatives.length ? { alternatives } : {}) };
+}
+
+/**
+ * The log-probability that `model` gives the token `text` from `state` (as decodeToken scores
+ * it: its characters, then the mass of the characters that end it); -Infinity when `text` is not
+ * a token from `start` (a character that cannot continue it, or one outside the vocabulary).
+ */
+export function tokenLogProb<S>(model: CharModel<S>, vocab: Vocab, state: S, start: Phase, text: string): number {
+  const classes = vocabClasses(vocab.chars);
+  let s = state;
+  let phase = start;
+  let logp = 0;
+  for (const ch of text) {
+    if (!vocab.has(ch)) return -Infinity;
+    const id = vocab.id(ch);
+    const next = nextPhase(phase, classes[id]);
+    if (next === END || next === REJECT) return -Infinity;
+    logp += model.logProbs([s])[0][id];
+    phase = next;
+    s = model.advance([s], [id])[0];
+  }
+  const lp = model.logProbs([s])[0];
+  let end = 0;
+  for (let id = 1; id < lp.length; id++) if (nextPhase(phase, classes[id]) === END) end += Math.exp(lp[id]);
+  return logp + Math.log(end);
 }

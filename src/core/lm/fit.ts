@@ -239,7 +239,15 @@ export interface Calibration {
   target: number;
   /** The threshold for other precision targets ("0.8", "0.85", "0.95"), from the same positions. */
   byTarget?: Record<string, number>;
+  /**
+   * What the thresholds apply to: JUDGED_CONFIDENCE when the confidence was the geometric mean
+   * of the mixture's and the count models' probabilities (the Completer's `judge`); absent: the
+   * mixture's probability alone (checkpoints before 2026-12-02, and mixtures without an LSTM).
+   */
+  confidence?: typeof JUDGED_CONFIDENCE;
 }
+
+export const JUDGED_CONFIDENCE = 'mixture-and-counts' as const;
 
 /** Precision targets besides the chosen one whose thresholds are recorded. */
 const OTHER_TARGETS = [0.8, 0.85, 0.95];
@@ -293,6 +301,7 @@ export function* calibrateSteps(completer: Completer<unknown>, docs: readonly { 
     if (i >= 0 && got.length >= 20) byTarget[String(t)] = got[i].conf;
   }
   const n = pos.length || 1;
+  const how: Pick<Calibration, 'confidence'> = completer.judge ? { confidence: JUDGED_CONFIDENCE } : {};
   if (best < 0 || got.length < 20) {
     const shown = got.filter((g) => g.conf >= o.fallback);
     return {
@@ -302,6 +311,7 @@ export function* calibrateSteps(completer: Completer<unknown>, docs: readonly { 
       positions: pos.length,
       target: o.target,
       byTarget,
+      ...how,
     };
   }
   // Ties: everything at the chosen confidence is shown.
@@ -314,5 +324,6 @@ export function* calibrateSteps(completer: Completer<unknown>, docs: readonly { 
     positions: pos.length,
     target: o.target,
     byTarget,
+    ...how,
   };
 }

@@ -34,6 +34,18 @@ export interface MixtureParts<S> {
   ngram?: KneserNeyModel;
   lstm?: NeuralModel<S>;
   mixer?: Mixer;
+  /**
+   * The mixer fitted for the n-gram and the cache alone: with it (and an LSTM and an n-gram)
+   * `countsOnly` gives the count models' view of the same states, which judges completions.
+   */
+  countMixer?: Mixer;
+}
+
+/** A mixer with what it mixes: its fitted log-linear layer and the experts that answer. */
+interface MixSetup {
+  mixer: Mixer;
+  layer?: LayerJson;
+  present: readonly boolean[];
 }
 
 /** Documents whose caches are kept (least recently used out first). */
@@ -75,8 +87,9 @@ export class MixtureModel<S> implements CharModel<MixState<S>>, SequenceReader<M
   private readonly pNg: Float64Array;
   private readonly pCa: Float64Array;
   private readonly w = new Float64Array(EXPERTS.length);
-  /** The second, log-linear layer of the mixer, when it has one. */
-  private readonly layer?: LayerJson;
+  private readonly setup: MixSetup;
+  /** The n-gram + cache mixture, when the model has an LSTM, an n-gram and a count mixer. */
+  private readonly counts?: MixSetup;
   private readonly lin: Float64Array;
   /** The current document's running advantage of the cache over the n-gram. */
   private advantage = 0;
@@ -99,7 +112,27 @@ export class MixtureModel<S> implements CharModel<MixState<S>>, SequenceReader<M
     this.pCa = new Float64Array(this.vocabSize);
     this.pSaved = new Float64Array(this.vocabSize);
     this.lin = new Float64Array(this.vocabSize);
-    this.layer = this.mixer instanceof FittedMixer ? this.mixer.json.layer : undefined;
+    this.setup = { mixer: this.mixer, layer: layerOf(this.mixer), present: this.present };
+    if (this.lstm && this.ngram && parts.countMixer) {
+      this.counts = { mixer: parts.countMixer, layer: layerOf(parts.countMixer), present: [true, true, false] };
+    }
+  }
+
+  /**
+   * The same states seen by the n-gram and the cache alone (mixed by the count mixer; the LSTM's
+   * part of a state is carried, never read or advanced): a second opinion on a completion the
+   * whole mixture chose. Undefined without an LSTM (the view would be the model itself) or
+   * without a count mixer.
+   */
+  countsOnly(): CharModel<MixState<S>> | undefined {
+    const counts = this.counts;
+    if (!counts) return undefined;
+    return {
+      vocabSize: this.vocabSize,
+      initialState: () => this.initialState(),
+      advance: (states, ids) => states.map((s, i) => ({ ctx: this.extend(s.ctx, String.fromCharCode(ids[i])), lstm: s.lstm })),
+      logProbs: (states) => states.map((s) => this.mixWith(counts, s.ctx, undefined)),
+    };
   }
 
   /** A workspace file was saved: its text joins the counts (replacing what it held before). */
@@ -261,9 +294,13 @@ export class MixtureModel<S> implements CharModel<MixState<S>>, SequenceReader<M
 
   /** The mixture's log-probabilities after `ctx`, given the LSTM's (if any). */
   mix(ctx: string, lstmLogp: Float32Array | undefined, explain?: (f: MixFeatures, w: Float64Array) => void): Float32Array {
+    return this.mixWith(this.setup, ctx, lstmLogp, explain);
+  }
+
+  private mixWith(m: MixSetup, ctx: string, lstmLogp: Float32Array | undefined, explain?: (f: MixFeatures, w: Float64Array) => void): Float32Array {
     const V = this.vocabSize;
     const f = this.features(ctx, lstmLogp);
-    this.mixer.weights(f, this.present, this.w);
+    m.mixer.weights(f, m.present, this.w);
     explain?.(f, this.w);
     const [wn, wc, wl] = this.w;
     const out = new Float32Array(V);
@@ -273,8 +310,8 @@ export class MixtureModel<S> implements CharModel<MixState<S>>, SequenceReader<M
       if (lstmLogp) p += wl * Math.exp(lstmLogp[v]);
       lin[v] = p;
     }
-    if (this.layer) {
-      applyLayer(this.layer, layerGroup(f), lin, { ngram: this.ngram ? this.pNg : undefined, cache: this.pCa, lstmLogp }, out);
+    if (m.layer) {
+      applyLayer(m.layer, layerGroup(f), lin, { ngram: this.ngram ? this.pNg : undefined, cache: this.pCa, lstmLogp }, out);
     } else {
       for (let v = 0; v < V; v++) out[v] = Math.log(lin[v]);
     }
@@ -310,6 +347,10 @@ export class MixtureModel<S> implements CharModel<MixState<S>>, SequenceReader<M
     const next = ctx + more;
     return next.length > this.keep ? next.slice(next.length - this.keep) : next;
   }
+}
+
+function layerOf(mixer: Mixer): LayerJson | undefined {
+  return mixer instanceof FittedMixer ? mixer.json.layer : undefined;
 }
 
 export const EXPERT_LABEL: Record<ExpertName, string> = { ngram: 'n-gram', cache: 'cache', lstm: 'LSTM' };
