@@ -18,19 +18,10 @@ import { randomWeights } from '../../src/core/infer/randomWeights';
 import { Phase } from '../../src/core/infer/tokens';
 import { saveCheckpoint, NGRAM_FILE } from '../../src/core/checkpoint';
 import { defaultTrainConfig } from '../../src/core/config';
-import { Vocab } from '../../src/core/vocab';
+import { ITEMS_FILES, itemsVocab } from './itemsFixture';
 
-const TEXT = `export function total(items: Item[]): number {
-  let sum = 0;
-  for (const item of items) sum += item.price * item.quantity;
-  return sum;
-}
-export function count(items: Item[]): number {
-  return items.reduce((n, item) => n + item.quantity, 0);
-}
-`;
-const vocab = Vocab.build([TEXT + 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'], 1);
-const texts = Array.from({ length: 6 }, (_, i) => TEXT.replace(/item/g, `item${i % 3}`).replace(/total/g, i >= 4 ? `grandTotal${i}` : 'total'));
+const vocab = itemsVocab;
+const texts = ITEMS_FILES;
 const ngram = KneserNeyModel.train(texts.slice(0, 4), { order: 8, vocab });
 const val = texts.slice(4).map((t) => vocab.encode(t));
 const shape = { vocabSize: vocab.size, lstmSize: 8, numLayers: 1 };

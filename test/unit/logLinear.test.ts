@@ -9,19 +9,10 @@ import { MixtureModel } from '../../src/core/lm/mixture';
 import { KneserNeyModel } from '../../src/core/lm/ngram';
 import { LstmModel } from '../../src/core/infer/lstmModel';
 import { randomWeights } from '../../src/core/infer/randomWeights';
-import { Vocab } from '../../src/core/vocab';
+import { ITEMS_FILES, itemsVocab } from './itemsFixture';
 import { makeRng } from '../../src/core/random';
 
-const TEXT = `export function total(items: Item[]): number {
-  let sum = 0;
-  for (const item of items) sum += item.price * item.quantity;
-  return sum;
-}
-export function count(items: Item[]): number {
-  return items.reduce((n, item) => n + item.quantity, 0);
-}
-`;
-const vocab = Vocab.build([TEXT + 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'], 1);
+const vocab = itemsVocab;
 
 function randomDist(rng: () => number, V: number, peak = 1): Float64Array {
   const p = new Float64Array(V);
@@ -126,7 +117,7 @@ describe('log-linear mixer layer', () => {
 });
 
 describe('the mixture with its log-linear layer', () => {
-  const texts = Array.from({ length: 6 }, (_, i) => TEXT.replace(/item/g, `item${i % 3}`).replace(/total/g, i >= 4 ? `grandTotal${i}` : 'total'));
+  const texts = ITEMS_FILES;
   const ngram = KneserNeyModel.train(texts.slice(0, 4), { order: 8, vocab });
   const val = texts.slice(4).map((t) => vocab.encode(t));
 

@@ -6,15 +6,20 @@ import { Vocab } from '../../src/core/vocab';
 import type { CorpusDoc } from '../../src/core/corpus';
 import { randomWeights } from '../../src/core/infer/randomWeights';
 
+/** Eight small files, a quarter held out. */
+function smallCorpus() {
+  const docs: CorpusDoc[] = Array.from({ length: 8 }, (_, i) => {
+    const text = `export function item${i}(value: number) {\n  return value * ${i} + itemQuantity(value);\n}\n`.repeat(6);
+    return { path: `/v/f${i}.ts`, relPath: `f${i}.ts`, folder: '/v', text, bytes: text.length };
+  });
+  const vocab = Vocab.build(docs.map((d) => d.text));
+  return { vocab, split: splitCorpus(docs, vocab, 0.25) };
+}
+
 describe('mixture stage: refits', function () {
   this.timeout(60_000);
   it('skips refits while the LSTM is far worse than the n-gram, and waits between refits', async () => {
-    const docs: CorpusDoc[] = Array.from({ length: 8 }, (_, i) => {
-      const text = `export function item${i}(value: number) {\n  return value * ${i} + itemQuantity(value);\n}\n`.repeat(6);
-      return { path: `/v/f${i}.ts`, relPath: `f${i}.ts`, folder: '/v', text, bytes: text.length };
-    });
-    const vocab = Vocab.build(docs.map((d) => d.text));
-    const split = splitCorpus(docs, vocab, 0.25);
+    const { vocab, split } = smallCorpus();
     let t = 0;
     const stage = new MixtureStage({ vocab, split, lstmSize: 8, numLayers: 1, now: () => t, log: () => {}, onMixture: () => {} });
     await stage.fit(undefined, 0);
@@ -29,12 +34,7 @@ describe('mixture stage: refits', function () {
   });
 
   it('a Stop during a fit is heard mid-fit: the fit is abandoned and the previous one kept', async () => {
-    const docs: CorpusDoc[] = Array.from({ length: 8 }, (_, i) => {
-      const text = `export function item${i}(value: number) {\n  return value * ${i} + itemQuantity(value);\n}\n`.repeat(6);
-      return { path: `/v/f${i}.ts`, relPath: `f${i}.ts`, folder: '/v', text, bytes: text.length };
-    });
-    const vocab = Vocab.build(docs.map((d) => d.text));
-    const split = splitCorpus(docs, vocab, 0.25);
+    const { vocab, split } = smallCorpus();
     const mixtures: unknown[] = [];
     const logs: string[] = [];
     // Slices of 0 ms: every step of the fit lets the event loop in.
