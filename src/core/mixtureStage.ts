@@ -63,11 +63,12 @@ export interface MixtureStageOptions {
   log: (message: string) => void;
   onMixture: (m: MixtureEvent) => void;
   /** Wall-clock milliseconds a fit works between two turns of the event loop (default 50). */
-  sliceMs?: number;  /**
-   * The mixer and threshold saved with the LSTM this run continues: they serve (and are saved)
-   * until a fit with this run's LSTM replaces them, so a Stop during that fit loses nothing.
+  sliceMs?: number;
+  /**
+   * The mixers and thresholds saved with the LSTM this run continues: they serve (and are saved)
+   * until this run's fits replace them, so a Stop during those fits loses nothing.
    */
-  previous?: Pick<CheckpointMeta, 'mixer' | 'calibration'>;
+  previous?: Pick<CheckpointMeta, 'mixer' | 'calibration' | 'countMixer' | 'countCalibration'>;
 }
 
 export class MixtureStage {
@@ -90,6 +91,10 @@ export class MixtureStage {
     if (o.previous?.mixer && o.previous.calibration) {
       this.mixer = o.previous.mixer;
       this.calibration = o.previous.calibration;
+    }
+    if (o.previous?.countMixer && o.previous.countCalibration) {
+      this.countMixer = o.previous.countMixer;
+      this.countCalibration = o.previous.countCalibration;
     }
     const t = o.now();
     this.ngram = KneserNeyModel.fromIds(o.split.trainDocs, o.vocab, NGRAM_ORDER);
@@ -140,7 +145,8 @@ export class MixtureStage {
       if (got === 'no text') return true;
       const { mixer, calibration, description, chars } = got;
       // A fit without the LSTM does not replace one with it (a continued run's, until refitted).
-      if (lstm || !this.mixer?.experts.includes('lstm')) {
+      const serving = !!lstm || !this.mixer?.experts.includes('lstm');
+      if (serving) {
         this.mixer = mixer;
         this.calibration = calibration;
       }
@@ -151,10 +157,13 @@ export class MixtureStage {
       this.lastFit = now();
       this.lastFitMs = this.lastFit - t;
       const b = mixer.bitsPerChar ?? {};
-      this.o.onMixture({
-        type: 'mixture', step: lstmStep, experts: description, bitsPerChar: b,
-        minConfidence: calibration.minConfidence, precision: calibration.precision,
-      });
+      // The panel shows the mixture that serves: not a count models' fit behind a continued LSTM's.
+      if (serving) {
+        this.o.onMixture({
+          type: 'mixture', step: lstmStep, experts: description, bitsPerChar: b,
+          minConfidence: calibration.minConfidence, precision: calibration.precision,
+        });
+      }
       this.o.log(`mixture (${description}) on ${chars} held-out characters: ` +
         Object.entries(b).map(([k, v]) => `${k} ${(v as number).toFixed(3)}`).join(', ') + ' bits/char; threshold ' +
         `${calibration.minConfidence.toFixed(3)} (precision ${(100 * calibration.precision).toFixed(1)}%, ` +

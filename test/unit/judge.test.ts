@@ -12,6 +12,7 @@ import { FittedMixer, type MixerJson } from '../../src/core/lm/mixer';
 import { MixtureModel, type MixState } from '../../src/core/lm/mixture';
 import { KneserNeyModel } from '../../src/core/lm/ngram';
 import { Completer, loadCompleter } from '../../src/core/infer/completer';
+import type { CharModel } from '../../src/core/infer/charModel';
 import { decodeToken, tokenLogProb } from '../../src/core/infer/decode';
 import { LstmModel } from '../../src/core/infer/lstmModel';
 import { randomWeights } from '../../src/core/infer/randomWeights';
@@ -102,6 +103,37 @@ describe('completions judged by the count models', function () {
     assert.strictEqual(withheld.completion, '');
     assert.match(withheld.reason ?? '', /minimum confidence/);
     for (const alt of a2.alternatives ?? []) assert.ok(alt.confidence >= between, 'alternatives pass the same threshold');
+  });
+
+  it('the decoder looks below the threshold: a completion that only the judge lifts over it is found', () => {
+    const model = full(false);
+    const plain = new Completer(model, vocab);
+    const req = { docKey: 'd', prefix: PREFIX };
+    const b = plain.complete(req, { minConfidence: 0 });
+    assert.ok(b.completion && b.confidence > 0 && b.confidence < 0.9, `${b.completion} ${b.confidence}`);
+    // A judge sure of exactly that completion (probability 1, then a space): its confidence is sqrt(p).
+    const target = [...b.completion].map((ch) => vocab.id(ch)).concat(vocab.id(' '));
+    const sure: CharModel<{ k: number }> = {
+      vocabSize: vocab.size,
+      initialState: () => ({ k: 0 }),
+      advance: (states, _ids) => states.map((st) => ({ k: (st.k ?? 0) + 1 })),
+      logProbs: (states) => states.map((st) => {
+        const lp = new Float32Array(vocab.size).fill(-Infinity);
+        lp[target[Math.min(st.k ?? 0, target.length - 1)]] = 0;
+        return lp;
+      }),
+    };
+    const judgedModel = Object.assign(Object.create(model) as typeof model, { countsOnly: () => sure as unknown as CharModel<MixState<unknown>> });
+    const judged = new Completer(judgedModel, vocab);
+    // Above the mixture's probability, below the judged confidence: shown only if the decoder's
+    // floor is the threshold squared, not the threshold.
+    const t = (b.confidence + Math.sqrt(b.confidence)) / 2;
+    const a = judged.complete({ docKey: 'e', prefix: PREFIX }, { minConfidence: t });
+    assert.strictEqual(a.completion, b.completion);
+    assert.ok(Math.abs(a.confidence - Math.sqrt(b.confidence)) < 1e-6);
+    assert.strictEqual(plain.complete(req, { minConfidence: t }).completion, '', 'the mixture alone does not reach it');
+    // Alternatives the judge gives nothing are dropped, however probable under the mixture.
+    assert.strictEqual(judged.complete({ docKey: 'e', prefix: PREFIX }, { minConfidence: 0.001 }).alternatives, undefined);
   });
 
   it('calibration says when it judged; a checkpoint is judged only when its threshold was calibrated so', async () => {

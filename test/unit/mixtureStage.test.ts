@@ -44,11 +44,15 @@ describe('mixture stage: refits', function () {
     assert.strictEqual(await stage.fit(undefined, 0), true);
     const before = stage.meta();
     assert.deepStrictEqual(before.mixer!.experts, ['ngram', 'cache']);
-    // The Stop arrives from the event loop (as the trainer's IPC message does), after the fit began.
+    // The Stop arrives from the event loop (as the trainer's IPC message does), once the fit has
+    // gone through a few slices.
     let stop = false;
-    setImmediate(() => (stop = true));
+    let asked = 0;
+    const arm = () => (asked >= 3 ? (stop = true) : setImmediate(arm));
+    setImmediate(arm);
     const weights = randomWeights({ vocabSize: vocab.size, lstmSize: 8, numLayers: 1 });
-    assert.strictEqual(await stage.fit(weights, 100, () => stop), false);
+    assert.strictEqual(await stage.fit(weights, 100, () => (asked++, stop)), false);
+    assert.ok(asked >= 3 && asked < 10, `stopped a slice or two after the Stop (asked ${asked} times)`);
     assert.strictEqual(mixtures.length, 1, 'no mixture event for the abandoned fit');
     assert.deepStrictEqual(stage.meta().mixer, before.mixer, 'the previous fit stays');
     assert.ok(logs.some((m) => /fit stopped/.test(m)));

@@ -98,7 +98,7 @@ describe('runTraining', function () {
     assert.ok(!events.some((e) => e.type === 'progress' && e.step > 0), 'no training step after the Stop');
   });
 
-  it('a continued run stopped during its fit with the LSTM keeps the saved mixer and threshold', async () => {
+  it('a continued run stopped during its fits keeps the saved mixers and thresholds', async () => {
     let t = 0;
     const first = await runTraining({
       config: tiny({ epochs: 1000, maxMinutes: 0.5 }), docs: big, checkpointDir: dir, resume: false, onEvent: () => {},
@@ -107,21 +107,24 @@ describe('runTraining', function () {
     assert.strictEqual(first.reason, 'time-limit');
     const saved = loadCheckpoint(dir).meta;
     assert.deepStrictEqual(saved.mixer?.experts, ['ngram', 'cache', 'lstm']);
-    const abort = new AbortController();
-    const events: TrainingEvent[] = [];
-    const done = await runTraining({
-      config: tiny({ epochs: 1000, maxMinutes: 0.5 }), docs: big, checkpointDir: dir, resume: true, signal: abort.signal,
-      onEvent: (e) => {
-        events.push(e);
-        // The n-gram + cache fit is done; the fit with the continued LSTM starts: Stop.
-        if (e.type === 'mixture') setImmediate(() => abort.abort());
-      },
-    });
-    assert.strictEqual(done.reason, 'stopped');
-    assert.strictEqual(events.filter((e) => e.type === 'mixture').length, 1, 'the fit with the LSTM was abandoned');
-    const after = loadCheckpoint(dir).meta;
-    assert.deepStrictEqual(after.mixer, saved.mixer, 'the saved mixer (with the LSTM) is kept, not replaced by the n-gram + cache one');
-    assert.deepStrictEqual(after.calibration, saved.calibration);
+    assert.deepStrictEqual(saved.countMixer?.experts, ['ngram', 'cache']);
+    const fields = (m: typeof saved) => ({ mixer: m.mixer, calibration: m.calibration, countMixer: m.countMixer, countCalibration: m.countCalibration });
+    // Stopped when the run starts its fits (the n-gram is built), then during the fit with the LSTM.
+    for (const stopAt of [/^n-gram:/, /^mixture \(n-gram \+ cache\) on/]) {
+      const abort = new AbortController();
+      const events: TrainingEvent[] = [];
+      const done = await runTraining({
+        config: tiny({ epochs: 1000, maxMinutes: 0.5 }), docs: big, checkpointDir: dir, resume: true, signal: abort.signal,
+        onEvent: (e) => {
+          events.push(e);
+          if (e.type === 'log' && stopAt.test(e.message)) setImmediate(() => abort.abort());
+        },
+      });
+      assert.strictEqual(done.reason, 'stopped', String(stopAt));
+      assert.ok(events.some((e) => e.type === 'log' && /fit stopped/.test(e.message)), `a fit was abandoned (${stopAt})`);
+      assert.strictEqual(events.filter((e) => e.type === 'mixture').length, 0, 'no mixture serves but the saved one');
+      assert.deepStrictEqual(fields(loadCheckpoint(dir).meta), fields(saved), `the saved mixers and thresholds are kept (${stopAt})`);
+    }
   });
 
   it('refuses to resume with another model shape, and a corpus too small to train', async () => {

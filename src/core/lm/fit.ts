@@ -95,7 +95,9 @@ export function* collectSamplesSteps<S>(o: FitSources<S>): Steps<FitSamples> {
     // up to warmUp characters before it (unscored), as the completer reads a context window.
     // ... and the running advantage of the cache over the n-gram over the characters before it.
     const advantage = new Float64Array(group.length);
-    const caches = group.map((g, i) => {
+    const caches: DocumentCache[] = [];
+    for (const [i, g] of group.entries()) {
+      yield; // a long document's text before each segment is many cache appends
       const c = new DocumentCache(V);
       const from = o.ngram ? Math.max(0, g.start - ADVANTAGE_WINDOW) : g.start;
       c.append(g.doc.subarray(0, from));
@@ -107,8 +109,8 @@ export function* collectSamplesSteps<S>(o: FitSources<S>): Steps<FitSamples> {
         c.append(g.doc.subarray(t, t + 1));
         ctx = (ctx + String.fromCharCode(g.doc[t])).slice(-CTX_KEEP);
       }
-      return c;
-    });
+      caches.push(c);
+    }
     const ctx = group.map((g) => (g.start < CTX_KEEP ? bos : '') + String.fromCharCode(...g.doc.subarray(Math.max(0, g.start - CTX_KEEP), g.start)));
     const from = group.map((g) => Math.max(0, g.start - warmUp));
     let states = o.lstm ? group.map(() => o.lstm!.initialState()) : [];
