@@ -18,6 +18,7 @@
  * put almost nothing, and the full vocabulary (hundreds of symbols on some workspaces) would cost
  * far more memory.
  */
+import { CACHE_ORDER_EDGES, ENTROPY_EDGES, entropyLevel, level } from './featureLevels';
 import type { ExpertName, MixFeatures } from './mixer';
 import { runSteps, type Steps } from '../steps';
 
@@ -30,10 +31,8 @@ export const CANDIDATES = 32;
 /** The decay of the running advantage of the cache over the n-gram (per character; a running mean of natural-log ratios). */
 export const ADVANTAGE_DECAY = 1 / 16;
 
-const H_EDGES = [0.5, 1.5, 3];
-const CACHE_EDGES = [3, 6, 9, 12, 15];
 const ADV_EDGES = [-2, -0.5, 0.5, 2];
-export const LAYER_GROUPS = (H_EDGES.length + 1) * (CACHE_EDGES.length + 1) * (ADV_EDGES.length + 1);
+export const LAYER_GROUPS = (ENTROPY_EDGES.length + 1) * (CACHE_ORDER_EDGES.length + 1) * (ADV_EDGES.length + 1);
 /** Ridge strength toward the linear mixture, and the fewest characters a group is fitted on. */
 const RIDGE = 5;
 const MIN_GROUP = 50;
@@ -49,15 +48,9 @@ export interface LayerJson {
   weights: number[];
 }
 
-function level(x: number, edges: readonly number[]): number {
-  let i = 0;
-  while (i < edges.length && x >= edges[i]) i++;
-  return i;
-}
-
 export function layerGroup(f: MixFeatures): number {
-  const h = Number.isNaN(f.lstmEntropy) ? 0 : level(f.lstmEntropy, H_EDGES);
-  return (h * (CACHE_EDGES.length + 1) + level(f.cacheOrder, CACHE_EDGES)) * (ADV_EDGES.length + 1) + level(f.cacheAdvantage, ADV_EDGES);
+  const h = entropyLevel(f.lstmEntropy);
+  return (h * (CACHE_ORDER_EDGES.length + 1) + level(f.cacheOrder, CACHE_ORDER_EDGES)) * (ADV_EDGES.length + 1) + level(f.cacheAdvantage, ADV_EDGES);
 }
 
 /** The running advantage after a character that the cache gave `pCache` and the n-gram `pNgram`. */

@@ -15,6 +15,7 @@
  *
  * A fitted mixer may carry a second, log-linear layer over this one (`layer`, ./logLinear.ts).
  */
+import { CACHE_ORDER_EDGES, ENTROPY_EDGES, entropyLevel, level } from './featureLevels';
 import { checkLayerJson, type LayerJson } from './logLinear';
 import { runSteps, type Steps } from '../steps';
 
@@ -45,26 +46,18 @@ export interface MixFeatures {
 }
 
 const NG_EDGES = [4, 6, 8, 10, 12]; // ≤3, 4-5, 6-7, 8-9, 10-11, 12+
-const CACHE_EDGES = [3, 6, 9, 12, 15];
-const H_EDGES = [0.5, 1.5, 3];
 const P_EDGES = [0.4, 0.7, 0.9];
-export const BUCKETS = (NG_EDGES.length + 1) * (CACHE_EDGES.length + 1) * 2 * (H_EDGES.length + 1) * (P_EDGES.length + 1) ** 2;
-
-function level(x: number, edges: readonly number[]): number {
-  let i = 0;
-  while (i < edges.length && x >= edges[i]) i++;
-  return i;
-}
+export const BUCKETS = (NG_EDGES.length + 1) * (CACHE_ORDER_EDGES.length + 1) * 2 * (ENTROPY_EDGES.length + 1) * (P_EDGES.length + 1) ** 2;
 
 export function bucketOf(f: MixFeatures): number {
   const ng = level(f.ngramOrder, NG_EDGES);
-  const ca = level(f.cacheOrder, CACHE_EDGES);
+  const ca = level(f.cacheOrder, CACHE_ORDER_EDGES);
   const det = f.cacheOrder >= 3 && f.cacheDistinct === 1 ? 1 : 0;
-  const h = Number.isNaN(f.lstmEntropy) ? 0 : level(f.lstmEntropy, H_EDGES);
+  const h = entropyLevel(f.lstmEntropy);
   const pn = level(f.ngramMax, P_EDGES);
   const pc = level(f.cacheMax, P_EDGES);
   const P = P_EDGES.length + 1;
-  return ((((ng * (CACHE_EDGES.length + 1) + ca) * 2 + det) * (H_EDGES.length + 1) + h) * P + pn) * P + pc;
+  return ((((ng * (CACHE_ORDER_EDGES.length + 1) + ca) * 2 + det) * (ENTROPY_EDGES.length + 1) + h) * P + pn) * P + pc;
 }
 
 export interface MixerJson {

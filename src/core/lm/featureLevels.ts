@@ -1,0 +1,22 @@
+/**
+ * The levels that the mixer's two layers (./mixer.ts, ./logLinear.ts) cut the mixing features
+ * into: both select weights by how sure the LSTM is and how long a context the document cache
+ * matched, at the same edges.
+ */
+
+/** Which interval of the ascending `edges` `x` falls in (0 below the first; NaN: 0). */
+export function level(x: number, edges: readonly number[]): number {
+  let i = 0;
+  while (i < edges.length && x >= edges[i]) i++;
+  return i;
+}
+
+/** The LSTM's entropy in bits: ≤0.5, 0.5-1.5, 1.5-3, 3+. */
+export const ENTROPY_EDGES = [0.5, 1.5, 3];
+/** The document cache's matched order: ≤2, 3-5, 6-8, 9-11, 12-14, 15+. */
+export const CACHE_ORDER_EDGES = [3, 6, 9, 12, 15];
+
+/** The LSTM's entropy level; 0 without an LSTM (entropy NaN). */
+export function entropyLevel(entropyBits: number): number {
+  return Number.isNaN(entropyBits) ? 0 : level(entropyBits, ENTROPY_EDGES);
+}
