@@ -9,7 +9,7 @@
  * per character position.
  */
 import type { CharModel } from './charModel';
-import { CharClass, END, nextPhase, Phase, REJECT, vocabClasses } from './tokens';
+import { CharClass, endMass, nextPhase, Phase, REJECT, vocabClasses } from './tokens';
 import type { Vocab } from '../vocab';
 
 /** Identifiers scored per request at most (the most frequent that match). */
@@ -108,8 +108,7 @@ export function bestCandidate<S>(
       const lp = lps[a];
       if (k === rests[i].length) {
         // The word ends here: any character that cannot continue it.
-        let end = 0;
-        for (let id = 1; id < lp.length; id++) if (nextPhase(Phase.Word, classes[id]) === END) end += Math.exp(lp[id]);
+        const end = endMass(lp, Phase.Word, classes);
         const total = logp[i] + Math.log(end);
         if (end > 0 && total >= floor && (!best || total > best.logp)) best = { completion: rests[i].join(''), logp: total };
       } else {

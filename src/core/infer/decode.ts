@@ -9,7 +9,7 @@
  * finished token (probabilities only shrink as a prefix grows) or none can reach `minConfidence`.
  */
 import type { CharModel } from './charModel';
-import { END, nextPhase, Phase, REJECT, vocabClasses } from './tokens';
+import { END, endMass, nextPhase, Phase, REJECT, vocabClasses } from './tokens';
 import type { Vocab } from '../vocab';
 
 export interface DecodeOptions {
@@ -139,8 +139,5 @@ export function tokenLogProb<S>(model: CharModel<S>, vocab: Vocab, state: S, sta
     phase = next;
     s = model.advance([s], [id])[0];
   }
-  const lp = model.logProbs([s])[0];
-  let end = 0;
-  for (let id = 1; id < lp.length; id++) if (nextPhase(phase, classes[id]) === END) end += Math.exp(lp[id]);
-  return logp + Math.log(end);
+  return logp + Math.log(endMass(model.logProbs([s])[0], phase, classes));
 }

@@ -121,3 +121,14 @@ export function vocabClasses(chars: readonly string[]): Uint8Array {
   }
   return c;
 }
+
+/**
+ * The probability that a token in `phase` ends at the next character: the mass `logp` (natural
+ * logs over the vocabulary) gives the characters that cannot continue it (the unknown symbol, id
+ * 0, excluded).
+ */
+export function endMass(logp: ArrayLike<number>, phase: Phase, classes: Uint8Array): number {
+  let end = 0;
+  for (let id = 1; id < logp.length; id++) if (nextPhase(phase, classes[id]) === END) end += Math.exp(logp[id]);
+  return end;
+}
