@@ -30,15 +30,14 @@ export const NGRAM_ORDER = 20;
 const FIT_CHARS_COUNTS = 262_144;
 const FIT_CHARS_LSTM = 65_536;
 /**
- * Held-out identifier positions for the threshold (without and with the LSTM), and the precision
+ * Held-out identifier positions for the threshold (with and without the LSTM), and the precision
  * it aims at. With 200 positions the threshold for 85% precision on zod's validation files ranged
  * from 0.18 to 0.40 across three samplings. Resampling 3,000 validation positions (full mixture):
  * 600 positions gave held-out exact match 76.8-78.8% (10th-90th percentile) on zod and 48.0-52.6%
  * on Python, 1,000 gave 77.6-78.2% and 48.6-52.4%; 400 more positions with the LSTM cost 3-7 s
  * (BENCHMARKS.md, 2026-12-02).
  */
-const CALIBRATION_POSITIONS_COUNTS = 1000;
-const CALIBRATION_POSITIONS_LSTM = 1000;
+const CALIBRATION_POSITIONS = 1000;
 export const TARGET_PRECISION = 0.9;
 /**
  * Refit the mixer with a better LSTM at most this often, and at most REFIT_SHARE of the run's time
@@ -189,7 +188,7 @@ export class MixtureStage {
     const completer = new Completer(model, vocab) as Completer<unknown>;
     completer.identifiers = this.identifierIndex;
     const calibration = yield* calibrateSteps(completer, this.valTexts, {
-      positions: lstm ? CALIBRATION_POSITIONS_LSTM : CALIBRATION_POSITIONS_COUNTS,
+      positions: CALIBRATION_POSITIONS,
       target: TARGET_PRECISION,
       fallback: SETTINGS['completion.minConfidence'].default,
     });
