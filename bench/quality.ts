@@ -9,7 +9,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Backend, TrainConfig } from '../src/core/config';
+import type { Backend, ModelInit, TrainConfig } from '../src/core/config';
+import { defaultBaseDir } from '../src/core/baseModel';
+import { loadBaseCompleter, readServing } from '../src/core/baseServing';
 import { Completer, loadCompleter, type LoadedCompleter } from '../src/core/infer/completer';
 import { loadMeta } from '../src/core/checkpoint';
 import { loadBenchData, type BenchData, type BenchDoc } from './data';
@@ -37,6 +39,10 @@ export interface QualityOptions {
   /** Keep the trained model here (default: a temp folder, deleted). */
   keepModel?: string;
   ngramOrders: number[];
+  /** Where the CharRNN's training starts (default: the trainer's, the base model). */
+  init?: ModelInit;
+  /** Also score the base model before any training (base + document cache), when there is one. */
+  base?: boolean;
   log: (m: string) => void;
 }
 
@@ -128,13 +134,36 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
     engines: [],
   };
 
+  // 0. The shipped base model before any training: the base CharRNN alone, and with the document
+  // cache as it serves from the first second (its threshold calibrated at pretraining time).
+  const baseDir = o.base === false ? undefined : defaultBaseDir();
+  if (baseDir) {
+    const b = await loadBaseCompleter(baseDir);
+    try {
+      const serving = readServing(b.base);
+      const bpcLstm = bitsPerChar(b.lstm, (s) => b.base.vocab.encode(s), testTexts, { maxChars: o.bpcChars, batch: 32 });
+      const mix = mixtureBitsPerChar({ vocabSize: b.base.vocab.size, lstm: b.lstm, docs: data.test.map((d) => b.base.vocab.encode(d.text)), maxChars: o.bpcChars }, serving.mixer);
+      for (const [engine, completer, bpc] of [
+        ['base CharRNN alone (no training)', new Completer(b.lstm, b.base.vocab) as Completer<unknown>, bpcLstm.bpc],
+        ['base + cache (no training)', b.completer, mix.bpc.mixture],
+      ] as const) {
+        const ev = evaluatePositions(positions, testDocs, (relPath, prefix, offset) => completer.complete({ docKey: relPath, prefix, offset }).completion);
+        const scores = scoreFields(ev);
+        log(`${engine}: ${bpc?.toFixed(3) ?? '-'} bits/char, ${scoreLine(scores.metrics)}, threshold ${completer.minConfidence.toFixed(3)}`);
+        result.engines.push({ engine, bpc, ...scores, detail: { base: b.base.meta.name, steps: b.base.meta.pretraining.run?.steps, minConfidence: completer.minConfidence, bpcByExpert: mix.bpc, samples: ev.samples } });
+      }
+    } finally {
+      b.model.dispose(); // and its LSTM
+    }
+  }
+
   // 1. The CharRNN.
   let modelDir = o.checkpoint;
   if (!modelDir) {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'charrnn-bench-'));
     result.cleanup = work;
     modelDir = o.keepModel ? path.resolve(o.keepModel) : path.join(work, 'model');
-    const config = benchTrainConfig(o);
+    const config = benchTrainConfig({ ...o, init: o.init });
     log(`training the CharRNN ${config.lstmSize}x${config.numLayers} for ${o.maxMinutes} min (batch ${config.batchSize}, ${config.numSteps} steps, lr ${config.learningRate})`);
     const trained = await trainCharRnn({ config, docs: data.train, workDir: work, checkpointDir: modelDir, log });
     const { done, ...rest } = trained;

@@ -39,6 +39,8 @@ export interface BenchOptions {
   torchThreads?: string;
   torchLr?: string;
   skipOurs?: boolean;
+  init?: string;
+  base?: boolean;
 }
 
 export interface BenchIo {
@@ -66,6 +68,8 @@ export function addBenchOptions(cmd: Command): Command {
     .option('--checkpoint <dir>', 'evaluate this trained model instead of training one')
     .option('--keep-model <dir>', 'keep the model trained by the quality run in this folder')
     .option('--no-torch', 'skip the PyTorch reference')
+    .addOption(new Option('--init <how>', 'where the quality run\'s CharRNN starts: the base model (fine-tuning) or random weights').choices(['pretrained', 'scratch']))
+    .option('--no-base', 'do not score the base model before training')
     .option('--json <file>', 'also write all results as JSON to this file');
 }
 
@@ -135,6 +139,7 @@ export async function runBench(o: BenchOptions, io: BenchIo = {}): Promise<numbe
         quality = await runQuality({
           data: o.data, maxMinutes, lstmSize: model.lstmSize, numLayers: model.numLayers, backend, positions, seed, bpcChars,
           checkpoint: o.checkpoint, keepModel: o.keepModel, ngramOrders: [7, 12], log,
+          init: o.init as 'pretrained' | 'scratch' | undefined, base: o.base,
         });
         results.quality = quality;
       } catch (e) {

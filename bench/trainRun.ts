@@ -7,7 +7,7 @@
 import { fork } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { defaultTrainConfig, SETTINGS, type Backend, type TrainConfig } from '../src/core/config';
+import { defaultTrainConfig, SETTINGS, type Backend, type ModelInit, type TrainConfig } from '../src/core/config';
 import type { CorpusDoc } from '../src/core/corpus';
 import { runTraining } from '../src/core/train';
 import type { DoneEvent } from '../src/core/trainEvents';
@@ -48,8 +48,8 @@ export function trainerScript(): string | undefined {
 }
 
 /** The bench's training settings: the defaults, its model size, backend, seed and time limit (no epoch limit). */
-export function benchTrainConfig(o: { lstmSize: number; numLayers: number; backend: Backend; maxMinutes: number; seed: number }): TrainConfig {
-  return { ...defaultTrainConfig(), lstmSize: o.lstmSize, numLayers: o.numLayers, backend: o.backend, epochs: 0, maxMinutes: o.maxMinutes, seed: o.seed };
+export function benchTrainConfig(o: { lstmSize: number; numLayers: number; backend: Backend; maxMinutes: number; seed: number; init?: ModelInit }): TrainConfig {
+  return { ...defaultTrainConfig(), lstmSize: o.lstmSize, numLayers: o.numLayers, backend: o.backend, epochs: 0, maxMinutes: o.maxMinutes, seed: o.seed, ...(o.init ? { init: o.init } : {}) };
 }
 
 export interface TrainRunOptions {

@@ -16,6 +16,7 @@ const { makeRunDir, startServer, serverCommand, launchChromium } = require('./li
 const REPO = path.resolve(__dirname, '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
 const EXTENSION_ID = `${pkg.publisher}.${pkg.name}`;
+const MAX_VSIX_BYTES = 12e6;
 const handles = { browser: undefined, server: undefined, run: undefined, ok: false };
 
 function log(msg) {
@@ -57,6 +58,15 @@ async function main() {
     if (code !== 0 || !fs.existsSync(vsix)) throw new Error(`npm run package failed (exit ${code})`);
   }
   log(`checking ${path.relative(REPO, vsix)} (${(fs.statSync(vsix).size / 1e6).toFixed(1)} MB)`);
+  // The .vsix carries the base model and stays small (issue 18: at most 12 MB). Zip entry names are
+  // stored as plain text, so the base model's files are found by name.
+  const size = fs.statSync(vsix).size;
+  if (size > MAX_VSIX_BYTES) throw new Error(`the .vsix is ${(size / 1e6).toFixed(1)} MB, over ${MAX_VSIX_BYTES / 1e6} MB`);
+  const zip = fs.readFileSync(vsix);
+  for (const f of ['base.json', 'weights.bin', 'serving.json']) {
+    if (!zip.includes(Buffer.from(`extension/media/base/${f}`))) throw new Error(`the .vsix has no media/base/${f}: the base model would be missing`);
+  }
+  log('the .vsix carries the base model (media/base) and is within 12 MB');
   const install = await ensureCodeServer(path.join(REPO, '.cache'));
   const r = makeRunDir({ fixture: path.join(REPO, 'test', 'fixtures', 'workspace') });
   handles.run = r;

@@ -1,5 +1,5 @@
 /**
- * `charrnn complete --model DIR`: JSON lines in, JSON lines out (DESIGN.md).
+ * `charrnn complete [--model DIR]`: JSON lines in, JSON lines out (DESIGN.md).
  *   in:  {"prefix": string, "suffix"?: string}   (suffix: the rest of the line after the cursor)
  *   out: {"completion": string, "confidence": number, "ms": number}   one line per request, in order
  * An empty completion means the model abstains; `ms` is the engine's own time for the request.
@@ -11,7 +11,9 @@
  * Exit code: 0 at the end of input; 1 with a one-line reason on stderr when the model is
  * unreadable.
  */
-import { loadCompleter, warmUp, type LoadedCompleter } from '../core/infer/completer';
+import { loadCompleter, warmUp, type Completer } from '../core/infer/completer';
+import { defaultBaseDir } from '../core/baseModel';
+import { loadBaseCompleter } from '../core/baseServing';
 import type { CompleteOptions } from '../core/infer/completion';
 import type { EngineKind } from '../core/infer/matMulEngine';
 import { readLines } from './jsonLines';
@@ -22,8 +24,9 @@ export interface RunCompleteOptions extends Partial<CompleteOptions> {
 
 const DOC_KEY = 'stdin';
 
+/** `modelDir` undefined: the shipped base model (with the document cache), before any training. */
 export async function runComplete(
-  modelDir: string,
+  modelDir: string | undefined,
   input: NodeJS.ReadableStream,
   output: NodeJS.WritableStream,
   err: NodeJS.WritableStream,
@@ -32,9 +35,16 @@ export async function runComplete(
   const { engine, ...rest } = options;
   // Unset options take the completer's defaults (the threshold: the model's calibrated one).
   const opts: Partial<CompleteOptions> = rest;
-  let loaded: LoadedCompleter;
+  let loaded: { completer: Completer<unknown>; model: { dispose(): void } };
+  const log = (m: string) => err.write(`charrnn complete: ${m}\n`);
   try {
-    loaded = await loadCompleter(modelDir, engine ?? 'auto', (m) => err.write(`charrnn complete: ${m}\n`));
+    if (modelDir !== undefined) {
+      loaded = await loadCompleter(modelDir, engine ?? 'auto', log);
+    } else {
+      const baseDir = defaultBaseDir();
+      if (!baseDir) throw new Error('no --model given and no base model next to the program (media/base)');
+      loaded = await loadBaseCompleter(baseDir, engine ?? 'auto', log);
+    }
   } catch (e) {
     err.write(`charrnn complete: ${oneLine((e as Error).message)}\n`);
     return 1;

@@ -5,7 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import * as fs from 'fs';
 import * as path from 'path';
-import { BACKENDS, SETTINGS, checkSetting, defaultTrainConfig, validateTrainConfig, type Backend, type SettingKey, type TrainConfig } from '../core/config';
+import { BACKENDS, MODEL_INITS, SETTINGS, checkSetting, defaultTrainConfig, validateTrainConfig, type Backend, type ModelInit, type SettingKey, type TrainConfig } from '../core/config';
 import { runTraining } from '../core/train';
 import type { TrainingEvent } from '../core/trainEvents';
 import { DEFAULT_EVAL_LIMITS, evaluateModel } from './evaluate';
@@ -78,6 +78,7 @@ export function buildProgram(): Command {
     .option('--patience <n>', 'stop after n validations without improvement (0 = never)', int('--patience'), d.patience)
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(BACKENDS as string[]).default(d.backend))
     .option('--seed <n>', 'random seed', int('--seed'), d.seed)
+    .addOption(new Option('--init <how>', 'where a fresh run starts: the shipped base model (fine-tuning; 256x2 only) or random weights').choices(MODEL_INITS as string[]).default(d.init))
     .option('--include <glob>', 'only files matching this glob (repeatable)', collect, [])
     .option('--exclude <glob>', 'never files matching this glob (repeatable)', collect, [])
     .option('--max-file-bytes <n>', 'skip larger files', int('--max-file-bytes'), SETTINGS['training.maxFileBytes'].default)
@@ -101,6 +102,7 @@ export function buildProgram(): Command {
         patience: o.patience,
         seed: o.seed,
         backend: o.backend as Backend,
+        init: o.init as ModelInit,
       };
       const problems = validateTrainConfig(config);
       if (problems.length) throw new UsageError(problems.join('; '));
@@ -201,12 +203,12 @@ export function buildProgram(): Command {
   program
     .command('complete')
     .description('Complete prefixes read as JSON lines {"prefix": string} on stdin; answers {"completion","confidence","ms"} per line on stdout, in order.')
-    .requiredOption('--model <dir>', 'checkpoint folder')
+    .option('--model <dir>', 'checkpoint folder (absent or "base": the base model shipped with the program, with the document cache, before any training)')
     .option('--max-chars <n>', 'longest completion', setting('completion.maxChars', '--max-chars'), SETTINGS['completion.maxChars'].default)
     .option('--min-confidence <x>', "abstain below this probability (default: the model's calibrated threshold)", setting('completion.minConfidence', '--min-confidence'))
     .option('--context-chars <n>', 'characters of the prefix the model reads', setting('completion.contextChars', '--context-chars'), SETTINGS['completion.contextChars'].default)
     .action(async (o) => {
-      const code = await runComplete(path.resolve(o.model), process.stdin, process.stdout, process.stderr, {
+      const code = await runComplete(o.model && o.model !== 'base' ? path.resolve(o.model) : undefined, process.stdin, process.stdout, process.stderr, {
         maxChars: o.maxChars,
         minConfidence: o.minConfidence,
         contextChars: o.contextChars,

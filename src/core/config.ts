@@ -44,7 +44,12 @@ export interface TrainConfig extends ModelConfig {
   unigramBias?: boolean;
   /** A fresh model's first input kernel is Glorot's times this (default: DEFAULT_INPUT_SCALE of train.ts). */
   inputScale?: number;
+  /** Where a fresh run's LSTM starts (absent: 'pretrained'): the shipped base model, when its shape is lstmSize x numLayers, or random weights. */
+  init?: ModelInit;
 }
+
+export type ModelInit = 'pretrained' | 'scratch';
+export const MODEL_INITS: readonly ModelInit[] = ['pretrained', 'scratch'];
 
 export interface CorpusConfig {
   include: string[];
@@ -108,6 +113,7 @@ export type SettingSpec = NumberSpec | OtherSpec;
 export const SETTINGS = {
   'model.lstmSize': { type: 'integer', default: 256, minimum: 8, maximum: 2048, description: 'Units in each LSTM layer (lstm_size). Changing it needs a fresh training run.' },
   'model.numLayers': { type: 'integer', default: 2, minimum: 1, maximum: 6, description: 'Number of stacked LSTM layers (num_layers). Changing it needs a fresh training run.' },
+  'model.init': { type: 'string', default: 'pretrained', enum: MODEL_INITS, description: 'Where training starts: pretrained (fine-tune the base model shipped with the extension, pretrained on public code; needs the base model\'s shape, 256 units x 2 layers) or scratch (random weights). Another shape always starts from scratch.', markdownDescription: 'Where training starts. `pretrained`: fine-tune the base CharRNN shipped with the extension (pretrained on public code in four languages; see its model card). It needs the base model\'s shape (`lstmSize` 256, `numLayers` 2): another shape starts from `scratch` (random weights).' },
   'training.batchSize': { type: 'integer', default: 32, minimum: 1, maximum: 512, description: 'Parallel character streams per batch (batch_size).' },
   'training.numSteps': { type: 'integer', default: 64, minimum: 4, maximum: 512, description: 'Characters unrolled per batch, for truncated backpropagation through time (num_steps).' },
   'training.learningRate': { type: 'number', default: 0.004, minimum: 0.00001, maximum: 0.1, description: 'Adam learning rate: the peak of its schedule (a short warm-up, then down to zero in the last 30% of the time limit).' },
@@ -173,6 +179,7 @@ export function defaultTrainConfig(): TrainConfig {
     epochs: SETTINGS['training.epochs'].default,
     maxMinutes: SETTINGS['training.maxMinutes'].default,
     backend: SETTINGS['training.backend'].default,
+    init: SETTINGS['model.init'].default,
     ...TRAIN_INTERNAL_DEFAULTS,
   };
 }
@@ -262,6 +269,7 @@ export function validateTrainConfig(c: TrainConfig): string[] {
   if (c.warmupSteps !== undefined) int('warmupSteps', 0, 1_000_000);
   if (c.unigramBias !== undefined && typeof c.unigramBias !== 'boolean') errors.push('unigramBias must be true or false');
   if (c.decayShare !== undefined && !(typeof c.decayShare === 'number' && c.decayShare > 0 && c.decayShare <= 1)) errors.push('decayShare must be above 0 and at most 1');
+  if (c.init !== undefined && !MODEL_INITS.includes(c.init)) errors.push(`init must be one of ${MODEL_INITS.join(', ')}`);
   if (c.inputScale !== undefined && !(typeof c.inputScale === 'number' && c.inputScale > 0 && c.inputScale <= 100)) errors.push('inputScale must be a number above 0 and at most 100');
   int('evalEvery', 1, 1_000_000);
   int('patience', 0, 1_000_000);

@@ -3,7 +3,7 @@
  * columns, one index per training step, and the latest event of each kind for the progress view.
  * Pure: built by the panel host for a new panel, extended by the webview as events arrive.
  */
-import type { CheckpointEvent, CorpusEvent, DoneEvent, ErrorEvent, ProgressEvent, ReadyEvent, SampleEvent } from './trainEvents';
+import type { CheckpointEvent, CorpusEvent, OriginEvent, DoneEvent, ErrorEvent, ProgressEvent, ReadyEvent, SampleEvent } from './trainEvents';
 
 /** The chart's x axis. */
 export type XAxis = 'step' | 'chars';
@@ -117,6 +117,7 @@ export interface RunSnapshot {
   running: boolean;
   ready?: ReadyEvent;
   corpus?: CorpusEvent;
+  origin?: OriginEvent;
   progress?: ProgressEvent;
   /** Set when the run is a continuation of the saved model, false for a fresh run. */
   resume?: boolean;
@@ -150,6 +151,7 @@ export function chartColumns(s: LossSeries, axis: XAxis): [number[], (number | n
 export interface LatestEvents {
   ready?: ReadyEvent;
   corpus?: CorpusEvent;
+  origin?: OriginEvent;
   progress?: ProgressEvent;
   sample?: SampleEvent;
   done?: DoneEvent;
@@ -163,8 +165,8 @@ export function latestEvents(snapshot: RunSnapshot | undefined): LatestEvents {
     const e = snapshot.events[i];
     if (e.type === 'sample') sample = e;
   }
-  const { ready, corpus, progress, done, error } = snapshot;
+  const { ready, corpus, origin, progress, done, error } = snapshot;
   // A run that is going has not ended, whatever the previous run's end said.
   const ended = snapshot.running ? {} : { done, error };
-  return Object.fromEntries(Object.entries({ ready, corpus, progress, sample, ...ended }).filter(([, v]) => v !== undefined)) as LatestEvents;
+  return Object.fromEntries(Object.entries({ ready, corpus, origin, progress, sample, ...ended }).filter(([, v]) => v !== undefined)) as LatestEvents;
 }

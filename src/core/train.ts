@@ -20,8 +20,16 @@ import { DEFAULT_WARMUP_STEPS, learningRateAt, planSchedule } from './schedule';
 import { createCharRnn, initialWeights as freshWeights, type CharRnnTrainer } from './engine/charRnn';
 import { makeRng } from './random';
 import { sampleFromWeights } from './infer/sample';
-import type { DoneEvent, DoneReason, TrainingEvent } from './trainEvents';
+import { defaultBaseDir, loadBaseModel, weightsFromBase, type BaseModel } from './baseModel';
+import type { DoneEvent, DoneReason, OriginEvent, TrainingEvent } from './trainEvents';
 import type { PauseGate } from './pauseGate';
+
+/**
+ * A run that fine-tunes the base model peaks at this share of the configured learning rate: the
+ * full rate (tuned for random weights) spends the first minutes unlearning the base (BENCHMARKS.md,
+ * "Fine-tuning the base model").
+ */
+export const FINE_TUNE_LR_SCALE = 0.5;
 
 /** The schedule when the settings name none (`bench --learning`, BENCHMARKS.md: warm-up, peak, decay in the last 30%). */
 export const DEFAULT_LR_SCHEDULE = 'decay' as const;
@@ -47,6 +55,8 @@ export interface TrainRunOptions {
   now?: () => number;
   /** Who holds the model folder's lock, for the message another writer gets (e.g. "charrnn train"). */
   lockOwner?: string;
+  /** The base model's folder (default: the shipped media/base, defaultBaseDir()). */
+  baseDir?: string;
   /**
    * For benchmarks (time to quality): `take` gets a copy of the current weights when the run's time
    * (s, from its start: corpus and n-gram stage included, pauses excluded; the clock of maxMinutes)
@@ -127,6 +137,9 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneEvent> {
   // Vocabulary and weights: from the checkpoint when resuming.
   let vocab: Vocab;
   let initialWeights: NamedWeights | undefined;
+  /** A fresh run's starting weights when it fine-tunes the base model. */
+  let baseWeights: NamedWeights | undefined;
+  let origin: OriginEvent;
   let history: HistoryPoint[] = [];
   let stepOffset = 0;
   let epochOffset = 0;
@@ -158,8 +171,12 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneEvent> {
     for (const d of docs) for (const ch of d.text) if (!vocab.has(ch)) unknown.add(ch);
     log(`continuing the model at step ${stepOffset} (best validation ${fmt(bestValLoss)} bits/char)` +
       (unknown.size ? `; ${unknown.size} characters not in its vocabulary map to the unknown symbol` : ''));
+    origin = { type: 'origin', from: 'checkpoint', note: `continuing the saved model at step ${stepOffset}` };
   } else {
-    vocab = Vocab.build(docs.map((d) => d.text));
+    const start = chooseStart(cfg, o.baseDir);
+    vocab = Vocab.build(docs.map((d) => d.text), undefined, start.base?.vocab.chars);
+    if (start.base) baseWeights = weightsFromBase(start.base, vocab);
+    origin = { type: 'origin', from: start.base ? 'base' : 'scratch', ...(start.base ? { base: start.base.meta.name } : {}), note: start.note };
   }
 
   const split = splitCorpus(docs, vocab, cfg.valFraction);
@@ -219,7 +236,7 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneEvent> {
       gradClip: cfg.gradClip,
       seed: cfg.seed,
     },
-    initialWeights ?? startingWeights(vocab.size, cfg, split.train),
+    initialWeights ?? baseWeights ?? startingWeights(vocab.size, cfg, split.train),
   );
 
   const perEpoch = stream.batchesPerEpoch;
@@ -239,7 +256,7 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneEvent> {
   let pausedMs = 0;
   const plan = planSchedule({
     kind: cfg.lrSchedule ?? DEFAULT_LR_SCHEDULE,
-    peak: cfg.learningRate,
+    peak: baseWeights ? cfg.learningRate * FINE_TUNE_LR_SCALE : cfg.learningRate,
     warmupSteps: cfg.warmupSteps ?? DEFAULT_WARMUP_STEPS,
     decayShare: cfg.decayShare,
     step: stepOffset,
@@ -400,6 +417,13 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneEvent> {
   };
   // The first checkpoint: the n-gram stage (or the resumed LSTM, mixed anew).
   save(bestWeights, true);
+  // Where the LSTM starts, and how well its starting weights know this workspace.
+  if (origin.from !== 'scratch' && !stopAsked()) {
+    const before = await validate();
+    if (before !== undefined) origin = { ...origin, valBits: before, note: `${origin.note}; ${fmt(before)} bits/char on this workspace's validation text before the first step` };
+  }
+  emit(origin);
+  log(origin.note);
 
   let reason: DoneReason = 'completed';
   try {
@@ -500,6 +524,24 @@ export function startingWeights(vocabSize: number, cfg: TrainConfig, train: Int3
   const scale = cfg.inputScale ?? DEFAULT_INPUT_SCALE;
   if (scale !== 1) for (const x of w) if (x.name === 'lstm_0/kernel') for (let i = 0; i < x.data.length; i++) x.data[i] *= scale;
   return w;
+}
+
+/** The base model a fresh run fine-tunes, or why it starts from random weights. */
+export function chooseStart(cfg: TrainConfig, baseDir?: string): { base?: BaseModel; note: string } {
+  if (cfg.init === 'scratch') return { note: 'training from scratch (random weights), as charrnn.model.init asks' };
+  const dir = baseDir ?? defaultBaseDir();
+  if (!dir) return { note: 'training from scratch: no base model was found next to the extension' };
+  let base: BaseModel;
+  try {
+    base = loadBaseModel(dir);
+  } catch (e) {
+    return { note: `training from scratch: ${(e as Error).message}` };
+  }
+  if (base.lstmSize !== cfg.lstmSize || base.numLayers !== cfg.numLayers) {
+    return { note: `training from scratch: the base model is ${base.lstmSize}x${base.numLayers} and the settings ask for ${cfg.lstmSize}x${cfg.numLayers}` };
+  }
+  const hours = base.meta.pretraining.run ? ` (pretrained ${(base.meta.pretraining.run.elapsed / 3600).toFixed(1)} h on public code)` : '';
+  return { base, note: `fine-tuning the base model ${base.meta.name}${hours}` };
 }
 
 function fmt(x: number): string {

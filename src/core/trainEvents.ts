@@ -48,6 +48,20 @@ export interface CheckpointEvent {
   valLoss: number;
   step: number;
 }
+/**
+ * Where the LSTM's weights start: the shipped base model (fine-tuning), random weights, or the
+ * saved checkpoint (--resume / Continue). `valBits`: the starting weights' bits per character on
+ * this workspace's validation text, before the first step (base and checkpoint starts).
+ */
+export interface OriginEvent {
+  type: 'origin';
+  from: 'base' | 'scratch' | 'checkpoint';
+  /** The base model's name, when from is 'base'. */
+  base?: string;
+  /** One line for people: what the run starts from and why. */
+  note: string;
+  valBits?: number;
+}
 /** The mixture was fitted on the validation split (after the n-gram stage and LSTM checkpoints). */
 export interface MixtureEvent {
   type: 'mixture';
@@ -80,6 +94,7 @@ export interface LogEvent {
 export type TrainingEvent =
   | ReadyEvent
   | CorpusEvent
+  | OriginEvent
   | ProgressEvent
   | SampleEvent
   | CheckpointEvent

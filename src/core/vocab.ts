@@ -25,9 +25,13 @@ export class Vocab {
     return this.chars.length;
   }
 
-  /** Builds a vocabulary from texts; characters seen fewer than `minCount` times become unknown. */
-  static build(texts: Iterable<string>, minCount = 3): Vocab {
+  /**
+   * Builds a vocabulary from texts; characters seen fewer than `minCount` times become unknown,
+   * except those of `always` (a base model's characters), which are kept whatever their count.
+   */
+  static build(texts: Iterable<string>, minCount = 3, always: Iterable<string> = []): Vocab {
     const counts = new Map<string, number>();
+    for (const ch of always) counts.set(ch, minCount);
     for (const text of texts) {
       for (const ch of text) counts.set(ch, (counts.get(ch) ?? 0) + 1);
     }

@@ -45,6 +45,7 @@ export function readTrainConfig(): Read<TrainConfig> {
   for (const [field, key] of Object.entries(TRAIN_FIELD_SETTING) as [string, SettingKey][]) {
     config[field] = get(key);
   }
+  config.init = get('model.init');
   return { value: config as unknown as TrainConfig, warnings };
 }
 

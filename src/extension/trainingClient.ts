@@ -159,6 +159,9 @@ export class TrainingClient implements vscode.Disposable {
         this.snap.corpus = m;
         this.log.info(`corpus: ${m.files} files, ${m.chars} characters, vocabulary ${m.vocabSize}, ${m.parameters} parameters`);
         break;
+      case 'origin':
+        this.snap.origin = m;
+        break;
       case 'progress':
         this.snap.progress = m;
         if (m.valLoss !== undefined) {

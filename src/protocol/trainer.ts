@@ -71,6 +71,9 @@ export function isFromTrainer(m: unknown): m is FromTrainer {
       return str(m.backend) && num(m.threads);
     case 'corpus':
       return num(m.files) && num(m.bytes) && num(m.vocabSize);
+    case 'origin':
+      return (m.from === 'base' || m.from === 'scratch' || m.from === 'checkpoint') && str(m.note) &&
+        (m.base === undefined || str(m.base)) && (m.valBits === undefined || num(m.valBits));
     case 'progress':
       return num(m.step) && num(m.epoch) && num(m.totalSteps) && typeof m.loss === 'number' &&
         (m.valLoss === undefined || typeof m.valLoss === 'number') && num(m.charsPerSec);

@@ -29,3 +29,12 @@ export function percent(step: number, total: number): number | undefined {
   if (!(total > 0) || !Number.isFinite(step)) return undefined;
   return Math.max(0, Math.min(100, (100 * step) / total));
 }
+
+/** The panel's "Started from" line: the base model (and how well it knew the workspace before the first step), scratch and why, or the saved model. */
+export function originText(o: { from: 'base' | 'scratch' | 'checkpoint'; base?: string; note: string; valBits?: number }): string {
+  const before = o.valBits !== undefined ? ` · ${formatBpc(o.valBits)} bits/char on this workspace before training` : '';
+  if (o.from === 'base') return `base model ${o.base ?? ''}${before}`;
+  if (o.from === 'checkpoint') return `the saved model${before}`;
+  // "training from scratch: the base model is 256x2 and ..." -> "scratch: the base model is ..."
+  return o.note.replace(/^training from /, '');
+}

@@ -20,7 +20,7 @@ import { parameterCount } from '../core/weights';
 import type { StatsView } from '../core/statsData';
 import { LossChart } from './chart';
 import { SettingsForm } from './form';
-import { formatBpc, formatBytes, formatCompact, formatDuration, formatInt, percent } from './format';
+import { formatBpc, formatBytes, formatCompact, formatDuration, formatInt, originText, percent } from './format';
 import { renderView, type View } from './view';
 
 interface VsCodeApi<S> {
@@ -321,6 +321,9 @@ class Panel {
       case 'corpus':
         this.latest.corpus = e;
         break;
+      case 'origin':
+        this.latest.origin = e;
+        break;
       case 'progress':
         this.latest.progress = e;
         this.chart.append(e);
@@ -398,6 +401,8 @@ class Panel {
       : this.model
         ? `${formatInt(this.model.corpusFiles)} files · ${formatBytes(this.model.corpusBytes)}`
         : '–';
+    const origin = this.latest.origin;
+    s.origin.textContent = origin ? originText(origin) : '–';
     s.vocab.textContent = c ? formatInt(c.vocabSize) : this.model ? formatInt(this.model.vocabSize) : '–';
     s.params.textContent = c ? formatInt(c.parameters) : this.model ? formatInt(this.model.parameters) : '–';
     const stale = this.model?.savedSince

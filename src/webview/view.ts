@@ -37,6 +37,7 @@ const MARKUP = /* html */ `
     <div><dt>Validation loss</dt><dd id="s-val">–</dd></div>
     <div><dt>Backend</dt><dd id="s-backend">–</dd></div>
     <div><dt>Corpus</dt><dd id="s-corpus">–</dd></div>
+    <div><dt>Started from</dt><dd id="s-origin">–</dd></div>
     <div><dt>Vocabulary</dt><dd id="s-vocab">–</dd></div>
     <div><dt>Parameters</dt><dd id="s-params">–</dd></div>
     <div><dt>Model</dt><dd id="s-model">none</dd></div>
@@ -132,6 +133,7 @@ export interface View {
     val: HTMLElement;
     backend: HTMLElement;
     corpus: HTMLElement;
+    origin: HTMLElement;
     vocab: HTMLElement;
     params: HTMLElement;
     model: HTMLElement;
@@ -188,6 +190,7 @@ export function renderView(root: HTMLElement): View {
       val: $('s-val'),
       backend: $('s-backend'),
       corpus: $('s-corpus'),
+      origin: $('s-origin'),
       vocab: $('s-vocab'),
       params: $('s-params'),
       model: $('s-model'),

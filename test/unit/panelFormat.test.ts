@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { formatBpc, formatBytes, formatCompact, formatDuration, formatInt, percent } from '../../src/webview/format';
+import { formatBpc, formatBytes, formatCompact, formatDuration, formatInt, originText, percent } from '../../src/webview/format';
 
 describe('panel formatting', () => {
   it('formats counts', () => {
@@ -33,5 +33,11 @@ describe('panel formatting', () => {
     assert.strictEqual(percent(50, 200), 25);
     assert.strictEqual(percent(300, 200), 100);
     assert.strictEqual(percent(5, 0), undefined);
+  });
+
+  it('says where the run started', () => {
+    assert.strictEqual(originText({ from: 'base', base: 'charrnn-base-256x2', note: 'x', valBits: 1.8312 }), 'base model charrnn-base-256x2 · 1.831 bits/char on this workspace before training');
+    assert.strictEqual(originText({ from: 'scratch', note: 'training from scratch: the base model is 256x2 and the settings ask for 128x2' }), 'scratch: the base model is 256x2 and the settings ask for 128x2');
+    assert.strictEqual(originText({ from: 'checkpoint', note: 'x' }), 'the saved model');
   });
 });

@@ -8,6 +8,7 @@ import { defaultTrainConfig, type TrainConfig } from '../../src/core/config';
 import { loadCheckpoint } from '../../src/core/checkpoint';
 import type { TrainingEvent } from '../../src/core/trainEvents';
 import type { CorpusDoc } from '../../src/core/corpus';
+import { BASE_CHARS } from '../../src/core/baseVocab';
 
 const TEXT = 'the quick brown fox jumps over the lazy dog. ';
 function docs(n: number): CorpusDoc[] {
@@ -27,6 +28,38 @@ describe('runTraining', function () {
     dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'charrnn-train-')), 'model');
   });
   afterEach(() => fs.rmSync(path.dirname(dir), { recursive: true, force: true }));
+
+  it('fine-tunes the shipped base model when the shape is its own, and says so before the first step', async () => {
+    const events: TrainingEvent[] = [];
+    await runTraining({ config: tiny({ lstmSize: 256, numLayers: 2, batchSize: 2, epochs: 1, evalEvery: 20 }), docs: docs(4), checkpointDir: dir, resume: false, onEvent: (e) => events.push(e) });
+    const origin = events.find((e) => e.type === 'origin');
+    assert.ok(origin && origin.type === 'origin');
+    assert.strictEqual(origin.from, 'base');
+    assert.match(origin.note, /fine-tuning the base model charrnn-base-256x2/);
+    // A base that knows text starts far below a random model's log2(vocabulary) ~ 6.6 bits/char.
+    assert.ok(origin.valBits !== undefined && origin.valBits < 5, `base on this text: ${origin.valBits} bits/char`);
+    const types = events.map((e) => e.type);
+    assert.ok(types.indexOf('origin') < types.indexOf('progress'), 'said before the first step');
+    // The vocabulary keeps every base character, whatever the workspace holds.
+    const ck = loadCheckpoint(dir);
+    for (const c of BASE_CHARS) assert.ok(ck.vocab.has(c), JSON.stringify(c));
+  });
+
+  it('trains from scratch when asked, or when the shape is not the base model\'s', async () => {
+    for (const [over, from, why] of [
+      [{ init: 'scratch' as const, lstmSize: 256, numLayers: 2, epochs: 0, maxMinutes: 0.001 }, 'scratch', /as charrnn.model.init asks/],
+      [{ lstmSize: 32, numLayers: 1, epochs: 1 }, 'scratch', /the base model is 256x2 and the settings ask for 32x1/],
+    ] as const) {
+      const events: TrainingEvent[] = [];
+      await runTraining({ config: tiny(over), docs: docs(4), checkpointDir: dir, resume: false, onEvent: (e) => events.push(e) });
+      const origin = events.find((e) => e.type === 'origin');
+      assert.ok(origin && origin.type === 'origin' && origin.from === from, JSON.stringify(origin));
+      assert.match(origin.note, why);
+      assert.strictEqual(origin.valBits, undefined);
+      // From scratch the vocabulary is the workspace's alone (the base's characters are not added).
+      assert.ok(!loadCheckpoint(dir).vocab.has('~'));
+    }
+  });
 
   it('reports in order, lowers the loss and writes the best checkpoint', async () => {
     const events: TrainingEvent[] = [];
