@@ -21,6 +21,18 @@ interface Manifest {
 
 const LANGS: Record<string, string> = { typescript: 'TypeScript / JavaScript', go: 'Go', rust: 'Rust', python: 'Python' };
 
+/** "MIT 25, Apache-2.0 or MIT 9, ..." with the spellings of one licence merged. */
+function licenceSummary(packages: { license?: string }[]): string {
+  const norm = (l = 'unknown') => {
+    const x = l.replace(/\bExpat\b/g, 'MIT').replace(/BSD-(\d)-clause/gi, 'BSD-$1-Clause').replace(/^Apache$/, 'Apache-2.0');
+    if (/^Redistribution and use/.test(x)) return 'BSD-style';
+    return x.replace(/^Apache-2\.0 or MIT$/, 'MIT or Apache-2.0');
+  };
+  const counts = new Map<string, number>();
+  for (const p of packages) counts.set(norm(p.license), (counts.get(norm(p.license)) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([l, n]) => `${l} ${n}`).join(', ');
+}
+
 function main(): void {
   const base = loadBaseModel(BASE);
   const p = base.meta.pretraining as Record<string, unknown> & { run: { elapsed: number; steps: number; chars: number; epoch: number }; heldoutBits: Record<string, number>; evals?: { seconds: number; chars: number; heldoutBits: Record<string, number> }[] };
@@ -81,9 +93,10 @@ function main(): void {
     '(`test/fixtures/base-reference.json`, 1,000 held-out characters, max abs diff <= 1e-4).',
     '',
     '## Licences',
-    'The weights are a statistical summary of the packages listed in the manifest, all published under',
-    'open-source licences by their authors (MIT, BSD, Apache-2.0 and similar, as each package states); no',
-    'source text is stored in the weights file. The weights are distributed under this repository\'s licence.',
+    `The packages state these licences (manifest field \`license\`; counts of packages): ${licenceSummary(manifest.packages)}.`,
+    'All are open-source licences. The weights are a statistical summary of that code (they store no source',
+    'text) and are distributed under this repository\'s licence; the manifest names every package and version',
+    'they were learnt from, with its licence.',
     '',
   ];
   fs.writeFileSync(path.join(BASE, 'MODEL_CARD.md'), lines.join('\n'));

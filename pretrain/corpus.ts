@@ -49,10 +49,19 @@ export interface ManifestEntry {
   archive: string;
   sha1: string;
   lang: Lang;
+  /** The licence the package states (npm: package.json's "license"; Debian: the copyright file's first License field). */
+  license: string;
   files: number;
   chars: number;
   heldoutFiles: number;
   heldoutChars: number;
+}
+
+interface Dropped {
+  registry: 'npm' | 'deb';
+  name: string;
+  version?: string;
+  reason: string;
 }
 
 function parseList(text: string): Spec[] {
@@ -122,6 +131,21 @@ const INCLUDE: Record<Lang, string[]> = {
   python: ['**/*.py'],
 };
 
+/** The licence a package states, read from its unpacked files. */
+function licenseOf(spec: Spec, unpacked: string): string {
+  try {
+    if (spec.registry === 'npm') {
+      const pkg = JSON.parse(fs.readFileSync(path.join(unpacked, 'package', 'package.json'), 'utf8')) as { license?: unknown };
+      return typeof pkg.license === 'string' ? pkg.license : 'unknown';
+    }
+    const text = fs.readFileSync(path.join(unpacked, 'usr', 'share', 'doc', spec.name, 'copyright'), 'utf8');
+    // The Files: * stanza's licence (the first License: field of a machine-readable copyright file).
+    return /^License:\s*(\S.*)$/m.exec(text)?.[1].trim() ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 function hashPercent(s: string): number {
   return crypto.createHash('sha1').update(s).digest().readUInt32BE(0) % 100;
 }
@@ -148,8 +172,11 @@ function normalise(text: string): string {
 async function main(): Promise<void> {
   const update = process.argv.includes('--update');
   const specs = parseList(fs.readFileSync(LIST, 'utf8'));
-  const manifest: ManifestEntry[] = fs.existsSync(MANIFEST) && !update ? (JSON.parse(fs.readFileSync(MANIFEST, 'utf8')) as { packages: ManifestEntry[] }).packages : [];
+  const saved = fs.existsSync(MANIFEST) && !update ? (JSON.parse(fs.readFileSync(MANIFEST, 'utf8')) as { packages: ManifestEntry[]; dropped?: Dropped[] }) : undefined;
+  const manifest: ManifestEntry[] = saved?.packages ?? [];
   const pinned = new Map(manifest.map((m) => [`${m.registry}:${m.name}`, m]));
+  const wasDropped = new Set((saved?.dropped ?? []).map((d) => `${d.registry}:${d.name}`));
+  const dropped: Dropped[] = [];
   const archives = path.join(CACHE, 'archives');
   fs.mkdirSync(archives, { recursive: true });
   const entries: ManifestEntry[] = [];
@@ -157,6 +184,10 @@ async function main(): Promise<void> {
   const heldout = new Map<Lang, Doc[]>();
   for (const spec of specs) {
     const pin = pinned.get(`${spec.registry}:${spec.name}`);
+    if (!update && wasDropped.has(`${spec.registry}:${spec.name}`)) {
+      dropped.push(saved!.dropped!.find((d) => d.name === spec.name && d.registry === spec.registry)!);
+      continue;
+    }
     if (!update && manifest.length > 0 && !pin) throw new Error(`${spec.name} is in packages.txt but not in the manifest: run with --update`);
     let archive: string;
     let version: string;
@@ -167,13 +198,16 @@ async function main(): Promise<void> {
         ({ archive, version } = fetchArchive(spec, pin?.version, archives));
       } catch (e) {
         if (pin) throw e;
-        console.log(`${spec.name}: cannot fetch (${(e as Error).message.split('\n')[0]}); dropped`);
+        const reason = `cannot fetch (${(e as Error).message.split('\n')[0]})`;
+        console.log(`${spec.name}: ${reason}; dropped`);
+        dropped.push({ registry: spec.registry, name: spec.name, reason });
         continue;
       }
     }
     const digest = sha1(path.join(archives, archive));
     if (pin && pin.sha1 !== digest) throw new Error(`${archive}: sha1 ${digest} but the manifest records ${pin.sha1}`);
-    const root = unpack(spec, path.join(archives, archive), path.join(CACHE, 'src', spec.name.replace(/[@/]/g, '_')));
+    const unpacked = path.join(CACHE, 'src', spec.name.replace(/[@/]/g, '_'));
+    const root = unpack(spec, path.join(archives, archive), unpacked);
     let docs: CorpusDoc[] = [];
     if (fs.existsSync(root)) {
       try {
@@ -188,7 +222,7 @@ async function main(): Promise<void> {
         console.log(`${spec.name}: ${(e as Error).message.split('\n')[0]}`);
       }
     }
-    const entry: ManifestEntry = { registry: spec.registry, name: spec.name, version, archive, sha1: digest, lang: spec.lang, files: 0, chars: 0, heldoutFiles: 0, heldoutChars: 0 };
+    const entry: ManifestEntry = { registry: spec.registry, name: spec.name, version, archive, sha1: digest, lang: spec.lang, license: licenseOf(spec, unpacked), files: 0, chars: 0, heldoutFiles: 0, heldoutChars: 0 };
     for (const d of docs.sort((a, b) => (a.relPath < b.relPath ? -1 : 1))) {
       const id = `${spec.name}/${d.relPath}`;
       const text = normalise(d.text);
@@ -206,6 +240,7 @@ async function main(): Promise<void> {
     }
     if (entry.files === 0) {
       console.log(`${spec.name}@${version}: no readable sources; dropped`);
+      dropped.push({ registry: spec.registry, name: spec.name, version, reason: 'no readable sources (only bundles, type declarations or files over the size cap)' });
       continue;
     }
     console.log(`${spec.name}@${version}: ${entry.files} files, ${(entry.chars / 1e6).toFixed(2)} M chars (+${entry.heldoutFiles} held out)`);
@@ -265,7 +300,7 @@ async function main(): Promise<void> {
   }
   summary.byLanguage = byLang;
   fs.writeFileSync(path.join(outDir, 'summary.json'), JSON.stringify(summary, null, 1));
-  fs.writeFileSync(MANIFEST, JSON.stringify({ note: 'Written by `npm run pretrain:corpus -- --update`; checked by `npm run pretrain:corpus`.', vocabulary: 'src/core/baseVocab.ts', heldoutPercent: HELDOUT_PERCENT, maxFileBytes: MAX_FILE_BYTES, byLanguage: byLang, packages: entries }, null, 1) + '\n');
+  fs.writeFileSync(MANIFEST, JSON.stringify({ note: 'Written by `npm run pretrain:corpus -- --update`; checked by `npm run pretrain:corpus`.', vocabulary: 'src/core/baseVocab.ts', heldoutPercent: HELDOUT_PERCENT, maxFileBytes: MAX_FILE_BYTES, byLanguage: byLang, packages: entries, dropped }, null, 1) + '\n');
   console.log(JSON.stringify(summary, null, 1));
 }
 

@@ -11,10 +11,10 @@ this offline step because it trains 3-4x faster than our engine on these CPUs
 (shared/notes/performance.md); the weights are exported to our layout.
 
 Resumable: every `--save-minutes` it writes .cache/pretrain/run/state.pt (model, optimizer, position,
-elapsed seconds) and exports media/base/weights.bin + media/base/base.json (what the extension and
-a later run need) and test/fixtures/base-reference.json (this model's probabilities on 1,000
-held-out characters, which our engine must reproduce). A run with no state.pt continues from the
-committed media/base weights. `--hours` is the total pretraining time (counted over all runs): the
+elapsed seconds) and exports to .cache/pretrain/export/ weights.bin + base.json (what the extension and
+a later run need) and base-reference.json (this model's probabilities on 1,000 held-out characters,
+which our engine must reproduce); `npm run pretrain:publish` puts the latest export into media/base.
+A run with no state.pt (e.g. on another machine) continues from the committed media/base weights. `--hours` is the total pretraining time (counted over all runs): the
 learning rate is constant, then falls linearly to a tenth over the last 30% of it.
 
 Held-out bits per character, per language, are measured on the corpus's held-out files (each file
@@ -30,8 +30,8 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(REPO, ".cache", "pretrain", "corpus")
 RUN = os.path.join(REPO, ".cache", "pretrain", "run")
-BASE = os.path.join(REPO, "media", "base")
-REFERENCE = os.path.join(REPO, "test", "fixtures", "base-reference.json")
+EXPORT = os.path.join(REPO, ".cache", "pretrain", "export")  # `npm run pretrain:publish` copies it into media/base
+BASE = os.path.join(REPO, "media", "base")  # the published base, where a run with no state.pt continues from
 REFERENCE_IDS = " \n\te(),.;:_0aA{}"  # the characters whose probabilities the reference records
 
 
@@ -246,8 +246,8 @@ def export(model, run, a, vocab, heldout, np, torch):
             "evals": run["evals"],
         },
     }
-    write_atomic(os.path.join(BASE, "weights.bin"), blob)
-    write_atomic(os.path.join(BASE, "base.json"), (json.dumps(meta, indent=1) + "\n").encode())
+    # The reference is written first and base.json last: publish copies an export whose base.json
+    # is complete, and the three files are written within a second of each other.
     # The reference: this model's probabilities on the first 1,000 characters of the TypeScript
     # held-out text, from a zero state (the unit test runs our engine on the same text).
     ids, _ = heldout["typescript"]
@@ -258,12 +258,15 @@ def export(model, run, a, vocab, heldout, np, torch):
     cols = [vocab.index(c) for c in REFERENCE_IDS]
     ref = {
         "note": "Written by pretrain/train.py at export; test/unit/baseModel.test.ts checks our engine against it.",
+        "steps": run["steps"],
         "text": "".join(vocab[i] for i in text_ids.tolist()),
         "chars": REFERENCE_IDS,
         "probs": [[float(f"{probs[t, c]:.7g}") for c in cols] for t in range(len(text_ids))],
         "nextProb": [float(f"{probs[t, text_ids[t + 1]]:.7g}") for t in range(len(text_ids) - 1)],
     }
-    write_atomic(REFERENCE, (json.dumps(ref) + "\n").encode())
+    write_atomic(os.path.join(EXPORT, "base-reference.json"), (json.dumps(ref) + "\n").encode())
+    write_atomic(os.path.join(EXPORT, "weights.bin"), blob)
+    write_atomic(os.path.join(EXPORT, "base.json"), (json.dumps(meta, indent=1) + "\n").encode())
 
 
 if __name__ == "__main__":
