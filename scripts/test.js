@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: build the bundles (webpack, production), compile the tests (tsc), run the unit tests
+// `npm test`: build the bundles (webpack, production), compile the tests (tsc), lint (typescript-eslint), run the unit tests
 // (mocha), the integration tests in a real VS Code (scripts/run-integration-tests.js) and two
 // browser checks of that VS Code (scripts/ghost-text-check.js, scripts/panel-screenshot.js).
 // Every step runs even when an earlier one failed (except that the integration tests need the
@@ -91,6 +91,15 @@ async function main() {
     banner('compile tests (tsc -p tsconfig.json)');
     const tsc = await step(npm, ['run', 'compile-tests']);
     results.push({ name: 'compile tests', ok: tsc === 0, note: `exit ${tsc}, ${((Date.now() - t) / 1000).toFixed(0)} s` });
+  }
+
+  if (!interrupted) {
+    t = Date.now();
+    banner('lint (typescript-eslint)');
+    const lint = await step(npm, ['run', 'lint']);
+    // A lint failure fails npm test (and counts as one failed check in the closing line).
+    if (lint !== 0) counts.failed += 1;
+    results.push({ name: 'lint', ok: lint === 0, note: `exit ${lint}, ${((Date.now() - t) / 1000).toFixed(0)} s` });
   }
 
   if (!interrupted) {

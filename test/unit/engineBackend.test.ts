@@ -82,6 +82,7 @@ describe('engine: backends', function () {
   });
 
   it('defaults to all cores on an idle machine and to one thread on a busy one', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object itself, to patch it
     const realOs = require('os') as typeof os;
     const { loadavg, cpus } = realOs;
     const fakeCpus = cpus().slice(0, 1);

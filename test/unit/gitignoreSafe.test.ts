@@ -29,7 +29,7 @@ describe('gitignoreSafe', () => {
     let broadened = 0;
     for (let i = 0; i < 300; i++) {
       const len = 4 + Math.floor(rng() * 8);
-      let pattern = Array.from({ length: len }, () => pick(atoms)).join('').replace(/\/+/g, '/');
+      const pattern = Array.from({ length: len }, () => pick(atoms)).join('').replace(/\/+/g, '/');
       if (pattern === '/' || pattern === '') continue;
       const safe = safeGitignoreLine(pattern);
       if (!safe.broadened || safe.line === null) continue;

@@ -63,6 +63,7 @@ describe('layers', () => {
 
   it('the .vsix leaves out the benchmark bundle and keeps the product bundles', async () => {
     // vsce's own file listing, on a copy of the manifest and .vscodeignore with stand-in bundles.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- vsce has no type declarations
     const vsce = require('@vscode/vsce') as {
       PackageManager: { None: number };
       listFiles(o: { cwd: string; packageManager: number }): Promise<string[]>;

@@ -331,6 +331,7 @@ describe('reliability (issue 13)', function () {
 
     it('a meta.json with absurd sizes is refused before allocating', () => {
       const meta = JSON.parse(fs.readFileSync(path.join(model, 'meta.json'), 'utf8'));
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a meta.json damaged on purpose, field by field
       const bad: [(m: Record<string, any>) => void, RegExp][] = [
         [(m) => (m.config.numLayers = 10_000_000), /config\.numLayers must be a whole number between 1 and 16/],
         [(m) => (m.config.lstmSize = 1e9), /config\.lstmSize/],

@@ -88,6 +88,7 @@ export function defaultWasmThreads(): number {
 async function initTensorflow(): Promise<BackendInfo> {
   try {
     // Optional native module: kept out of the bundle (webpack externals) and absent on most machines.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when this backend is asked for
     require('@tensorflow/tfjs-node');
   } catch (e) {
     throw new Error(`backend "tensorflow" needs the optional package @tensorflow/tfjs-node, which does not load here: ${(e as Error).message.split('\n')[0]}`);

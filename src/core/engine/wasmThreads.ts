@@ -17,6 +17,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 // `import =` keeps the real module object: we patch `os.cpus` where the emscripten glue reads it.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
 import os = require('os');
 import { createRequire } from 'module';
 
@@ -59,6 +60,7 @@ let tempDir: string | undefined;
 /** Writes the pthread worker script to a temp file (removed at exit); returns its path. */
 function writeWorkerScript(gluePath: string): string {
   // The emscripten worker script, as a string (bundled with us like the rest of the backend).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS file of the package, bundled as it is
   const contents = (require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as {
     wasmWorkerContents: string;
   }).wasmWorkerContents;

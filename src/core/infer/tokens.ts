@@ -106,7 +106,6 @@ function firstChar(s: string): string {
 
 /** A line with NUL or other C0 control characters (besides tab) is not source text. */
 export function looksBinary(line: string): boolean {
-  // eslint-disable-next-line no-control-regex
   return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffd]/.test(line);
 }
 

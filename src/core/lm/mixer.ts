@@ -186,7 +186,7 @@ export function* fitMixerSteps(s: MixSamples): Steps<MixerJson> {
   // Global weights first.
   for (let it = 0; it < EM_ITERATIONS; it++) {
     const acc = new Float64Array(E);
-    for (let t = 0; t < N; t++) responsibilities(s.probs, t, E, global, 0, resp) && addTo(acc, resp);
+    for (let t = 0; t < N; t++) if (responsibilities(s.probs, t, E, global, 0, resp)) addTo(acc, resp);
     normaliseInto(acc, global);
     yield;
   }
