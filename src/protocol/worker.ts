@@ -22,10 +22,11 @@ export const CONTROL_NEWEST = 0;
 export const CONTROL_CANCELLED = 1;
 export const CONTROL_SIZE = 2;
 
-/** (Re)load the checkpoint in `modelDir` (drops every cached state). */
+/** (Re)load the checkpoint in `modelDir` (drops every cached state); `base`: modelDir is the shipped base model's folder (media/base), which serves with the document cache before any training. */
 export interface LoadRequest {
   type: 'load';
   modelDir: string;
+  base?: boolean;
 }
 /** A completion request (core's CompletionQuery), numbered: a higher id supersedes it. */
 export type CompleteRequestMessage = { type: 'complete'; id: number } & CompletionQuery;
@@ -57,6 +58,8 @@ export interface LoadedMessage {
   /** What answers, e.g. "n-gram + cache + LSTM", and the LSTM's training step (0: none yet). */
   experts: string;
   lstmStep: number;
+  /** The base model answers (no workspace model yet). */
+  base?: boolean;
 }
 export interface LoadFailedMessage {
   type: 'loadFailed';
@@ -83,7 +86,7 @@ export function isToWorker(m: unknown): m is ToWorker {
   if (!isObj(m)) return false;
   switch (m.type) {
     case 'load':
-      return str(m.modelDir);
+      return str(m.modelDir) && (m.base === undefined || typeof m.base === 'boolean');
     case 'complete':
       return num(m.id) && str(m.docKey) && num(m.offset) && m.offset >= 0 && str(m.prefix) && str(m.suffix) &&
         isCompletionSettings(m.settings);
@@ -103,7 +106,7 @@ export function isFromWorker(m: unknown): m is FromWorker {
   switch (m.type) {
     case 'loaded':
       return str(m.modelDir) && str(m.engine) && num(m.lstmSize) && num(m.numLayers) && num(m.vocabSize) && num(m.ms) &&
-        str(m.experts) && num(m.lstmStep);
+        str(m.experts) && num(m.lstmStep) && (m.base === undefined || typeof m.base === 'boolean');
     case 'loadFailed':
       return str(m.modelDir) && str(m.message);
     case 'result':

@@ -6,13 +6,16 @@
  * soon as its request is superseded or cancelled.
  */
 import { parentPort, workerData } from 'worker_threads';
-import { loadCompleter, warmUp, type LoadedCompleter } from '../core/infer/completer';
+import { loadCompleter, warmUp, type Completer } from '../core/infer/completer';
+import type { MixtureModel } from '../core/lm/mixture';
+import { loadBaseCompleter } from '../core/baseServing';
 import {
   CONTROL_CANCELLED,
   CONTROL_NEWEST,
   isToWorker,
   type CompleteRequestMessage,
   type FromWorker,
+  type LoadedMessage,
   type WorkerData,
 } from '../protocol/worker';
 
@@ -27,28 +30,35 @@ const control = new Int32Array(data.control);
 const post = (m: FromWorker) => port.postMessage(m);
 const log = (message: string) => post({ type: 'log', message });
 
-let current: LoadedCompleter | undefined;
+/** The model that answers: a workspace checkpoint's, or the base model's before any training. */
+let current: { completer: Completer<unknown>; model: MixtureModel<unknown> } | undefined;
 let loadError: string | undefined;
 let loading: Promise<void> | undefined;
 const queue: CompleteRequestMessage[] = [];
 let scheduled = false;
 
-function load(modelDir: string): void {
+function load(modelDir: string, base: boolean): void {
   const previous = loading ?? Promise.resolve();
   loading = previous.then(async () => {
     const t0 = performance.now();
     try {
-      const next = await loadCompleter(modelDir, data.engine, log);
+      let loaded: Omit<LoadedMessage, 'type' | 'modelDir' | 'ms'>;
+      let next: NonNullable<typeof current>;
+      if (base) {
+        const b = await loadBaseCompleter(modelDir, data.engine, log);
+        next = b;
+        loaded = { engine: b.engine, lstmSize: b.base.lstmSize, numLayers: b.base.numLayers, vocabSize: b.model.vocabSize, experts: 'base CharRNN + cache', lstmStep: 0, base: true };
+      } else {
+        const c = await loadCompleter(modelDir, data.engine, log);
+        next = c;
+        loaded = { engine: c.engine, lstmSize: c.meta.config.lstmSize, numLayers: c.meta.config.numLayers, vocabSize: c.model.vocabSize, experts: c.model.description, lstmStep: c.model.lstm ? c.meta.step : 0 };
+      }
       warmUp(next.completer);
       const old = current;
       current = next;
       loadError = undefined;
       old?.model.dispose();
-      post({
-        type: 'loaded', modelDir, engine: next.engine, lstmSize: next.meta.config.lstmSize,
-        numLayers: next.meta.config.numLayers, vocabSize: next.model.vocabSize, ms: performance.now() - t0,
-        experts: next.model.description, lstmStep: next.model.lstm ? next.meta.step : 0,
-      });
+      post({ type: 'loaded', modelDir, ms: performance.now() - t0, ...loaded });
     } catch (e) {
       // Keep answering with the previous model, if any; the client reports the failure.
       loadError = (e as Error).message;
@@ -107,7 +117,7 @@ port.on('message', (m: unknown) => {
   }
   switch (m.type) {
     case 'load':
-      load(m.modelDir);
+      load(m.modelDir, m.base === true);
       break;
     case 'complete':
       queue.push(m);
