@@ -15,8 +15,8 @@ export const META_LIMITS = {
   batchSize: 100_000,
   vocabSize: 1 << 16,
   historyPoints: 10_000_000,
-  /** weights.bin larger than this is refused (the default 256x2 model is about 4 MB). */
-  weightBytes: 2 ** 31,
+  /** weights.bin larger than this is refused (the default 256x2 model is about 4 MB; 2048x6, the settings' largest, under 1 GB). */
+  weightBytes: 2 ** 30,
   metaBytes: 64 * 1024 * 1024,
 };
 

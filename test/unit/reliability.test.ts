@@ -278,16 +278,19 @@ describe('reliability (issue 13)', function () {
       assert.ok(!fs.existsSync(lockPath(model)));
     });
 
-    it('cleans temp folders left by a killed save, and puts back a model moved aside', () => {
+    it('leaves temp folders that are not provably ours (issue 20), and puts back a model moved aside', () => {
       const model = path.join(tmp, 'model');
       writeTinyCheckpoint(model);
       const ck = loadCheckpoint(model);
       const { weights: _w, formatVersion: _v, format: _f, ...meta } = ck.meta;
-      fs.mkdirSync(path.join(tmp, '.model.tmp-AbC123')); // an older version's name
-      fs.mkdirSync(path.join(tmp, '.model.tmp-999999999-XyZ')); // a dead pid
+      // Named like an older version's save folders, but without our marker: maybe a user's.
+      fs.mkdirSync(path.join(tmp, '.model.tmp-AbC123'));
+      fs.mkdirSync(path.join(tmp, '.model.tmp-999999999-XyZ'));
       fs.writeFileSync(path.join(tmp, '.model.tmp-999999999-XyZ', 'weights.bin'), 'partial');
       saveCheckpoint(model, meta, ck.weights);
-      assert.deepStrictEqual(fs.readdirSync(tmp), ['model']);
+      assert.deepStrictEqual(fs.readdirSync(tmp).sort(), ['.model.tmp-999999999-XyZ', '.model.tmp-AbC123', 'model']);
+      fs.rmSync(path.join(tmp, '.model.tmp-999999999-XyZ'), { recursive: true });
+      fs.rmdirSync(path.join(tmp, '.model.tmp-AbC123'));
       // Killed between moving the old model aside and renaming the new one in: the aside copy is
       // the only model left, and the next save (or open) puts it back instead of deleting it.
       fs.renameSync(model, path.join(tmp, '.model.tmp-999999999-Q-old'));
