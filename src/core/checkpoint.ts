@@ -27,7 +27,7 @@ import { KneserNeyModel, NGRAM_FORMAT, NGRAM_VERSION } from './lm/ngram';
 import { checkMixerJson, type MixerJson } from './lm/mixer';
 import type { Calibration } from './lm/fit';
 import {
-  assertModelFolder, resolveModelFiles, writeModel, CHECKPOINT_FORMAT, IDENTIFIERS_FILE, META_FILE, NGRAM_FILE, WEIGHTS_FILE,
+  assertModelFolder, recoverModelFolder, resolveModelFiles, writeModel, CHECKPOINT_FORMAT, IDENTIFIERS_FILE, META_FILE, NGRAM_FILE, WEIGHTS_FILE,
   type DataFile, type ModelFileSource,
 } from './modelFolder';
 import { checkMeta, checkRegularFile, expectedWeightBytes, META_LIMITS } from './checkpointValidate';
@@ -200,6 +200,7 @@ export function saveCheckpoint(
 ): void {
   assertModelFolder(dir);
   try {
+    recoverModelFolder(dir); // first: a killed save rolled forward may replace the ngram.bin reused below
     const total = weights.reduce((n, w) => n + w.data.length, 0);
     const all = new Float32Array(total);
     let off = 0;

@@ -557,6 +557,19 @@ describe('reliability (issue 20)', function () {
     assert.deepStrictEqual(fs.readdirSync(tmp), ['data'], 'nothing created');
   });
 
+  it('the CLI as pid 1 of a fresh pid namespace takes over the stale lock of the previous pid 1 (a restarted container)', function () {
+    const data = path.join(tmp, 'data');
+    codeFiles(data);
+    const probe = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, '-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+    if (probe.stdout.trim() !== '1') this.skip(); // needs root (a pid namespace)
+    // The lock the previous container's CLI (pid 1 too, same host name) left when it was killed.
+    fs.writeFileSync(lockPath(model), JSON.stringify({ pid: 1, host: os.hostname(), startedAt: new Date(Date.now() - 3600_000).toISOString(), command: 'charrnn train' }));
+    const r = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, CLI, 'train', data, '--out', model, ...TINY, '--epochs', '1', '--eval-every', '5', '--no-samples'], { encoding: 'utf8', timeout: 120_000 });
+    assert.strictEqual(r.status, 0, r.stderr);
+    loadCheckpoint(model);
+    assert.ok(!fs.existsSync(lockPath(model)), 'released');
+  });
+
   it('a mount point as --out trains and saves twice (the folder itself is never renamed)', function () {
     const data = path.join(tmp, 'data');
     codeFiles(data);
