@@ -74,7 +74,7 @@ export function createProgressView(config: TrainConfig, out: NodeJS.WriteStream 
           say(`--- sample at step ${e.step} ---\n${e.text}\n---`);
           break;
         case 'checkpoint':
-          if (!tty) out.write(`saved ${e.path} (validation ${e.valLoss.toFixed(3)} bits/char)\n`);
+          if (!tty) out.write(`saved ${e.path}${e.valLoss !== undefined ? ` (validation ${e.valLoss.toFixed(3)} bits/char)` : ' (not validated yet)'}\n`);
           break;
         case 'error':
           say(`error: ${e.message}`);

@@ -1,16 +1,22 @@
 /**
  * Checkpoint folder format (version 1):
  *   meta.json    CheckpointMeta below: config, vocabulary, history, corpus fingerprint, backend,
- *                times, best validation loss, and `weights`: the manifest of weights.bin
+ *                times, best validation loss, `weights`: the manifest of weights.bin, and `files`:
+ *                the size and SHA-256 of each other file of this save
  *   weights.bin  the weights' float32 values, little-endian, concatenated in manifest order
  *                (the same idea as tfjs's model.json weightsManifest + one shard)
  *   ngram.bin    the workspace n-gram (src/core/lm/ngram.ts, NGRAM_FORMAT), described by `ngram`
+ *   identifiers.json  the workspace's frequent identifiers with their counts
  * `stage` says which experts exist: 'ngram' (the first seconds of a run: n-gram only, no LSTM
  * weights) or 'lstm' (absent in older checkpoints). `mixer` holds the mixture's weights and
  * `calibration` the show/abstain threshold, both fitted on the validation split.
- * Written atomically: everything goes to a sibling temp folder that is then renamed over the old
- * one. Loading checks everything and throws CheckpointError with a readable reason.
+ * Saving replaces only these four files by name, through a journal committed with meta.json last
+ * (modelFolder.ts: at any moment the folder holds the previous complete model or the new one);
+ * anything else in the folder is the user's and stays. The history is thinned (thinHistory) so
+ * meta.json stays small however long a model trains. Loading checks every field and file (sizes
+ * before reading, the recorded checksums after) and throws CheckpointError with a one-line reason.
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { TrainConfig } from './config';
@@ -20,15 +26,14 @@ import { checkWeights, type NamedWeights } from './weights';
 import { KneserNeyModel, NGRAM_FORMAT, NGRAM_VERSION } from './lm/ngram';
 import { checkMixerJson, type MixerJson } from './lm/mixer';
 import type { Calibration } from './lm/fit';
-import { assertModelFolder, cleanStaleTemps, tempPrefix, CHECKPOINT_FORMAT } from './modelFolder';
-import { checkMeta, checkRegularFile, expectedWeightBytes } from './checkpointValidate';
+import {
+  assertModelFolder, recoverModelFolder, resolveModelFiles, writeModel, CHECKPOINT_FORMAT, IDENTIFIERS_FILE, META_FILE, NGRAM_FILE, WEIGHTS_FILE,
+  type DataFile, type ModelFileSource,
+} from './modelFolder';
+import { checkMeta, checkRegularFile, expectedWeightBytes, META_LIMITS } from './checkpointValidate';
 
+export { IDENTIFIERS_FILE, META_FILE, NGRAM_FILE, WEIGHTS_FILE };
 export const FORMAT_VERSION = 1;
-export const META_FILE = 'meta.json';
-export const WEIGHTS_FILE = 'weights.bin';
-export const NGRAM_FILE = 'ngram.bin';
-/** The workspace's frequent identifiers and their counts: [[word, count], ...]. */
-export const IDENTIFIERS_FILE = 'identifiers.json';
 /** ngram.bin larger than this is refused (the n-gram's budget is 80 MB). */
 const MAX_NGRAM_BYTES = 2 ** 30;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -81,6 +86,13 @@ export interface CheckpointMeta {
   countCalibration?: Calibration;
   /** The learning-rate schedule the LSTM is on (a resumed run continues it). */
   schedule?: LrSchedule;
+  /** Size and SHA-256 of each other file of this save (absent in checkpoints before issue 20). */
+  files?: Partial<Record<DataFile, FileRecord>>;
+}
+
+export interface FileRecord {
+  bytes: number;
+  sha256: string;
 }
 
 export interface NgramMeta {
@@ -118,26 +130,77 @@ export class CheckpointError extends Error {
 }
 
 export function checkpointExists(dir: string): boolean {
-  return fs.existsSync(path.join(dir, META_FILE)) && fs.existsSync(path.join(dir, WEIGHTS_FILE));
+  const f = resolveModelFiles(dir);
+  return fs.existsSync(f[META_FILE]) && fs.existsSync(f[WEIGHTS_FILE]);
 }
 
 /**
- * Writes the checkpoint atomically (temp folder, then rename). Refuses (ModelFolderError) when
- * `dir` holds anything but one of our checkpoints; on any failure (full disk, ...) the previous
- * model is left as it was and the error says so.
+ * At most this many history points are saved: older ones are thinned (thinHistory), so a model
+ * trained for days keeps a meta.json of a few hundred KB (a point every ~250 ms would otherwise
+ * pass the 64 MiB cap after ~40 h).
+ */
+export const MAX_HISTORY_POINTS = 2000;
+
+/**
+ * The history with its older half at half the resolution, repeatedly, until at most `max` points
+ * remain: the first point and the newer half stay as they are, so the curve keeps its shape with
+ * resolution falling off with age. Of each pair of older points the one with a validation loss is
+ * kept (else the later one). Returns `h` itself when it is short enough.
+ */
+export function thinHistory(h: HistoryPoint[], max = MAX_HISTORY_POINTS): HistoryPoint[] {
+  let out = h;
+  while (out.length > max) {
+    const half = Math.floor(out.length / 2);
+    const kept: HistoryPoint[] = [out[0]];
+    for (let i = 1; i < half; i += 2) {
+      const a = out[i];
+      const b = i + 1 < half ? out[i + 1] : undefined;
+      kept.push(!b || (a.valLoss !== undefined && b.valLoss === undefined) ? a : b);
+    }
+    out = kept.concat(out.slice(half));
+  }
+  return out;
+}
+
+export function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** SHA-256 of a file, read in chunks; remembered by path, size, inode and time for the next save. */
+const digestCache = new Map<string, { key: string; record: FileRecord }>();
+function fileRecord(file: string): FileRecord {
+  const st = fs.statSync(file);
+  const key = `${st.size}:${st.ino}:${st.mtimeMs}`;
+  const hit = digestCache.get(file);
+  if (hit && hit.key === key) return hit.record;
+  const hash = createHash('sha256');
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
+  } finally {
+    fs.closeSync(fd);
+  }
+  const record = { bytes: st.size, sha256: hash.digest('hex') };
+  digestCache.set(file, { key, record });
+  return record;
+}
+
+/**
+ * Writes the checkpoint (modelFolder.ts writeModel: only our four files are replaced, atomically as
+ * a set). Refuses (ModelFolderError) when `dir` holds anything but one of our checkpoints or is
+ * missing/empty; on any failure (full disk, ...) the previous model is left as it was and the
+ * error says so.
  */
 export function saveCheckpoint(
   dir: string,
-  meta: Omit<CheckpointMeta, 'weights' | 'formatVersion' | 'format'>,
+  meta: Omit<CheckpointMeta, 'weights' | 'formatVersion' | 'format' | 'files'> & { files?: unknown },
   weights: NamedWeights,
   extras: CheckpointExtras = {},
 ): void {
   assertModelFolder(dir);
-  const parent = path.dirname(path.resolve(dir));
-  fs.mkdirSync(parent, { recursive: true });
-  cleanStaleTemps(dir);
-  const tmp = fs.mkdtempSync(`${tempPrefix(dir)}${process.pid}-`);
   try {
+    recoverModelFolder(dir); // first: a killed save rolled forward may replace the ngram.bin reused below
     const total = weights.reduce((n, w) => n + w.data.length, 0);
     const all = new Float32Array(total);
     let off = 0;
@@ -147,26 +210,36 @@ export function saveCheckpoint(
     }
     const buf = Buffer.from(all.buffer, all.byteOffset, all.byteLength);
     if (!LITTLE_ENDIAN) buf.swap32();
+    const sources: Partial<Record<DataFile, ModelFileSource>> = {};
+    const files: Partial<Record<DataFile, FileRecord>> = {};
+    const add = (name: DataFile, data: Uint8Array) => {
+      sources[name] = { data };
+      files[name] = { bytes: data.length, sha256: sha256(data) };
+    };
+    add(WEIGHTS_FILE, buf);
+    const ngram = extras.ngram;
+    if (ngram !== undefined) {
+      if (typeof ngram !== 'string') {
+        add(NGRAM_FILE, ngram.serialize());
+      } else {
+        // An unchanged ngram.bin: left in place when it is this folder's, else copied.
+        const ours = path.resolve(ngram) === path.resolve(dir, NGRAM_FILE);
+        files[NGRAM_FILE] = fileRecord(ngram);
+        sources[NGRAM_FILE] = ours ? { keep: true } : { copyFrom: ngram };
+      }
+    }
+    if (extras.identifiers) add(IDENTIFIERS_FILE, Buffer.from(JSON.stringify(extras.identifiers)));
+    const { files: _old, ...rest } = meta;
     const full: CheckpointMeta = {
       format: CHECKPOINT_FORMAT,
       formatVersion: FORMAT_VERSION,
-      ...meta,
+      ...rest,
+      history: thinHistory(rest.history),
       weights: weights.map((w) => ({ name: w.name, shape: w.shape })),
+      files,
     };
-    fs.writeFileSync(path.join(tmp, WEIGHTS_FILE), buf);
-    writeNgram(path.join(tmp, NGRAM_FILE), extras.ngram);
-    if (extras.identifiers) fs.writeFileSync(path.join(tmp, IDENTIFIERS_FILE), JSON.stringify(extras.identifiers));
-    fs.writeFileSync(path.join(tmp, META_FILE), JSON.stringify(full, null, 1));
-    // Swap in: move the old folder aside, rename the new one in, then delete the old one.
-    let old: string | undefined;
-    if (fs.existsSync(dir)) {
-      old = `${tmp}-old`;
-      fs.renameSync(dir, old);
-    }
-    fs.renameSync(tmp, dir);
-    if (old) fs.rmSync(old, { recursive: true, force: true });
+    writeModel(dir, sources, Buffer.from(JSON.stringify(full, null, 1)));
   } catch (e) {
-    fs.rmSync(tmp, { recursive: true, force: true });
     throw saveError(dir, e);
   }
 }
@@ -174,27 +247,26 @@ export function saveCheckpoint(
 function saveError(dir: string, e: unknown): Error {
   const err = e as NodeJS.ErrnoException;
   if (err.name === 'ModelFolderError' || !err.code) return err;
-  const kept = fs.existsSync(path.join(dir, META_FILE)) ? 'the previous model there is unchanged' : 'nothing was written';
+  const kept = fs.existsSync(resolveModelFiles(dir)[META_FILE]) ? 'the previous model there is unchanged' : 'nothing was written';
   return new Error(`cannot save the model to ${dir} (${err.code}${err.code === 'ENOSPC' ? ': the disk is full' : ''}): ${kept}`);
 }
 
-/** Writes ngram.bin: serialized, or a hard link to an unchanged file (a copy where links fail). */
-function writeNgram(file: string, ngram: CheckpointExtras['ngram']): void {
-  if (ngram === undefined) return;
-  if (typeof ngram !== 'string') {
-    fs.writeFileSync(file, ngram.serialize());
-    return;
-  }
-  try {
-    fs.linkSync(ngram, file);
-  } catch {
-    fs.copyFileSync(ngram, file);
+/**
+ * A file that does not match what meta.json records: a save raced this read (read again) or the
+ * file was changed. `final` is the reason given when reading again does not help.
+ */
+class MismatchError extends Error {
+  constructor(message: string, readonly final = `${message}: the files are not of one save (changed by hand, or by a writer that is not CharRNN)`) {
+    super(message);
   }
 }
 
 /** Reads only meta.json (cheap: for the panel's history and status). */
 export function loadMeta(dir: string): CheckpointMeta {
-  const file = path.join(dir, META_FILE);
+  return readMeta(dir, resolveModelFiles(dir)[META_FILE]);
+}
+
+function readMeta(dir: string, file: string): CheckpointMeta {
   let meta: CheckpointMeta;
   try {
     checkRegularFile(file);
@@ -212,25 +284,84 @@ export function loadMeta(dir: string): CheckpointMeta {
   return meta;
 }
 
+/**
+ * Reads a data file of the checkpoint: its type and size first (against meta.json's record and
+ * `maxBytes`: a FIFO, a device or a huge file is refused unread), then its bytes, checked against
+ * the recorded SHA-256. `need` is the exact size the manifest implies, if any.
+ */
+function readDataFile(dir: string, meta: CheckpointMeta, name: DataFile, file: string, maxBytes: number, need?: number): Uint8Array {
+  const record = meta.files?.[name];
+  let size: number;
+  try {
+    size = checkRegularFile(file, maxBytes);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      if (record) throw new MismatchError(`${name} is missing`, `no ${name} (meta.json records one: it was moved or deleted)`);
+      throw new CheckpointError(dir, `no ${name}`);
+    }
+    throw new CheckpointError(dir, `${name} is unreadable (${(e as Error).message})`);
+  }
+  if (record && record.bytes !== size) throw new MismatchError(`${name} has ${size} bytes, meta.json records ${record.bytes}`);
+  if (need !== undefined && size !== need) throw new CheckpointError(dir, `${name} has ${size} bytes, the manifest needs ${need}`);
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(size); // aligned: float32 views of weights.bin need it
+  } catch {
+    throw new CheckpointError(dir, `${name} (${size} bytes) does not fit in memory`);
+  }
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' && record) throw new MismatchError(`${name} is missing`, `no ${name} (meta.json records one: it was moved or deleted)`);
+    throw new CheckpointError(dir, `${name} is unreadable (${(e as Error).message})`);
+  }
+  try {
+    let off = 0;
+    while (off < size) {
+      const n = fs.readSync(fd, bytes, off, size - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    if (off !== size) throw new MismatchError(`${name} changed while it was read`);
+  } catch (e) {
+    if (e instanceof MismatchError) throw e;
+    throw new CheckpointError(dir, `${name} is unreadable (${(e as Error).message})`);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (record && sha256(bytes) !== record.sha256) throw new MismatchError(`${name} does not match the checksum meta.json records`);
+  return bytes;
+}
+
+/**
+ * Loads and checks the whole checkpoint. A save that replaces the files while they are read is
+ * noticed (sizes and checksums against meta.json) and the folder read again.
+ */
 export function loadCheckpoint(dir: string): Checkpoint {
-  const meta = loadMeta(dir);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return loadOnce(dir);
+    } catch (e) {
+      if (!(e instanceof MismatchError)) throw e;
+      if (attempt >= 4) throw new CheckpointError(dir, e.final);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10 * (attempt + 1)); // a save's renames take microseconds
+    }
+  }
+}
+
+function loadOnce(dir: string): Checkpoint {
+  const files = resolveModelFiles(dir);
+  const meta = readMeta(dir, files[META_FILE]);
   let vocab: Vocab;
   try {
     vocab = Vocab.fromJSON(meta.vocab);
   } catch (e) {
     throw new CheckpointError(dir, (e as Error).message);
   }
-  let buf: Buffer;
-  try {
-    // Type and size first: a FIFO or device never ends, a wrong size is known without reading.
-    const size = checkRegularFile(path.join(dir, WEIGHTS_FILE), Infinity);
-    const need = expectedWeightBytes(meta);
-    if (size !== need) throw new CheckpointError(dir, `weights.bin has ${size} bytes, the manifest needs ${need}`);
-    buf = fs.readFileSync(path.join(dir, WEIGHTS_FILE));
-  } catch (e) {
-    if (e instanceof CheckpointError) throw e;
-    throw new CheckpointError(dir, `weights.bin is unreadable (${(e as Error).message})`);
-  }
+  // Type and size first: a FIFO or device never ends, a wrong size is known without reading.
+  const need = expectedWeightBytes(meta);
+  const bytes = readDataFile(dir, meta, WEIGHTS_FILE, files[WEIGHTS_FILE], META_LIMITS.weightBytes, need);
   if (meta.mixer !== undefined || meta.countMixer !== undefined) {
     try {
       if (meta.mixer !== undefined) checkMixerJson(meta.mixer);
@@ -239,16 +370,9 @@ export function loadCheckpoint(dir: string): Checkpoint {
       throw new CheckpointError(dir, (e as Error).message);
     }
   }
-  const ngram = loadNgram(dir, meta, vocab);
-  const total = meta.weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
-  if (buf.length !== total * 4) {
-    throw new CheckpointError(dir, `weights.bin has ${buf.length} bytes, the manifest needs ${total * 4}`);
-  }
-  // One aligned copy of the file as float32 (little-endian on disk), then a view per weight.
-  const bytes = new Uint8Array(total * 4);
-  bytes.set(buf);
-  if (!LITTLE_ENDIAN) Buffer.from(bytes.buffer).swap32();
-  const all = new Float32Array(bytes.buffer);
+  const ngram = loadNgram(dir, meta, vocab, files[NGRAM_FILE]);
+  if (!LITTLE_ENDIAN) Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).swap32();
+  const all = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
   const weights: NamedWeights = [];
   let off = 0;
   for (const w of meta.weights) {
@@ -270,16 +394,19 @@ export function loadCheckpoint(dir: string): Checkpoint {
       throw new CheckpointError(dir, (e as Error).message);
     }
   }
-  return { meta, vocab, weights, ngram, identifiers: loadIdentifiers(dir) };
+  return { meta, vocab, weights, ngram, identifiers: loadIdentifiers(dir, meta, files[IDENTIFIERS_FILE]) };
 }
 
-function loadIdentifiers(dir: string): [string, number][] {
-  const file = path.join(dir, IDENTIFIERS_FILE);
-  if (!fs.existsSync(file)) return [];
+/** The largest identifiers.json read (ours hold at most 20,000 words). */
+const MAX_IDENTIFIERS_BYTES = 64 * 1024 * 1024;
+
+function loadIdentifiers(dir: string, meta: CheckpointMeta, file: string): [string, number][] {
+  // With a record of this save's files, only a recorded identifiers.json is this model's.
+  if (meta.files ? !meta.files[IDENTIFIERS_FILE] : !fs.existsSync(file)) return [];
+  const bytes = readDataFile(dir, meta, IDENTIFIERS_FILE, file, MAX_IDENTIFIERS_BYTES);
   let v: unknown;
   try {
-    checkRegularFile(file);
-    v = JSON.parse(fs.readFileSync(file, 'utf8'));
+    v = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
   } catch (e) {
     throw new CheckpointError(dir, `${IDENTIFIERS_FILE} is unreadable (${(e as Error).message})`);
   }
@@ -294,23 +421,22 @@ export function hasLstm(meta: CheckpointMeta): boolean {
   return meta.stage !== 'ngram';
 }
 
-function loadNgram(dir: string, meta: CheckpointMeta, vocab: Vocab): KneserNeyModel | undefined {
+function loadNgram(dir: string, meta: CheckpointMeta, vocab: Vocab, file: string): KneserNeyModel | undefined {
   const m = meta.ngram;
   if (m === undefined) return undefined;
   if (typeof m !== 'object' || m === null || m.file !== NGRAM_FILE || m.format !== NGRAM_FORMAT) {
     throw new CheckpointError(dir, 'meta.json describes an n-gram of an unknown format');
   }
   if (m.version !== NGRAM_VERSION) throw new CheckpointError(dir, `n-gram version ${String(m.version)} is not supported (expected ${NGRAM_VERSION})`);
-  let buf: Buffer;
+  const buf = readDataFile(dir, meta, NGRAM_FILE, file, MAX_NGRAM_BYTES);
+  let model: KneserNeyModel;
   try {
-    checkRegularFile(path.join(dir, NGRAM_FILE), MAX_NGRAM_BYTES);
-    buf = fs.readFileSync(path.join(dir, NGRAM_FILE));
-  } catch (e) {
-    throw new CheckpointError(dir, `${NGRAM_FILE} is unreadable (${(e as Error).message})`);
-  }
-  try {
-    return KneserNeyModel.deserialize(buf, vocab);
+    model = KneserNeyModel.deserialize(buf, vocab);
   } catch (e) {
     throw new CheckpointError(dir, (e as Error).message);
   }
+  // Modified Kneser–Ney discounts: D1, D2, D3+ of each order within [0, 1], [0, 2], [0, 3].
+  const bad = model.stats.discounts.findIndex((d) => d.length !== 3 || d.some((x, i) => !(x >= 0 && x <= i + 1)));
+  if (bad >= 0) throw new CheckpointError(dir, `${NGRAM_FILE}: the discounts of order ${bad} are out of range (${model.stats.discounts[bad].join(', ')})`);
+  return model;
 }

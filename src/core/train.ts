@@ -7,10 +7,10 @@
 import type { TrainConfig } from './config';
 import { validateTrainConfig } from './config';
 import { collectCorpus, CorpusAbortedError, fingerprint, formatReport, type CorpusDoc, type CorpusOptions } from './corpus';
-import { openModelFolder } from './modelFolder';
+import { inspectModelFolder, openModelFolder } from './modelFolder';
 import { BatchStream, splitCorpus } from './batching';
 import { Vocab } from './vocab';
-import { checkpointExists, hasLstm, loadCheckpoint, saveCheckpoint, type CheckpointMeta, type HistoryPoint } from './checkpoint';
+import { hasLstm, loadCheckpoint, loadMeta, MAX_HISTORY_POINTS, saveCheckpoint, thinHistory, type Checkpoint, type CheckpointMeta, type HistoryPoint } from './checkpoint';
 import { MixtureStage } from './mixtureStage';
 import { parameterCount, type NamedWeights } from './weights';
 import * as os from 'os';
@@ -90,23 +90,48 @@ export class TrainingError extends Error {}
 /**
  * Refuses, with a one-line ModelFolderError and before anything else, a checkpoint folder that
  * holds other files, is not writable, or is being written by another process; holds its lock
- * for the whole run.
+ * for the whole run. A run that continues a model (`resume`) loads and checks it first: a folder
+ * without a model, a missing or corrupt file, a history point of the wrong type or a model of
+ * another shape are refused before anything on disk changes.
  */
 export async function runTraining(o: TrainRunOptions): Promise<DoneEvent> {
+  const cfg = { ...o.config };
+  const problems = validateTrainConfig(cfg);
+  if (problems.length) throw new TrainingError(`invalid settings: ${problems.join('; ')}`);
+  if (o.resume) {
+    const kind = inspectModelFolder(o.checkpointDir).kind;
+    if (kind === 'missing' || kind === 'empty') {
+      throw new TrainingError(`there is no model in ${o.checkpointDir} to continue (${kind === 'missing' ? 'no such folder' : 'the folder is empty'}): start a fresh run instead`);
+    }
+  }
   const lock = openModelFolder(o.checkpointDir, o.lockOwner);
   try {
-    return await trainLocked(o);
+    const saved = o.resume ? loadCheckpoint(o.checkpointDir) : undefined;
+    if (saved && hasLstm(saved.meta) && (saved.meta.config.lstmSize !== cfg.lstmSize || saved.meta.config.numLayers !== cfg.numLayers)) {
+      throw new TrainingError(
+        `the saved model is ${saved.meta.config.lstmSize}x${saved.meta.config.numLayers} but the settings ask for ` +
+          `${cfg.lstmSize}x${cfg.numLayers}: start a fresh run to change the model's shape`,
+      );
+    }
+    return await trainLocked(o, cfg, saved);
   } finally {
     lock.release();
   }
 }
 
-async function trainLocked(o: TrainRunOptions): Promise<DoneEvent> {
+/** What a fresh run finds in its folder: a trained LSTM it must not replace with its n-gram stage. */
+function savedLstm(dir: string): string | undefined {
+  try {
+    const m = loadMeta(dir);
+    return hasLstm(m) ? `a trained ${m.config.lstmSize}x${m.config.numLayers} LSTM at step ${m.step}` : undefined;
+  } catch {
+    return undefined; // none, or unreadable: nothing worth keeping
+  }
+}
+
+async function trainLocked(o: TrainRunOptions, cfg: TrainConfig, saved: Checkpoint | undefined): Promise<DoneEvent> {
   const now = o.now ?? Date.now;
   const t0 = now();
-  const cfg = { ...o.config };
-  const problems = validateTrainConfig(cfg);
-  if (problems.length) throw new TrainingError(`invalid settings: ${problems.join('; ')}`);
   const emit = o.onEvent;
   const log = (message: string) => emit({ type: 'log', message });
 
@@ -147,19 +172,14 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneEvent> {
   let timeOffset = 0;
   let bestValLoss = Infinity;
   let createdAt = new Date(t0).toISOString();
-  const saved = o.resume && checkpointExists(o.checkpointDir) ? loadCheckpoint(o.checkpointDir) : undefined;
   if (saved && !hasLstm(saved.meta)) log('the saved model has no trained LSTM yet (it stopped in the n-gram stage): training one from the start');
+  // A fresh run keeps a trained LSTM in its folder serving until its own first LSTM checkpoint.
+  const keep = saved ? undefined : savedLstm(o.checkpointDir);
   if (saved && hasLstm(saved.meta)) {
     const ck = saved;
-    if (ck.meta.config.lstmSize !== cfg.lstmSize || ck.meta.config.numLayers !== cfg.numLayers) {
-      throw new TrainingError(
-        `the saved model is ${ck.meta.config.lstmSize}x${ck.meta.config.numLayers} but the settings ask for ` +
-          `${cfg.lstmSize}x${cfg.numLayers}: start a fresh run to change the model's shape`,
-      );
-    }
     vocab = ck.vocab;
     initialWeights = ck.weights;
-    history = ck.meta.history;
+    history = thinHistory(ck.meta.history);
     stepOffset = ck.meta.step;
     epochOffset = ck.meta.epoch;
     const last = history[history.length - 1];
@@ -316,6 +336,10 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneEvent> {
   /** Writes the best weights so far with the whole history; announces it when the weights changed. */
   const save = (weights: NamedWeights | undefined, improved: boolean) => {
     const stage: CheckpointMeta['stage'] = weights ? 'lstm' : 'ngram';
+    if (!weights && keep) {
+      log(`${o.checkpointDir} holds ${keep}: it keeps serving until this run's first LSTM checkpoint replaces it`);
+      return;
+    }
     saveCheckpoint(
       o.checkpointDir,
       {
@@ -339,8 +363,8 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneEvent> {
     counts.saved(o.checkpointDir);
     savedStep = step;
     checkpointPath = o.checkpointDir;
-    const valLoss = Number.isFinite(bestValLoss) ? bestValLoss : counts.mixtureBitsPerChar ?? 0;
-    if (improved) emit({ type: 'checkpoint', path: o.checkpointDir, valLoss, step: stepOffset + step });
+    const valLoss = Number.isFinite(bestValLoss) ? bestValLoss : counts.mixtureBitsPerChar;
+    if (improved) emit({ type: 'checkpoint', path: o.checkpointDir, ...(valLoss !== undefined ? { valLoss } : {}), step: stepOffset + step });
   };
   const progress = (valLoss?: number) => {
     const secs = elapsed();
@@ -359,6 +383,8 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneEvent> {
     };
     if (valLoss !== undefined) point.valLoss = valLoss;
     history.push(point);
+    // Bounded: the older half thinned whenever the history outgrows MAX_HISTORY_POINTS.
+    if (history.length > MAX_HISTORY_POINTS) history = thinHistory(history);
     emit({
       type: 'progress',
       step: stepOffset + step,
@@ -486,6 +512,7 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneEvent> {
   } finally {
     model.dispose();
   }
+  if (!checkpointPath && keep) log(`nothing was saved: ${o.checkpointDir} still holds ${keep}, unchanged`);
   const done: DoneEvent = {
     type: 'done',
     reason,

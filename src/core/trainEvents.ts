@@ -45,7 +45,8 @@ export interface SampleEvent {
 export interface CheckpointEvent {
   type: 'checkpoint';
   path: string;
-  valLoss: number;
+  /** Held-out bits/char of what was saved (the LSTM's, else the mixture's); absent when nothing was validated yet. */
+  valLoss?: number;
   step: number;
 }
 /**

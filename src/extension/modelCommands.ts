@@ -61,13 +61,14 @@ export function registerModelCommands(deps: ModelCommandDeps): vscode.Disposable
         );
         if (pick !== 'Delete') return false;
       }
+      let left: string[];
       try {
-        deleteCheckpoint(dir);
+        left = deleteCheckpoint(dir);
       } catch (e) {
         void vscode.window.showErrorMessage(`CharRNN: ${(e as Error).message}`);
         return false;
       }
-      log.info(`model deleted: ${dir}`);
+      log.info(`model deleted: ${dir}${left.length ? ` (the folder stays: it holds other files, ${left.slice(0, 3).join(', ')}${left.length > 3 ? ', …' : ''})` : ''}`);
       deps.onModelChanged();
       void vscode.window.setStatusBarMessage('CharRNN model deleted', 3000);
       return true;

@@ -169,7 +169,7 @@ export class TrainingClient implements vscode.Disposable {
         }
         break;
       case 'checkpoint':
-        this.log.info(`checkpoint saved at step ${m.step} (validation ${m.valLoss.toFixed(3)} bits/char)`);
+        this.log.info(`checkpoint saved at step ${m.step}${m.valLoss !== undefined ? ` (validation ${m.valLoss.toFixed(3)} bits/char)` : ' (not validated yet)'}`);
         break;
       case 'done':
         this.sawEnd = true;

@@ -80,7 +80,7 @@ export function isFromTrainer(m: unknown): m is FromTrainer {
     case 'sample':
       return str(m.text) && num(m.step);
     case 'checkpoint':
-      return str(m.path) && typeof m.valLoss === 'number';
+      return str(m.path) && (m.valLoss === undefined || typeof m.valLoss === 'number');
     case 'mixture':
       return num(m.step) && str(m.experts) && isObj(m.bitsPerChar) && num(m.minConfidence) && num(m.precision);
     case 'done':

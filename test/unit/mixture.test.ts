@@ -346,11 +346,18 @@ describe('fitting on held-out text, calibration, and the n-gram-stage checkpoint
     assert.strictEqual(loaded.completer.minConfidence, 0.15);
     const r = loaded.completer.complete({ docKey: 'x', prefix: 'export class Counter1 {\n  private readonly coun' });
     assert.strictEqual(r.completion, 'ts');
-    // A later save links the unchanged n-gram file instead of rewriting it.
+    // A later save keeps the unchanged n-gram file in place instead of rewriting it.
+    const before = fs.statSync(path.join(dir, NGRAM_FILE)).ino;
     saveCheckpoint(dir, { ...meta, step: 1 }, [], { ngram: path.join(dir, NGRAM_FILE) });
     assert.strictEqual(loadCheckpoint(dir).ngram?.order, ngram.order);
-    // A damaged n-gram file is a clear load error.
+    assert.strictEqual(fs.statSync(path.join(dir, NGRAM_FILE)).ino, before);
+    // A damaged n-gram file is a clear load error: against the size meta.json records, and
+    // (a checkpoint without that record) when it is read.
     fs.writeFileSync(path.join(dir, NGRAM_FILE), 'nonsense');
+    assert.throws(() => loadCheckpoint(dir), (e: Error) => e instanceof CheckpointError && /ngram\.bin has 8 bytes, meta\.json records/.test(e.message));
+    const m = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8'));
+    delete m.files;
+    fs.writeFileSync(path.join(dir, 'meta.json'), JSON.stringify(m));
     assert.throws(() => loadCheckpoint(dir), (e: Error) => e instanceof CheckpointError && /n-gram file is not usable/.test(e.message));
   });
 });

@@ -10,10 +10,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { PassThrough } from 'stream';
-import { collectCorpus, CorpusAbortedError, type CorpusOptions } from '../../src/core/corpus';
+import { collectCorpus, CorpusAbortedError, type CorpusDoc, type CorpusOptions } from '../../src/core/corpus';
 import { CheckpointError, loadCheckpoint, loadMeta, saveCheckpoint } from '../../src/core/checkpoint';
 import { acquireModelLock, inspectModelFolder, lockPath, ModelLockedError } from '../../src/core/modelFolder';
-import { defaultTrainConfig } from '../../src/core/config';
+import { defaultTrainConfig, type TrainConfig } from '../../src/core/config';
+import { runTraining } from '../../src/core/train';
+import type { TrainingEvent } from '../../src/core/trainEvents';
 import { createProgressView } from '../../src/cli/progressView';
 import { writeTinyCheckpoint } from './inferFixture';
 
@@ -278,16 +280,19 @@ describe('reliability (issue 13)', function () {
       assert.ok(!fs.existsSync(lockPath(model)));
     });
 
-    it('cleans temp folders left by a killed save, and puts back a model moved aside', () => {
+    it('leaves temp folders that are not provably ours (issue 20), and puts back a model moved aside', () => {
       const model = path.join(tmp, 'model');
       writeTinyCheckpoint(model);
       const ck = loadCheckpoint(model);
       const { weights: _w, formatVersion: _v, format: _f, ...meta } = ck.meta;
-      fs.mkdirSync(path.join(tmp, '.model.tmp-AbC123')); // an older version's name
-      fs.mkdirSync(path.join(tmp, '.model.tmp-999999999-XyZ')); // a dead pid
+      // Named like an older version's save folders, but without our marker: maybe a user's.
+      fs.mkdirSync(path.join(tmp, '.model.tmp-AbC123'));
+      fs.mkdirSync(path.join(tmp, '.model.tmp-999999999-XyZ'));
       fs.writeFileSync(path.join(tmp, '.model.tmp-999999999-XyZ', 'weights.bin'), 'partial');
       saveCheckpoint(model, meta, ck.weights);
-      assert.deepStrictEqual(fs.readdirSync(tmp), ['model']);
+      assert.deepStrictEqual(fs.readdirSync(tmp).sort(), ['.model.tmp-999999999-XyZ', '.model.tmp-AbC123', 'model']);
+      fs.rmSync(path.join(tmp, '.model.tmp-999999999-XyZ'), { recursive: true });
+      fs.rmdirSync(path.join(tmp, '.model.tmp-AbC123'));
       // Killed between moving the old model aside and renaming the new one in: the aside copy is
       // the only model left, and the next save (or open) puts it back instead of deleting it.
       fs.renameSync(model, path.join(tmp, '.model.tmp-999999999-Q-old'));
@@ -420,12 +425,14 @@ describe('reliability (issue 13)', function () {
     const r = spawnSync('bash', ['-c', `trap '' XFSZ; ulimit -f 512; exec "${process.execPath}" "${CLI}" train "${data}" --out "${model}" ${big.join(' ')}`], { encoding: 'utf8', timeout: 120_000 });
     assert.strictEqual(r.status, 1, r.stderr);
     assert.match(r.stderr, /cannot save the model to .*\(EFBIG\): the previous model there is unchanged/);
+    // The first run's trained LSTM: a fresh run does not replace it with its n-gram stage (issue
+    // 20), and its own LSTM did not fit on the disk.
     const kept = loadCheckpoint(model);
-    assert.strictEqual(kept.meta.stage, 'ngram');
-    assert.strictEqual(kept.meta.config.lstmSize, 256);
-    assert.ok(kept.ngram, 'the n-gram stage serves completions');
-    assert.strictEqual(fs.readFileSync(path.join(model, 'weights.bin')).length, 0);
+    assert.strictEqual(kept.meta.stage, 'lstm');
+    assert.strictEqual(kept.meta.config.lstmSize, 16);
+    assert.ok(kept.ngram, 'its n-gram serves completions too');
     assert.deepStrictEqual(fs.readdirSync(tmp).sort(), ['data', 'model'], 'no temp folder or lock left');
+    assert.deepStrictEqual(fs.readdirSync(model).sort(), ['identifiers.json', 'meta.json', 'ngram.bin', 'weights.bin'], 'no journal left');
   });
 
   it('collection reports symbolic links and FIFOs it skips', async () => {
@@ -454,3 +461,126 @@ describe('reliability (issue 13)', function () {
     assert.match(text, /training completed/);
   });
 });
+
+/**
+ * Issue 20 (nothing lost, round 2): a resume that fails changes nothing on disk, a run stopped in
+ * its n-gram stage keeps a trained LSTM, a refused run leaves no folder or probe behind, a
+ * mount-point --out works.
+ */
+describe('reliability (issue 20)', function () {
+  this.timeout(180_000);
+  let tmp: string;
+  let model: string;
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'charrnn-rel2-'));
+    model = path.join(tmp, 'm');
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  const TEXT = 'function add(a, b) {\n  return a + b;\n}\nconst x = add(1, 2);\n';
+  const docs = (n = 8): CorpusDoc[] => Array.from({ length: n }, (_, i) => {
+    const text = TEXT.repeat(10) + `// file ${i}\n`;
+    return { path: `/virtual/f${i}.ts`, relPath: `f${i}.ts`, folder: '/virtual', text, bytes: text.length };
+  });
+  /** The shape of writeTinyCheckpoint's model (8 x 2). */
+  const config = (over: Partial<TrainConfig> = {}): TrainConfig => ({ ...defaultTrainConfig(), lstmSize: 8, numLayers: 2, batchSize: 4, numSteps: 16, epochs: 1, evalEvery: 5, backend: 'wasm', ...over });
+  const train = (resume: boolean, events: TrainingEvent[] = [], signal?: AbortSignal, onEvent?: (e: TrainingEvent) => void) =>
+    runTraining({ config: config(), docs: docs(), checkpointDir: model, resume, signal, samples: false, onEvent: (e) => (events.push(e), onEvent?.(e)) });
+
+  describe('a resume that fails changes nothing on disk', () => {
+    it('refuses to resume with weights.bin missing (one line), instead of starting over', async () => {
+      writeTinyCheckpoint(model);
+      fs.rmSync(path.join(model, 'weights.bin'));
+      const before = snapshot(tmp);
+      await assert.rejects(train(true), (e: Error) => /weights\.bin/.test(e.message) && e.message.split('\n').length === 1);
+      assert.deepStrictEqual(snapshot(tmp), before);
+    });
+
+    it('refuses a history point with "time": "abc" at load, before rewriting anything', async () => {
+      writeTinyCheckpoint(model);
+      const file = path.join(model, 'meta.json');
+      const m = JSON.parse(fs.readFileSync(file, 'utf8'));
+      m.history = [{ step: 0, epoch: 0, charsSeen: 0, loss: 4, time: 'abc' }];
+      fs.writeFileSync(file, JSON.stringify(m));
+      const before = snapshot(tmp);
+      await assert.rejects(train(true), (e: Error) => e instanceof CheckpointError && /history\[0\]\.time/.test(e.message));
+      assert.deepStrictEqual(snapshot(tmp), before);
+    });
+
+    it('refuses to resume a missing folder, creating nothing', async () => {
+      model = path.join(tmp, 'none', 'm');
+      await assert.rejects(train(true), (e: Error) => /no model|nothing to continue|does not exist/i.test(e.message) && e.message.split('\n').length === 1);
+      assert.deepStrictEqual(fs.readdirSync(tmp), []);
+    });
+
+    it('resumes a model with a 40-hour history (540,000 points) and keeps meta.json under 1 MB', async () => {
+      writeTinyCheckpoint(model);
+      const file = path.join(model, 'meta.json');
+      const m = JSON.parse(fs.readFileSync(file, 'utf8'));
+      m.history = Array.from({ length: 540_000 }, (_, i) => ({ step: i, epoch: 0, charsSeen: i * 64, loss: 4 - i / 200_000, time: i * 0.26, lr: 0.004 }));
+      m.step = 539_999;
+      fs.writeFileSync(file, JSON.stringify(m));
+      const done = await train(true);
+      assert.notStrictEqual(done.reason, 'diverged');
+      const bytes = fs.statSync(file).size;
+      assert.ok(bytes < 1_000_000, `meta.json is ${bytes} bytes`);
+      const ck = loadCheckpoint(model);
+      assert.strictEqual(ck.meta.history[0].step, 0, 'the curve still starts at the first point');
+      assert.ok(ck.meta.step > 539_999, 'the run continued the model');
+      assert.ok(ck.meta.history.length <= 4000, `${ck.meta.history.length} points`);
+    });
+  });
+
+  it('a fresh run stopped in its n-gram stage keeps the trained LSTM in the folder, and says so', async () => {
+    writeTinyCheckpoint(model);
+    const before = loadMeta(model);
+    const abort = new AbortController();
+    const events: TrainingEvent[] = [];
+    const done = await train(false, events, abort.signal, (e) => {
+      if (e.type === 'corpus') abort.abort();
+    });
+    assert.strictEqual(done.reason, 'stopped');
+    const after = loadCheckpoint(model);
+    assert.strictEqual(after.meta.stage ?? 'lstm', 'lstm', 'the LSTM is still there');
+    assert.strictEqual(after.meta.updatedAt, before.updatedAt, 'unchanged');
+    assert.ok(!events.some((e) => e.type === 'checkpoint' && e.valLoss === 0), 'no "validation 0.000" checkpoint');
+    assert.ok(events.some((e) => e.type === 'log' && /kept|unchanged/.test(e.message)), 'says the saved model is kept');
+  });
+
+  it('a refused run (full disk) leaves no parent folders it created and no probe file', () => {
+    const data = path.join(tmp, 'data');
+    codeFiles(data);
+    const out = path.join(tmp, 'new', 'deeper', 'm');
+    const r = spawnSync('bash', ['-c', `trap '' XFSZ; ulimit -f 0; exec "${process.execPath}" "${CLI}" train "${data}" --out "${out}" ${TINY.join(' ')} --max-minutes 0.05`], { encoding: 'utf8', timeout: 60_000 });
+    assert.strictEqual(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^charrnn: cannot write the model to /);
+    assert.strictEqual(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.deepStrictEqual(fs.readdirSync(tmp), ['data'], 'nothing created');
+  });
+
+  it('the CLI as pid 1 of a fresh pid namespace takes over the stale lock of the previous pid 1 (a restarted container)', function () {
+    const data = path.join(tmp, 'data');
+    codeFiles(data);
+    const probe = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, '-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+    if (probe.stdout.trim() !== '1') this.skip(); // needs root (a pid namespace)
+    // The lock the previous container's CLI (pid 1 too, same host name) left when it was killed.
+    fs.writeFileSync(lockPath(model), JSON.stringify({ pid: 1, host: os.hostname(), startedAt: new Date(Date.now() - 3600_000).toISOString(), command: 'charrnn train' }));
+    const r = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, CLI, 'train', data, '--out', model, ...TINY, '--epochs', '1', '--eval-every', '5', '--no-samples'], { encoding: 'utf8', timeout: 120_000 });
+    assert.strictEqual(r.status, 0, r.stderr);
+    loadCheckpoint(model);
+    assert.ok(!fs.existsSync(lockPath(model)), 'released');
+  });
+
+  it('a mount point as --out trains and saves twice (the folder itself is never renamed)', function () {
+    const data = path.join(tmp, 'data');
+    codeFiles(data);
+    fs.mkdirSync(model);
+    const cli = `"${process.execPath}" "${CLI}" train "${data}" --out "${model}" ${TINY.join(' ')} --epochs 1 --eval-every 5 --no-samples`;
+    const probe = spawnSync('unshare', ['-m', 'bash', '-c', `mount -t tmpfs none "${model}" && echo mounted`], { encoding: 'utf8' });
+    if (!/mounted/.test(probe.stdout)) this.skip(); // needs root (a mount namespace)
+    const r = spawnSync('unshare', ['-m', 'bash', '-c', `mount -t tmpfs none "${model}" && ${cli} && echo notes > "${model}/NOTES.md" && ${cli} --resume && ls -A "${model}"`], { encoding: 'utf8', timeout: 120_000 });
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.deepStrictEqual(r.stdout.trim().split('\n').slice(-5).sort(), ['NOTES.md', 'identifiers.json', 'meta.json', 'ngram.bin', 'weights.bin']);
+  });
+});
+

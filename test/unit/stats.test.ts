@@ -31,6 +31,19 @@ describe('statistics store', () => {
     assert.strictEqual(totals(s.snapshot).shown, 3);
   });
 
+  it('never writes its temp file through a symlink planted at a predictable name (issue 20)', () => {
+    const file = path.join(dir, 'stats.json');
+    const victim = path.join(dir, 'victim.txt');
+    fs.writeFileSync(victim, 'USER DATA');
+    fs.symlinkSync(victim, `${file}.${process.pid}.tmp`);
+    const s = new StatsStore(file);
+    s.record('go', 'shown');
+    s.save();
+    assert.strictEqual(fs.readFileSync(victim, 'utf8'), 'USER DATA');
+    assert.strictEqual(new StatsStore(file).snapshot.languages.go.shown, 1);
+    assert.deepStrictEqual(fs.readdirSync(dir).sort(), ['stats.json', `stats.json.${process.pid}.tmp`, 'victim.txt']);
+  });
+
   it('keeps latencies in a histogram with quantiles', () => {
     const s = new StatsStore(undefined);
     for (const ms of [1, 3, 3, 4, 8, 40, 3000]) s.recordLatency('go', ms);
