@@ -13,6 +13,7 @@ import { CheckpointError, loadCheckpoint, loadMeta, saveCheckpoint } from '../..
 import { KneserNeyModel } from '../../src/core/lm/ngram';
 import { FIXTURE_TEXT, writeTinyCheckpoint } from './inferFixture';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- meta.json damaged on purpose, field by field
 type Meta = Record<string, any>;
 
 const CALIBRATION = { minConfidence: 0.3, precision: 0.9, shown: 0.5, positions: 100, target: 0.9, byTarget: { '0.8': 0.2 } };
