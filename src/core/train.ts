@@ -200,12 +200,19 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneEvent> {
 
   // Stage 1: the workspace n-gram (seconds), mixed with the document cache: completions work
   // from here on, before any LSTM checkpoint.
-  const counts = new MixtureStage({
+  // A Stop during the build or a fit abandons it (they run in slices that let the IPC message in).
+  const stopAsked = () => !!o.signal?.aborted;
+  const counts = await MixtureStage.create({
     vocab, split, lstmSize: cfg.lstmSize, numLayers: cfg.numLayers, now, log, onMixture: emit,
     ...(initialWeights && saved ? { previous: saved.meta } : {}),
-  });
-  // A Stop during a fit abandons it (the fits run in slices that let the IPC message in).
-  const stopAsked = () => !!o.signal?.aborted;
+  }, stopAsked);
+  if (!counts) {
+    // Nothing of this run to save yet: the model folder is left as it was.
+    log('stopped while building the n-gram: nothing saved, the model folder is unchanged');
+    const stopped: DoneEvent = { type: 'done', reason: 'stopped' };
+    emit(stopped);
+    return stopped;
+  }
   await counts.fit(undefined, 0, stopAsked);
   if (initialWeights && !stopAsked()) await counts.fit(initialWeights, stepOffset, stopAsked);
 
