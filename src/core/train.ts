@@ -5,7 +5,7 @@
  * checkpoint so far. Losses are reported in bits per character.
  */
 import type { TrainConfig } from './config';
-import { validateTrainConfig } from './config';
+import { validateCorpusConfig, validateTrainConfig } from './config';
 import { collectCorpus, CorpusAbortedError, fingerprint, formatReport, type CorpusDoc, type CorpusOptions } from './corpus';
 import { openModelFolder } from './modelFolder';
 import { BatchStream, splitCorpus } from './batching';
@@ -95,7 +95,7 @@ async function trainLocked(o: TrainRunOptions): Promise<DoneEvent> {
   const now = o.now ?? Date.now;
   const t0 = now();
   const cfg = { ...o.config };
-  const problems = validateTrainConfig(cfg);
+  const problems = [...validateTrainConfig(cfg), ...(o.corpus ? validateCorpusConfig(o.corpus) : [])];
   if (problems.length) throw new TrainingError(`invalid settings: ${problems.join('; ')}`);
   const emit = o.onEvent;
   const log = (message: string) => emit({ type: 'log', message });
