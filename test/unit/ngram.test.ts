@@ -139,7 +139,6 @@ describe('KneserNeyModel (character n-gram, interpolated modified Kneser–Ney)'
   });
   describe('issue 20: a stop is heard during the build; ngram.bin checked before it is read', () => {
     // The real module, so that its readSync can be counted (the TypeScript import is a copy).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const realFs = require('fs') as typeof import('fs');
     const text = CODE.repeat(300);
     const vocab = Vocab.build([text, text.toUpperCase()], 1);
