@@ -298,7 +298,7 @@ function kindOf(st: fs.Stats): string {
  * Opened with O_NONBLOCK, so a FIFO never blocks; the type is checked on the open file before
  * any read, so a device is never read. Never rejects.
  */
-export async function readIgnoreFile(file: string): Promise<IgnoreText> {
+async function readIgnoreFile(file: string): Promise<IgnoreText> {
   let fh: fs.promises.FileHandle;
   try {
     fh = await fs.promises.open(file, fs.constants.O_RDONLY | O_NONBLOCK);
@@ -801,7 +801,11 @@ const HINTS: Partial<Record<SkipReason, string>> = {
 function emptyMessage(folders: string[], r: CorpusReport, opts: CorpusOptions): string {
   const where = folders.length ? folders.join(', ') : '(no folders)';
   const reasons = mainReasons(r);
-  if (reasons.length === 0) return `No files to train on: ${where} contains no files.`;
+  if (reasons.length === 0) {
+    return r.timedOut === 'listing'
+      ? `No files to train on: none was found in ${where} before collection's time limit (a very large workspace, or ignore rules too slow to match).`
+      : `No files to train on: ${where} contains no files.`;
+  }
   const hints = reasons.map((k) => HINTS[k]).filter((h): h is string => !!h);
   const limits =
     reasons.includes('too-large') ? ` (maxFileBytes is ${opts.maxFileBytes})` : '';
