@@ -9,14 +9,15 @@
  * before the cursor: the mixture's document cache counts all of it (the LSTM reads the last
  * contextChars).
  * Exit code: 0 at the end of input; 1 with a one-line reason on stderr when the model is
- * unreadable.
+ * unreadable, when the input cannot be read, or when an answer cannot be written (a full disk,
+ * the reader gone: `| head -1`): the answers stop there.
  */
 import { loadCompleter, warmUp, type Completer } from '../core/infer/completer';
 import { defaultBaseDir } from '../core/baseModel';
 import { loadBaseCompleter } from '../core/baseServing';
 import type { CompleteOptions } from '../core/infer/completion';
 import type { EngineKind } from '../core/infer/matMulEngine';
-import { readLines } from './jsonLines';
+import { readLines, type Line } from './jsonLines';
 
 export interface RunCompleteOptions extends Partial<CompleteOptions> {
   engine?: EngineKind;
@@ -49,16 +50,38 @@ export async function runComplete(
     err.write(`charrnn complete: ${oneLine((e as Error).message)}\n`);
     return 1;
   }
-  // The reader went away (`charrnn complete ... | head -1`: EPIPE): stop quietly, no stack trace.
+  // A write error (ENOSPC; EPIPE when the reader went away, `| head -1`) ends the run with one
+  // line, no stack trace: the answers after it would be lost.
+  let outputError: NodeJS.ErrnoException | undefined;
   let outputClosed = false;
-  const onOutputError = () => {
+  const onOutputError = (e: Error) => {
+    outputError ??= e;
     outputClosed = true;
   };
   output.on('error', onOutputError);
+  let answered = 0;
+  let lastWrite: Promise<void> = Promise.resolve();
+  const failed = (): number => {
+    const e = outputError!;
+    const why = e.code === 'ENOSPC' ? ': the disk is full' : e.code === 'EPIPE' ? ': the reader closed it' : '';
+    err.write(`charrnn complete: cannot write the answers (${e.code ?? oneLine(e.message)}${why}) after ${answered} answers\n`);
+    return 1;
+  };
   try {
     warmUp(loaded.completer);
     let n = 0;
-    for await (const raw of readLines(input)) {
+    const lines = readLines(input);
+    for (;;) {
+      let next: IteratorResult<Line, void>;
+      try {
+        next = await lines.next();
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        err.write(`charrnn complete: cannot read the requests (${code === 'EISDIR' ? 'stdin is a directory' : code ?? oneLine((e as Error).message)})\n`);
+        return 1;
+      }
+      if (next.done) break;
+      const raw = next.value;
       n++;
       if (outputClosed) break;
       const line = typeof raw === 'string' ? raw.trim() : '';
@@ -78,7 +101,15 @@ export async function runComplete(
           answer = { completion: '', confidence: 0, ms: round(performance.now() - t0, 3) };
         }
       }
-      if (!output.write(JSON.stringify(answer) + '\n') && !outputClosed) {
+      let ok!: boolean;
+      lastWrite = new Promise<void>((resolve) => {
+        ok = output.write(JSON.stringify(answer) + '\n', (e?: Error | null) => {
+          if (e) onOutputError(e);
+          else answered++;
+          resolve();
+        });
+      });
+      if (!ok && !outputClosed) {
         await new Promise<void>((resolve) => {
           output.once('drain', resolve);
           output.once('error', resolve);
@@ -86,8 +117,11 @@ export async function runComplete(
       }
       if (outputClosed) break;
     }
-    return 0;
+    // The last answer's write may fail after the input ended.
+    await lastWrite;
+    return outputError ? failed() : 0;
   } finally {
+    // The error listener stays: a late EPIPE must not become an uncaught exception.
     loaded.model.dispose();
   }
 }

@@ -43,8 +43,25 @@ const setting = (key: SettingKey, name: string) => {
 };
 const collect = (v: string, prev: string[]) => [...prev, v];
 
+/**
+ * A path argument as Node received it: bytes that are not UTF-8 arrive as U+FFFD, so the path
+ * would name another file (`--out` would make a folder of another name). Refused with one line.
+ */
+function utf8Path(p: string, what: string): string {
+  if (p.includes('\uFFFD')) throw new UsageError(`${what} "${p}" is not valid UTF-8: charrnn reads file names as UTF-8 (rename it, or use a link with a UTF-8 name)`);
+  return p;
+}
+
+/** Glob options without their empty patterns (`--include ''`), with a warning on stderr for each option that had one. */
+function globList(patterns: string[], option: string): string[] {
+  const kept = patterns.filter((p) => p.trim() !== '');
+  if (kept.length < patterns.length) process.stderr.write(`charrnn: warning: an empty pattern in ${option} was ignored\n`);
+  return kept;
+}
+
 function existingDirs(folders: string[]): string[] {
   return folders.map((f) => {
+    utf8Path(f, 'the folder');
     const abs = path.resolve(f);
     if (!fs.existsSync(abs)) throw new UsageError(`no such folder: ${f}`);
     if (!fs.statSync(abs).isDirectory()) throw new UsageError(`not a folder: ${f}`);
@@ -81,8 +98,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--init <how>', 'where a fresh run starts: the shipped base model (fine-tuning; 256x2 only) or random weights').choices(MODEL_INITS as string[]).default(d.init))
     .option('--include <glob>', 'only files matching this glob (repeatable)', collect, [])
     .option('--exclude <glob>', 'never files matching this glob (repeatable)', collect, [])
-    .option('--max-file-bytes <n>', 'skip larger files', int('--max-file-bytes'), SETTINGS['training.maxFileBytes'].default)
-    .option('--max-corpus-bytes <n>', 'stop collecting at this many bytes', int('--max-corpus-bytes'), SETTINGS['training.maxCorpusBytes'].default)
+    .option('--max-file-bytes <n>', 'skip larger files', setting('training.maxFileBytes', '--max-file-bytes'), SETTINGS['training.maxFileBytes'].default)
+    .option('--max-corpus-bytes <n>', 'stop collecting at this many bytes', setting('training.maxCorpusBytes', '--max-corpus-bytes'), SETTINGS['training.maxCorpusBytes'].default)
     .option('--resume', 'continue the model in --out instead of starting fresh')
     .option('--no-samples', 'do not generate sample text at validations')
     .option('--json', 'print one JSON event per line on stdout instead of a progress bar')
@@ -106,7 +123,10 @@ export function buildProgram(): Command {
       };
       const problems = validateTrainConfig(config);
       if (problems.length) throw new UsageError(problems.join('; '));
+      const out = utf8Path(o.out, '--out');
       const dirs = existingDirs(folders);
+      const include = globList(o.include, '--include');
+      const exclude = globList(o.exclude, '--exclude');
       const abort = new AbortController();
       let interrupted = 0;
       // SIGINT (Ctrl-C) and SIGTERM (kill, a service manager) both save the best model so far.
@@ -126,8 +146,8 @@ export function buildProgram(): Command {
         const done = await runTraining({
           config,
           folders: dirs,
-          corpus: { include: o.include.length ? o.include : ['**/*'], exclude: o.exclude, maxFileBytes: o.maxFileBytes, maxCorpusBytes: o.maxCorpusBytes },
-          checkpointDir: path.resolve(o.out),
+          corpus: { include: include.length ? include : ['**/*'], exclude, maxFileBytes: o.maxFileBytes, maxCorpusBytes: o.maxCorpusBytes },
+          checkpointDir: path.resolve(out),
           resume: Boolean(o.resume),
           onEvent,
           signal: abort.signal,
@@ -154,7 +174,8 @@ export function buildProgram(): Command {
     .option('--max-corpus-bytes <n>', 'read at most this many bytes in all', int('--max-corpus-bytes'), DEFAULT_EVAL_LIMITS.maxCorpusBytes)
     .option('--json', 'print the result as JSON')
     .action(async (paths: string[], o) => {
-      for (const p of paths) if (!fs.existsSync(p)) throw new UsageError(`no such file or folder: ${p}`);
+      utf8Path(o.model, '--model');
+      for (const p of paths) if (!fs.existsSync(utf8Path(p, 'the path'))) throw new UsageError(`no such file or folder: ${p}`);
       if (o.maxFileBytes < 1 || o.maxCorpusBytes < 1) throw new UsageError('--max-file-bytes and --max-corpus-bytes must be positive');
       // Progress on stderr for long evaluations: a line every few seconds after the first five.
       const t0 = Date.now();
@@ -189,7 +210,7 @@ export function buildProgram(): Command {
     .action((o) => {
       if (o.length < 1 || o.length > 1_000_000) throw new UsageError('--length must be between 1 and 1000000');
       if (!(o.temperature > 0 && o.temperature <= 10)) throw new UsageError('--temperature must be above 0 and at most 10');
-      const ck = loadCheckpoint(path.resolve(o.model));
+      const ck = loadCheckpoint(path.resolve(utf8Path(o.model, '--model')));
       if (!hasLstm(ck.meta)) throw new UsageError('the model has no trained LSTM yet (training stopped in its n-gram stage): train it longer to sample');
       const text = sampleFromWeights(ck.weights, ck.vocab, ck.meta.config, {
         prime: o.prime,
@@ -208,7 +229,16 @@ export function buildProgram(): Command {
     .option('--min-confidence <x>', "abstain below this probability (default: the model's calibrated threshold)", setting('completion.minConfidence', '--min-confidence'))
     .option('--context-chars <n>', 'characters of the prefix the model reads', setting('completion.contextChars', '--context-chars'), SETTINGS['completion.contextChars'].default)
     .action(async (o) => {
-      const code = await runComplete(o.model && o.model !== 'base' ? path.resolve(o.model) : undefined, process.stdin, process.stdout, process.stderr, {
+      // A directory as stdin (`< dir`) reads as an empty input: say so instead of answering nothing.
+      let stdinIsDir = false;
+      try {
+        stdinIsDir = fs.fstatSync(0).isDirectory();
+      } catch {
+        // no stdin at all: the reader sees its end
+      }
+      if (stdinIsDir) throw new UsageError('stdin is a directory: send the requests as JSON lines (charrnn complete --model DIR < requests.jsonl)');
+      const model = o.model && o.model !== 'base' ? path.resolve(utf8Path(o.model, '--model')) : undefined;
+      const code = await runComplete(model, process.stdin, process.stdout, process.stderr, {
         maxChars: o.maxChars,
         minConfidence: o.minConfidence,
         contextChars: o.contextChars,

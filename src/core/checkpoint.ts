@@ -428,6 +428,23 @@ function loadNgram(dir: string, meta: CheckpointMeta, vocab: Vocab, file: string
     throw new CheckpointError(dir, 'meta.json describes an n-gram of an unknown format');
   }
   if (m.version !== NGRAM_VERSION) throw new CheckpointError(dir, `n-gram version ${String(m.version)} is not supported (expected ${NGRAM_VERSION})`);
+  // Its header first: a file that is not an n-gram (or of another size than it says) is refused
+  // before it is read whole. A missing file, or one of another size than meta.json records (a save
+  // racing this load), is readDataFile's to report.
+  const record = meta.files?.[NGRAM_FILE];
+  let size: number | undefined;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    size = undefined;
+  }
+  if (size !== undefined && (!record || record.bytes === size)) {
+    try {
+      KneserNeyModel.checkFile(file, MAX_NGRAM_BYTES);
+    } catch (e) {
+      throw new CheckpointError(dir, `${NGRAM_FILE}: ${(e as Error).message}`);
+    }
+  }
   const buf = readDataFile(dir, meta, NGRAM_FILE, file, MAX_NGRAM_BYTES);
   let model: KneserNeyModel;
   try {

@@ -278,3 +278,23 @@ export function validateTrainConfig(c: TrainConfig): string[] {
   if (combination) errors.push(combination);
   return errors;
 }
+
+/**
+ * Validates the corpus settings of a run (the CLI, the trainer's start message): the byte limits
+ * in their settings' ranges (a negative --max-file-bytes was accepted and skipped every file),
+ * the globs lists of strings. Returns the list of problems; empty when valid.
+ */
+export function validateCorpusConfig(c: CorpusConfig): string[] {
+  const fields: [keyof CorpusConfig, SettingKey][] = [
+    ['include', 'training.include'],
+    ['exclude', 'training.exclude'],
+    ['maxFileBytes', 'training.maxFileBytes'],
+    ['maxCorpusBytes', 'training.maxCorpusBytes'],
+  ];
+  const errors: string[] = [];
+  for (const [field, key] of fields) {
+    const e = checkSetting(key, c?.[field]);
+    if (e) errors.push(e);
+  }
+  return errors;
+}

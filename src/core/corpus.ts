@@ -8,16 +8,23 @@
  * (code-unit order). Symbolic links are never followed (git semantics: a link's target inside the
  * folder is walked directly anyway; one outside it is not ours), so cycles cannot happen.
  * Skip counts are per entry: a skipped directory (e.g. `node_modules/`) counts once.
+ *
+ * Nothing a workspace holds can hang collection (issue 20): glob settings are matched by a state
+ * machine that cannot backtrack (gitignoreSafe.ts); ignore files (`.gitignore`, `.git/info/exclude`)
+ * are read only when they are regular files of at most MAX_IGNORE_FILE_BYTES and
+ * MAX_IGNORE_PATTERNS patterns, opened without blocking (a FIFO is never waited on), and compiled in
+ * slices that let a stop in; an ignore file that cannot be used keeps its whole folder out (so
+ * that nothing it ignores is ever read), with a warning. The walk and the reading each stop at the
+ * time budget, and what was found is used.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { createHash } from 'crypto';
 import ignore, { type Ignore } from 'ignore';
-import picomatch from 'picomatch';
 import { isBinaryFileSync } from 'isbinaryfile';
 import type { CorpusConfig } from './config';
 import { formatBytes } from './format';
-import { globTooComplex, safeGitignore } from './gitignoreSafe';
+import { compileGlob, globTooComplex, safeGitignoreLine } from './gitignoreSafe';
 import { isModelFolderPath } from './modelFolder';
 import { codePointLength } from './vocab';
 
@@ -28,8 +35,13 @@ export interface CorpusOptions extends CorpusConfig {
   modelDir?: string;
   /** Aborting stops collection at once with CorpusAbortedError (Ctrl-C, the extension's stop). */
   signal?: AbortSignal;
-  /** Stop collecting after this long, with what was found so far (default COLLECT_BUDGET_MS). */
+  /**
+   * Stop walking after this long, and read what was found (default COLLECT_BUDGET_MS). Reading
+   * stops at the same budget too, or half of it more when the walk used it all.
+   */
   timeBudgetMs?: number;
+  /** The clock of the time budget, milliseconds (tests; default performance.now). */
+  now?: () => number;
 }
 
 export interface CorpusDoc {
@@ -74,8 +86,11 @@ export interface CorpusReport {
   examples: Partial<Record<SkipReason, string[]>>;
   /** True when collection stopped at maxCorpusBytes. */
   truncated: boolean;
-  /** True when collection stopped at its time budget. */
-  timedOut?: boolean;
+  /**
+   * Set when collection stopped at its time budget: while listing files (the rest of the
+   * workspace was not looked at; what was listed was read) or while reading them.
+   */
+  timedOut?: 'listing' | 'reading';
   /** Things the user should know (e.g. .gitignore patterns broadened to match safely). */
   warnings?: string[];
 }
@@ -100,6 +115,12 @@ export class CorpusAbortedError extends Error {
 export const MAX_DEPTH = 32;
 /** Collection stops after this long by default (a hostile or huge workspace cannot hang training). */
 export const COLLECT_BUDGET_MS = 120_000;
+/** Ignore files (`.gitignore`, `.git/info/exclude`) larger than this are not loaded. */
+export const MAX_IGNORE_FILE_BYTES = 1_000_000;
+/** Nor ones with more patterns than this: every pattern costs time on every path (and memory). */
+export const MAX_IGNORE_PATTERNS = 10_000;
+/** Ignore-file lines compiled between two chances to yield (and hear a stop). */
+export const IGNORE_LINES_PER_YIELD = 1000;
 /** Synchronous work between two yields to the event loop, so a stop request is seen at once. */
 const YIELD_EVERY_MS = 20;
 
@@ -155,21 +176,44 @@ const caseInsensitiveFs = process.platform === 'win32' || process.platform === '
 
 type Matcher = (relPath: string) => boolean;
 
-function globMatcher(patterns: readonly string[] | undefined, setting: string): Matcher | undefined {
-  const list = (patterns ?? []).map((p) => p.trim()).filter((p) => p.length > 0);
+/**
+ * The matcher of a glob setting, or undefined when it has no pattern. Empty patterns (an empty
+ * row in the settings' list, `--include ''`) match nothing anyone means: they are ignored, with a
+ * warning. Patterns are matched by compileGlob (no backtracking, VS Code's syntax).
+ */
+function globMatcher(patterns: readonly string[] | undefined, setting: string, warnings: string[]): Matcher | undefined {
+  const all = (patterns ?? []).map((p) => p.trim());
+  if (all.some((p) => p === '')) warnings.push(`an empty pattern in ${setting} was ignored`);
+  const list = all.filter((p) => p.length > 0);
   if (list.length === 0) return undefined;
+  const shown = (p: string) => (p.length > 80 ? `${p.slice(0, 80)}…` : p);
   // VS Code globs: '*' and '**' match dot-files too; a leading './' means the folder itself.
   const matchers = list.map((p) => {
     const tooComplex = globTooComplex(p);
-    if (tooComplex) throw new Error(`glob pattern "${p.length > 80 ? `${p.slice(0, 80)}…` : p}" in ${setting}: ${tooComplex}`);
+    if (tooComplex) throw new Error(`glob pattern "${shown(p)}" in ${setting}: ${tooComplex}`);
     try {
       const glob = p.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
-      return picomatch(glob, { dot: true, nocase: caseInsensitiveFs });
+      return compileGlob(glob, { nocase: caseInsensitiveFs });
     } catch (e) {
-      throw new Error(`invalid glob pattern "${p}" in ${setting}: ${(e as Error).message}`);
+      throw new Error(`invalid glob pattern "${shown(p)}" in ${setting}: ${(e as Error).message}`);
     }
   });
   return (relPath) => matchers.some((m) => m(relPath));
+}
+
+/** The three glob settings, compiled once for all folders. */
+interface GlobRules {
+  filesExclude?: Matcher;
+  exclude?: Matcher;
+  include: Matcher;
+}
+
+function globRules(opts: CorpusOptions, warnings: string[]): GlobRules {
+  return {
+    filesExclude: globMatcher(opts.filesExclude, 'files.exclude', warnings),
+    exclude: globMatcher(opts.exclude, 'charrnn.training.exclude', warnings),
+    include: globMatcher(opts.include && opts.include.length > 0 ? opts.include : ['**/*'], 'charrnn.training.include', warnings) ?? (() => true),
+  };
 }
 
 /** One .gitignore: its directory (relative to the folder, '' for the root) and its rules. */
@@ -234,11 +278,59 @@ async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-async function readIgnoreFile(file: string): Promise<string | undefined> {
+/** An ignore file's text, or why it cannot be used; undefined when there is none. */
+type IgnoreText = { text: string } | { problem: string } | undefined;
+
+const O_NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
+
+function kindOf(st: fs.Stats): string {
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  if (st.isDirectory()) return 'a directory';
+  return 'not a file';
+}
+
+/**
+ * Reads an ignore file: only a regular file (a symbolic link is followed to one: its patterns
+ * are read, never trained on) of at most MAX_IGNORE_FILE_BYTES and MAX_IGNORE_PATTERNS patterns.
+ * Opened with O_NONBLOCK, so a FIFO never blocks; the type is checked on the open file before
+ * any read, so a device is never read. Never rejects.
+ */
+async function readIgnoreFile(file: string): Promise<IgnoreText> {
+  let fh: fs.promises.FileHandle;
   try {
-    return await fs.promises.readFile(file, 'utf8');
-  } catch {
-    return undefined;
+    fh = await fs.promises.open(file, fs.constants.O_RDONLY | O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    return { problem: `is unreadable (${code ?? (e as Error).message})` };
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) return { problem: `is not a regular file (${kindOf(st)})` };
+    const limit = `the ${formatBytes(MAX_IGNORE_FILE_BYTES)} limit for ignore files`;
+    if (st.size > MAX_IGNORE_FILE_BYTES) return { problem: `is ${formatBytes(st.size)}, over ${limit}` };
+    // One byte more than the size seen: a file that grew past the limit meanwhile is noticed.
+    const buf = Buffer.alloc(st.size + 1);
+    let n = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, n, buf.length - n, n);
+      if (bytesRead === 0) break;
+      n += bytesRead;
+      if (n === buf.length) break;
+    }
+    if (n > MAX_IGNORE_FILE_BYTES) return { problem: `is over ${limit}` };
+    const text = buf.toString('utf8', 0, n);
+    let patterns = 0;
+    for (const line of text.split('\n')) if (line.trim() !== '' && !line.startsWith('#')) patterns++;
+    if (patterns > MAX_IGNORE_PATTERNS) return { problem: `has ${patterns} patterns, over the limit of ${MAX_IGNORE_PATTERNS} for ignore files` };
+    return { text };
+  } catch (e) {
+    return { problem: `is unreadable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+  } finally {
+    await fh.close().catch(() => undefined);
   }
 }
 
@@ -246,17 +338,33 @@ function newIgnore(): Ignore {
   return ignore({ ignorecase: caseInsensitiveFs });
 }
 
-/** A matcher for one ignore file, its patterns bounded (gitignoreSafe.ts); notes what changed. */
-function ignoreFile(text: string, where: string, warnings: string[]): Ignore {
-  const safe = safeGitignore(text);
-  if (safe.changed.length) {
-    const n = safe.changed.length;
+/**
+ * A matcher for one ignore file, its patterns bounded (gitignoreSafe.ts), compiled
+ * IGNORE_LINES_PER_YIELD lines at a time with `tick()` between (which may throw to stop);
+ * notes in `warnings` what was broadened.
+ */
+export async function compileIgnore(text: string, where: string, warnings: string[], tick: () => Promise<void>): Promise<Ignore> {
+  const ig = newIgnore();
+  const lines = text.split('\n');
+  const changed: string[] = [];
+  for (let i = 0; i < lines.length; i += IGNORE_LINES_PER_YIELD) {
+    const chunk: string[] = [];
+    for (const raw of lines.slice(i, i + IGNORE_LINES_PER_YIELD)) {
+      const r = safeGitignoreLine(raw);
+      if (r.broadened) changed.push(r.line === null ? `${raw.trim()} (dropped)` : `${raw.trim()} -> ${r.line}`);
+      if (r.line !== null) chunk.push(r.line);
+    }
+    ig.add(chunk);
+    await tick();
+  }
+  if (changed.length) {
+    const n = changed.length;
     warnings.push(
       `${where}: ${n} pattern${n === 1 ? '' : 's'} too complex to match safely ${n === 1 ? 'was' : 'were'} broadened ` +
-        `(more files ignored, never fewer): ${safe.changed.slice(0, 3).map((c) => c.length > 120 ? `${c.slice(0, 120)}…` : c).join('; ')}`,
+        `(more files ignored, never fewer): ${changed.slice(0, 3).map((c) => c.length > 120 ? `${c.slice(0, 120)}…` : c).join('; ')}`,
     );
   }
-  return newIgnore().add(safe.text);
+  return ig;
 }
 
 /**
@@ -265,23 +373,45 @@ function ignoreFile(text: string, where: string, warnings: string[]): Ignore {
  * aborts, and notes when the time budget is spent.
  */
 class Pacer {
-  private last = performance.now();
-  private readonly deadline: number;
+  private last: number;
+  private deadline: number;
   timedOut = false;
-  constructor(private readonly signal: AbortSignal | undefined, budgetMs: number) {
+  constructor(
+    private readonly signal: AbortSignal | undefined,
+    private readonly budgetMs: number,
+    private readonly now: () => number,
+  ) {
+    this.last = now();
     this.deadline = this.last + budgetMs;
     this.check();
   }
   private check(): void {
     if (this.signal?.aborted) throw new CorpusAbortedError();
   }
+  /** The walk is over: reading gets what is left of the budget, and at least half of it. */
+  startReading(): void {
+    this.timedOut = false;
+    this.deadline = Math.max(this.deadline, this.now() + this.budgetMs / 2);
+  }
   async tick(): Promise<void> {
     this.check();
-    if (performance.now() - this.last < YIELD_EVERY_MS) return;
+    const t = this.now();
+    if (t >= this.deadline) this.timedOut = true;
+    if (t - this.last < YIELD_EVERY_MS) return;
     await new Promise<void>((r) => setImmediate(r));
-    this.last = performance.now();
+    this.last = this.now();
     this.check();
-    if (this.last >= this.deadline) this.timedOut = true;
+  }
+}
+
+/** The real path of `p` (of its nearest existing parent, joined with the rest, when it does not exist yet). */
+function realPathOf(p: string): string {
+  const abs = path.resolve(p);
+  try {
+    return fs.realpathSync(abs);
+  } catch {
+    const parent = path.dirname(abs);
+    return parent === abs ? abs : path.join(realPathOf(parent), path.basename(abs));
   }
 }
 
@@ -295,15 +425,30 @@ async function walkFolder(
   seen: () => void,
   pace: Pacer,
   warnings: string[],
+  globs: GlobRules,
 ): Promise<Candidate[]> {
-  const filesExclude = globMatcher(opts.filesExclude, 'files.exclude');
-  const exclude = globMatcher(opts.exclude, 'charrnn.training.exclude');
-  const include = globMatcher(opts.include && opts.include.length > 0 ? opts.include : ['**/*'], 'charrnn.training.include');
+  const { filesExclude, exclude, include } = globs;
   const out: Candidate[] = [];
+  const tick = () => pace.tick();
+  // The model folder is compared by real paths: a workspace or model given through a symbolic
+  // link (`train wslink --out ws/model`) must not train on the model's files.
+  const realFolder = opts.modelDir ? realPathOf(folder) : folder;
+  const realModel = opts.modelDir ? realPathOf(opts.modelDir) : undefined;
+  const isModel = (rel: string, abs: string) =>
+    !!opts.modelDir && (isModelFolderPath(opts.modelDir, abs) || isModelFolderPath(realModel!, path.join(realFolder, ...rel.split('/'))));
+  /** An ignore file that cannot be used keeps its folder out, so that nothing it ignores is read. */
+  const refuse = (where: string, problem: string, rel: string) => {
+    tally.add('unreadable', folder, rel ? `${rel}/` : '');
+    warnings.push(`${where} ${problem}: ${rel ? `${rel}/` : folder} was not read (so that nothing it ignores is used)`);
+  };
 
   const rootLayers: IgnoreLayer[] = [];
   const infoExclude = await readIgnoreFile(path.join(folder, '.git', 'info', 'exclude'));
-  if (infoExclude !== undefined) rootLayers.push({ base: '', ig: ignoreFile(infoExclude, '.git/info/exclude', warnings) });
+  if (infoExclude && 'problem' in infoExclude) {
+    refuse('.git/info/exclude', infoExclude.problem, '');
+    return out;
+  }
+  if (infoExclude) rootLayers.push({ base: '', ig: await compileIgnore(infoExclude.text, '.git/info/exclude', warnings, tick) });
 
   // Entries skipped by path: the reason, or undefined when the entry passes.
   // A file is included when an include pattern matches it or one of its folders (as VS Code's
@@ -315,7 +460,7 @@ async function walkFolder(
     if (filesExclude?.(relPath)) return 'excluded';
     if (exclude?.(relPath)) return 'excluded';
     if (isDir) return undefined;
-    if (!inIncluded && !include!(relPath)) return 'not-included';
+    if (!inIncluded && !include(relPath)) return 'not-included';
     if (MINIFIED_NAME_RE.test(name)) return 'minified';
     if (GENERATED_NAMES.has(name) || GENERATED_NAME_RE.test(name)) return 'generated';
     const dot = name.lastIndexOf('.');
@@ -339,22 +484,25 @@ async function walkFolder(
         return;
       }
       let here = layers;
-      if (entries.some((e) => e.name === '.gitignore' && e.isFile())) {
-        const text = await readIgnoreFile(path.join(abs, '.gitignore'));
-        if (text !== undefined) here = [...layers, { base: rel, ig: ignoreFile(text, `${rel ? `${rel}/` : ''}.gitignore`, warnings) }];
+      if (entries.some((e) => e.name === '.gitignore' && !e.isDirectory())) {
+        const where = `${rel ? `${rel}/` : ''}.gitignore`;
+        const got = await readIgnoreFile(path.join(abs, '.gitignore'));
+        if (got && 'problem' in got) return refuse(where, got.problem, rel);
+        if (got) here = [...layers, { base: rel, ig: await compileIgnore(got.text, where, warnings, tick) }];
+        if (pace.timedOut) return;
       }
       const depth = rel ? rel.split('/').length + 1 : 1;
       for (const e of entries) {
         await pace.tick();
         if (pace.timedOut) return;
         const relPath = rel ? `${rel}/${e.name}` : e.name;
-        if (opts.modelDir && isModelFolderPath(opts.modelDir, path.join(abs, e.name))) {
+        if (isModel(relPath, path.join(abs, e.name))) {
           // The model being trained (and its lock and temp folders): never our own input.
           tally.add('excluded', folder, e.isDirectory() ? `${relPath}/` : relPath);
         } else if (e.isDirectory()) {
           const reason = depth >= MAX_DEPTH ? 'too-deep' : pathRule(here, relPath, true, included);
           if (reason) tally.add(reason, folder, `${relPath}/`);
-          else nextLevel.push({ rel: relPath, layers: here, included: included || include!(relPath) });
+          else nextLevel.push({ rel: relPath, layers: here, included: included || include(relPath) });
         } else if (e.isFile()) {
           const reason = pathRule(here, relPath, false, included);
           if (reason) {
@@ -497,8 +645,9 @@ export async function collectCorpus(
     progress();
   };
 
-  const pace = new Pacer(opts.signal, opts.timeBudgetMs ?? COLLECT_BUDGET_MS);
+  const pace = new Pacer(opts.signal, opts.timeBudgetMs ?? COLLECT_BUDGET_MS, opts.now ?? (() => performance.now()));
   const warnings: string[] = [];
+  const globs = globRules(opts, warnings);
   const candidates: Candidate[] = [];
   for (const folder of folders) {
     let st: fs.Stats;
@@ -517,9 +666,12 @@ export async function collectCorpus(
       candidates.push({ folder: path.dirname(folder), abs: folder, relPath: path.basename(folder) });
       continue;
     }
-    for (const c of await walkFolder(folder, opts, tally, seen, pace, warnings)) candidates.push(c);
+    for (const c of await walkFolder(folder, opts, tally, seen, pace, warnings, globs)) candidates.push(c);
     if (pace.timedOut) break;
   }
+  // Out of time while listing: the files found are read all the same (within more time).
+  let timedOut: CorpusReport['timedOut'] = pace.timedOut ? 'listing' : undefined;
+  pace.startReading();
 
   const docs: CorpusDoc[] = [];
   let bytes = 0;
@@ -565,8 +717,9 @@ export async function collectCorpus(
     seen(candidates.length - i - 1);
     for (; i < candidates.length; i++) tally.add('corpus-limit', candidates[i].folder, candidates[i].relPath);
     await Promise.allSettled(pending);
-  } else if (pace.timedOut) {
+  } else if (i < candidates.length) {
     // Files found but not read before the time budget ran out (those not found are not counted).
+    timedOut ??= 'reading';
     for (; i < candidates.length; i++) tally.add('time-limit', candidates[i].folder, candidates[i].relPath);
     await Promise.allSettled(pending);
   }
@@ -579,7 +732,7 @@ export async function collectCorpus(
     skipped: tally.skipped,
     examples: tally.examples,
     truncated,
-    ...(pace.timedOut ? { timedOut: true } : {}),
+    ...(timedOut ? { timedOut } : {}),
     ...(warnings.length ? { warnings } : {}),
   };
   if (docs.length === 0) throw new EmptyCorpusError(emptyMessage(folders, report, opts), report);
@@ -624,8 +777,12 @@ export function formatReport(r: CorpusReport): string {
   if (r.truncated) {
     s += `\nStopped at the corpus limit (charrnn.training.maxCorpusBytes): ${r.skipped['corpus-limit']} more files were not read.`;
   }
-  if (r.timedOut) {
-    s += `\nStopped collecting at the time limit: the rest of the workspace was not read (${r.skipped['time-limit']} files found but not read).`;
+  const unread = r.skipped['time-limit'];
+  if (r.timedOut === 'listing') {
+    s += `\nStopped listing files at the time limit: the rest of the workspace was not looked at; training on the ${files} read` +
+      `${unread ? ` (${unread} more found were not read in time)` : ''}.`;
+  } else if (r.timedOut === 'reading') {
+    s += `\nStopped reading at the time limit: ${unread} files found were not read.`;
   }
   for (const w of r.warnings ?? []) s += `\nWarning: ${w}`;
   return s;
@@ -644,13 +801,20 @@ const HINTS: Partial<Record<SkipReason, string>> = {
 function emptyMessage(folders: string[], r: CorpusReport, opts: CorpusOptions): string {
   const where = folders.length ? folders.join(', ') : '(no folders)';
   const reasons = mainReasons(r);
-  if (reasons.length === 0) return `No files to train on: ${where} contains no files.`;
+  if (reasons.length === 0) {
+    return r.timedOut === 'listing'
+      ? `No files to train on: none was found in ${where} before collection's time limit (a very large workspace, or ignore rules too slow to match).`
+      : `No files to train on: ${where} contains no files.`;
+  }
   const hints = reasons.map((k) => HINTS[k]).filter((h): h is string => !!h);
   const limits =
     reasons.includes('too-large') ? ` (maxFileBytes is ${opts.maxFileBytes})` : '';
+  // The warnings say why (e.g. an ignore file that kept its folder out), on the same line.
+  const warnings = (r.warnings ?? []).slice(0, 2).map((w) => ` Warning: ${w}.`).join('');
   return (
     `No usable files to train on in ${where}: skipped ${skippedPhrase(r, true)}.` +
-    (hints.length ? ` Hint: ${hints.slice(0, 2).join('; ')}${limits}.` : '')
+    (hints.length ? ` Hint: ${hints.slice(0, 2).join('; ')}${limits}.` : '') +
+    warnings
   );
 }
 

@@ -85,8 +85,26 @@ export class MixtureStage {
   private lastFit = 0;
   private lastFitMs = 0;
 
-  /** Builds the n-gram from the training documents (the first stage of a run). */
-  constructor(private readonly o: MixtureStageOptions) {
+  /**
+   * Builds the n-gram from the training documents (the first stage of a run) in slices that let
+   * the event loop in: undefined when `shouldStop` says so before it is done (the build is
+   * abandoned; a Stop during it was heard only after it, 18 s on 13.6 MB, issue 20).
+   */
+  static async create(o: MixtureStageOptions, shouldStop?: () => boolean): Promise<MixtureStage | undefined> {
+    // Let a Stop already on its way in first.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (shouldStop?.()) return undefined;
+    const t = o.now();
+    const ngram = await runStepsInSlices(KneserNeyModel.buildSteps(o.split.trainDocs, o.vocab, NGRAM_ORDER), { shouldStop, sliceMs: o.sliceMs });
+    if (ngram === undefined || shouldStop?.()) return undefined;
+    return new MixtureStage(o, { ngram, buildSeconds: (o.now() - t) / 1000 });
+  }
+
+  /** Builds the n-gram at once unless `built` brings it (see create). */
+  constructor(
+    private readonly o: MixtureStageOptions,
+    built?: { ngram: KneserNeyModel; buildSeconds: number },
+  ) {
     if (o.previous?.mixer && o.previous.calibration) {
       this.mixer = o.previous.mixer;
       this.calibration = o.previous.calibration;
@@ -96,7 +114,7 @@ export class MixtureStage {
       this.countCalibration = o.previous.countCalibration;
     }
     const t = o.now();
-    this.ngram = KneserNeyModel.fromIds(o.split.trainDocs, o.vocab, NGRAM_ORDER);
+    this.ngram = built?.ngram ?? KneserNeyModel.fromIds(o.split.trainDocs, o.vocab, NGRAM_ORDER);
     this.ngramMeta = {
       file: NGRAM_FILE,
       format: NGRAM_FORMAT,
@@ -104,7 +122,7 @@ export class MixtureStage {
       order: this.ngram.order,
       bytes: this.ngram.stats.bytes,
       trainChars: this.ngram.stats.trainChars,
-      buildSeconds: (o.now() - t) / 1000,
+      buildSeconds: built?.buildSeconds ?? (o.now() - t) / 1000,
     };
     o.log(`n-gram: order ${this.ngram.order}${this.ngram.order < NGRAM_ORDER ? ` (lowered from ${NGRAM_ORDER} to fit its memory budget)` : ''}, ` +
       `${(this.ngram.stats.bytes / 1e6).toFixed(1)} MB, built in ${this.ngramMeta.buildSeconds.toFixed(1)} s`);

@@ -5,7 +5,7 @@
  * checkpoint so far. Losses are reported in bits per character.
  */
 import type { TrainConfig } from './config';
-import { validateTrainConfig } from './config';
+import { validateCorpusConfig, validateTrainConfig } from './config';
 import { collectCorpus, CorpusAbortedError, fingerprint, formatReport, type CorpusDoc, type CorpusOptions } from './corpus';
 import { inspectModelFolder, openModelFolder } from './modelFolder';
 import { BatchStream, splitCorpus } from './batching';
@@ -96,7 +96,7 @@ export class TrainingError extends Error {}
  */
 export async function runTraining(o: TrainRunOptions): Promise<DoneEvent> {
   const cfg = { ...o.config };
-  const problems = validateTrainConfig(cfg);
+  const problems = [...validateTrainConfig(cfg), ...(o.corpus ? validateCorpusConfig(o.corpus) : [])];
   if (problems.length) throw new TrainingError(`invalid settings: ${problems.join('; ')}`);
   if (o.resume) {
     const kind = inspectModelFolder(o.checkpointDir).kind;
@@ -237,12 +237,19 @@ async function trainLocked(o: TrainRunOptions, cfg: TrainConfig, saved: Checkpoi
 
   // Stage 1: the workspace n-gram (seconds), mixed with the document cache: completions work
   // from here on, before any LSTM checkpoint.
-  const counts = new MixtureStage({
+  // A Stop during the build or a fit abandons it (they run in slices that let the IPC message in).
+  const stopAsked = () => !!o.signal?.aborted;
+  const counts = await MixtureStage.create({
     vocab, split, lstmSize: cfg.lstmSize, numLayers: cfg.numLayers, now, log, onMixture: emit,
     ...(initialWeights && saved ? { previous: saved.meta } : {}),
-  });
-  // A Stop during a fit abandons it (the fits run in slices that let the IPC message in).
-  const stopAsked = () => !!o.signal?.aborted;
+  }, stopAsked);
+  if (!counts) {
+    // Nothing of this run to save yet: the model folder is left as it was.
+    log('stopped while building the n-gram: nothing saved, the model folder is unchanged');
+    const stopped: DoneEvent = { type: 'done', reason: 'stopped' };
+    emit(stopped);
+    return stopped;
+  }
   await counts.fit(undefined, 0, stopAsked);
   if (initialWeights && !stopAsked()) await counts.fit(initialWeights, stepOffset, stopAsked);
 

@@ -122,4 +122,29 @@ describe('checkpoint numeric fields (issue 20)', () => {
     fs.writeFileSync(path.join(model, 'meta.json'), JSON.stringify(m));
     assert.throws(() => loadCheckpoint(model), (e: Error) => e instanceof CheckpointError && /discount/.test(e.message) && e.message.split('\n').length === 1);
   });
+
+  it('refuses a large ngram.bin that is not one from its header, without reading it whole', () => {
+    const file = path.join(model, 'ngram.bin');
+    // 512 MB, sparse: no n-gram magic number; meta.json without file records (an older checkpoint).
+    fs.writeFileSync(file, 'not an n-gram');
+    fs.truncateSync(file, 512 * 2 ** 20);
+    const m = structuredClone(good);
+    delete m.files;
+    fs.writeFileSync(path.join(model, 'meta.json'), JSON.stringify(m));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object itself, to count what is read
+    const realFs = require('fs') as typeof fs;
+    const readSync = realFs.readSync;
+    let read = 0;
+    realFs.readSync = ((...args: Parameters<typeof fs.readSync>) => {
+      const n = (readSync as (...a: unknown[]) => number)(...args);
+      read += n;
+      return n;
+    }) as typeof fs.readSync;
+    try {
+      assert.throws(() => loadCheckpoint(model), (e: Error) => e instanceof CheckpointError && /ngram\.bin: .*wrong magic number/.test(e.message));
+    } finally {
+      realFs.readSync = readSync;
+    }
+    assert.ok(read < 2 ** 20, `read ${read} bytes of a 512 MB file`);
+  });
 });

@@ -77,4 +77,51 @@ describe('charrnn CLI', function () {
     assert.strictEqual(s.code, 0, s.stderr);
     assert.ok(s.stdout.startsWith('export') && s.stdout.length >= 50);
   });
+  describe('issue 20: refused with one line, not mangled, not crashed', () => {
+    const TINY = ['--lstm-size', '16', '--num-layers', '1', '--batch-size', '4', '--num-steps', '16', '--epochs', '1', '--eval-every', '20', '--no-samples'];
+    function data(name: string): string {
+      const d = path.join(tmp, name);
+      fs.mkdirSync(d, { recursive: true });
+      for (let i = 0; i < 4; i++) fs.writeFileSync(path.join(d, `f${i}.ts`), `export function add${i}(a: number, b: number) { return a + b; }\n`.repeat(20));
+      return d;
+    }
+
+    it('refuses a negative or zero --max-file-bytes / --max-corpus-bytes', () => {
+      const d = data('bytes');
+      for (const [flag, value] of [['--max-file-bytes', '-5'], ['--max-corpus-bytes', '-1'], ['--max-file-bytes', '0']]) {
+        const r = run(['train', d, '--out', path.join(tmp, 'mb'), flag, value]);
+        assert.notStrictEqual(r.code, 0, `${flag} ${value}: ${r.stderr}`);
+        // One line, and the usage hint every option error gets.
+        assert.match(r.stderr.split('\n')[0], new RegExp(`argument '${value}' is invalid\\. ${flag} must be between \\d+ and \\d+$`));
+        assert.ok(r.stderr.trim().split('\n').length <= 2, r.stderr);
+        assert.ok(!fs.existsSync(path.join(tmp, 'mb')));
+      }
+    });
+
+    it('--include \'\' is ignored with a warning instead of crashing', () => {
+      const d = data('incl');
+      const r = run(['train', d, '--out', path.join(tmp, 'mi'), '--include', '', ...TINY, '--json']);
+      assert.strictEqual(r.code, 0, r.stderr);
+      const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      assert.strictEqual(events.find((e) => e.type === 'corpus').files, 4);
+      assert.match(r.stderr, /an empty pattern in --include was ignored/);
+    });
+
+    it('a folder or --out name that is not UTF-8 is refused with one line, not mangled', function () {
+      if (process.platform === 'win32') this.skip();
+      const d = data('utf8');
+      // A folder named "ws" + byte 0xff (Latin-1 "ÿ"), made and passed as bytes.
+      fs.mkdirSync(Buffer.concat([Buffer.from(path.join(tmp, 'ws')), Buffer.from([0xff])]));
+      const cli = (args: string) => spawnSync('bash', ['-c', `exec "${process.execPath}" "${CLI}" ${args}`], { encoding: 'utf8', timeout: 60_000, cwd: tmp });
+      const before = fs.readdirSync(tmp).sort();
+      for (const [args, what] of [[`train "$(printf 'ws\\377')" --out m1`, /folder/], [`train "${d}" --out "$(printf 'm\\377')" ${TINY.join(' ')}`, /--out/]] as const) {
+        const r = cli(args);
+        assert.strictEqual(r.status, 1, `${args}: ${r.stderr}`);
+        assert.match(r.stderr, /is not valid UTF-8/);
+        assert.match(r.stderr, what);
+        assert.strictEqual(r.stderr.trim().split('\n').length, 1, r.stderr);
+      }
+      assert.deepStrictEqual(fs.readdirSync(tmp).sort(), before, 'no folder made under a mangled name');
+    });
+  });
 });

@@ -1,9 +1,12 @@
 import * as assert from 'assert';
-import { spawn } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { PassThrough, Readable, Writable } from 'stream';
 import { writeTinyCheckpoint } from './inferFixture';
+import { runComplete } from '../../src/cli/complete';
+import { readLines, type Line } from '../../src/cli/jsonLines';
 
 const completeJs = path.resolve(__dirname, '../../src/cli/complete.js');
 
@@ -90,5 +93,87 @@ describe('charrnn complete (JSON lines protocol)', function () {
     const r2 = await run(broken, '');
     assert.notStrictEqual(r2.code, 0);
     assert.match(r2.stderr, /weights\.bin has 10 bytes/);
+  });
+  describe('issue 20: linear line reading, write errors, stdin a directory', () => {
+    const CHUNK = 65536;
+    /**
+     * `total` characters in 64 KB chunks (as stdin delivers them), a newline ending every
+     * `lineChars` characters (0: none). Every chunk costs the same to make, whatever the lines.
+     */
+    function* chunks(total: number, lineChars: number): Generator<Buffer> {
+      for (let o = 0; o < total; o += CHUNK) {
+        const c = Buffer.alloc(Math.min(CHUNK, total - o), 'x');
+        if (lineChars > 0) for (let nl = lineChars - 1 - (o % lineChars); nl < c.length; nl += lineChars) c[nl] = 10;
+        yield c;
+      }
+    }
+    async function timeLines(total: number, lineChars: number, maxChars?: number): Promise<{ ms: number; lines: Line[] }> {
+      const lines: Line[] = [];
+      const t0 = performance.now();
+      for await (const l of readLines(Readable.from(chunks(total, lineChars)), maxChars)) lines.push(typeof l === 'string' ? `${l.length}` : l);
+      return { ms: performance.now() - t0, lines };
+    }
+    /** The faster of two runs (a shared machine's noise). */
+    async function best(total: number, lineChars: number, maxChars?: number) {
+      const a = await timeLines(total, lineChars, maxChars);
+      const b = await timeLines(total, lineChars, maxChars);
+      return a.ms <= b.ms ? a : b;
+    }
+
+    it('one line of 16 M characters takes about as long as 16 lines of 1 M (linear, not quadratic)', async () => {
+      const M = 1_000_000;
+      const one = await best(16 * M, 16 * M);
+      const many = await best(16 * M, M);
+      assert.deepStrictEqual(one.lines, [`${16 * M - 1}`]);
+      assert.strictEqual(many.lines.length, 16);
+      assert.ok(one.ms < 3 * many.ms + 50, `1 x 16M: ${one.ms.toFixed(0)} ms, 16 x 1M: ${many.ms.toFixed(0)} ms`);
+    });
+
+    it('an over-long line gets its error answer in linear time, without keeping it', async () => {
+      const M = 1_000_000;
+      const over = await best(48 * M, 0, 16 * 1024 * 1024);
+      assert.deepStrictEqual(over.lines, [{ tooLong: 48 * M }]);
+      const lines = await best(48 * M, M, 16 * 1024 * 1024);
+      assert.strictEqual(lines.lines.length, 48);
+      assert.ok(over.ms < 3 * lines.ms + 50, `no newline in 48M: ${over.ms.toFixed(0)} ms, 48 x 1M: ${lines.ms.toFixed(0)} ms`);
+    });
+
+    /** A stdout that fails every write with `code` after `okWrites` writes. */
+    function failingOutput(code: string, okWrites: number): Writable {
+      let n = 0;
+      return new Writable({
+        write(_chunk, _enc, cb) {
+          if (n++ < okWrites) return cb();
+          cb(Object.assign(new Error(`${code}: write failed`), { code }));
+        },
+      });
+    }
+
+    for (const code of ['ENOSPC', 'EPIPE']) {
+      it(`a write error on stdout (${code}) ends complete with one line on stderr and a non-zero exit`, async () => {
+        const input = Readable.from([`${JSON.stringify({ prefix: 'const x = add(1, ' })}\n`.repeat(2000)]);
+        let err = '';
+        const errStream = new PassThrough();
+        errStream.on('data', (d: Buffer) => (err += d.toString()));
+        const status = await runComplete(model, input, failingOutput(code, 93), errStream);
+        assert.notStrictEqual(status, 0);
+        assert.strictEqual(err.trimEnd().split('\n').length, 1, err);
+        assert.match(err, new RegExp(`charrnn complete: cannot write the answers \\(${code}\\b.*after 93 answers`));
+      });
+    }
+
+    it('stdin that is a directory: one line on stderr and a non-zero exit', () => {
+      const cli = path.resolve(__dirname, '../../src/cli/main.js');
+      const fd = fs.openSync(dir, 'r');
+      try {
+        const r = spawnSync(process.execPath, [cli, 'complete', '--model', model], { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8', timeout: 60_000 });
+        assert.notStrictEqual(r.status, 0, r.stderr);
+        assert.strictEqual(r.stdout, '');
+        assert.strictEqual(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+        assert.match(r.stderr, /stdin is a directory/);
+      } finally {
+        fs.closeSync(fd);
+      }
+    });
   });
 });

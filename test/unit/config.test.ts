@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { SETTINGS, checkSetting, combinationProblem, defaultTrainConfig, validateTrainConfig } from '../../src/core/config';
+import { SETTINGS, checkSetting, combinationProblem, defaultTrainConfig, validateCorpusConfig, validateTrainConfig } from '../../src/core/config';
 import { exitReason } from '../../src/extension/exitReason';
 
 describe('config', () => {
@@ -24,6 +24,13 @@ describe('config', () => {
     assert.ok(validateTrainConfig(c).includes(combinationProblem(c)!));
     assert.strictEqual(combinationProblem({ epochs: 0, maxMinutes: 5 }), undefined);
     assert.ok(validateTrainConfig({ ...defaultTrainConfig(), batchSize: 0 }).some((e) => /batchSize/.test(e)));
+  });
+  it('refuses negative byte limits in a run\'s corpus settings (issue 20: the trainer\'s path as the CLI\'s)', () => {
+    const ok = { include: ['**/*'], exclude: [], maxFileBytes: 1_000_000, maxCorpusBytes: 20_000_000 };
+    assert.deepStrictEqual(validateCorpusConfig(ok), []);
+    assert.deepStrictEqual(validateCorpusConfig({ ...ok, maxFileBytes: -5 }), ['training.maxFileBytes must be between 1000 and 100000000']);
+    assert.deepStrictEqual(validateCorpusConfig({ ...ok, maxCorpusBytes: -1 }), ['training.maxCorpusBytes must be between 10000 and 1000000000']);
+    assert.deepStrictEqual(validateCorpusConfig({ ...ok, include: [3] as unknown as string[] }), ['training.include must be a list of strings']);
   });
 });
 

@@ -1,10 +1,14 @@
 import * as assert from 'assert/strict';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
   collectCorpus,
+  compileIgnore,
+  CorpusAbortedError,
   EmptyCorpusError,
+  IGNORE_LINES_PER_YIELD,
   fingerprint,
   formatReport,
   type CorpusOptions,
@@ -38,6 +42,56 @@ async function collect(root: string | string[], opts: Partial<CorpusOptions> = {
 }
 
 const rels = (docs: { relPath: string }[]) => docs.map((d) => d.relPath);
+
+interface ChildOutcome {
+  files?: string[];
+  warnings?: string[];
+  skipped?: Record<string, number>;
+  error?: string;
+  message?: string;
+}
+
+/**
+ * collectCorpus in a child process, for each of `cases`: once to the end (`full`), and once with
+ * its signal aborted from the event loop just after it starts (`aborted`). A backtracking matcher
+ * or a blocking read never returns to the event loop, so no in-process timeout could fire: the
+ * child is killed after `killAfterMs` (a hang, reported as the test's failure; not a speed limit).
+ */
+function collectInChild(root: string, cases: Partial<CorpusOptions>[], killAfterMs = 90_000): { full: ChildOutcome; aborted: ChildOutcome }[] {
+  const corpusJs = path.resolve(__dirname, '../../src/core/corpus.js');
+  const script = `
+    const { collectCorpus } = require(${JSON.stringify(corpusJs)});
+    const show = (p) => p.then(
+      ({ docs, report }) => ({ files: docs.map((d) => d.relPath), warnings: report.warnings ?? [], skipped: report.skipped }),
+      (e) => ({ error: e.name, message: e.message }));
+    (async () => {
+      const out = [];
+      for (const opts of ${JSON.stringify(cases.map((c) => ({ ...DEFAULTS, ...c })))}) {
+        const full = await show(collectCorpus([${JSON.stringify(root)}], opts));
+        const ac = new AbortController();
+        const p = collectCorpus([${JSON.stringify(root)}], { ...opts, signal: ac.signal });
+        setImmediate(() => ac.abort());
+        out.push({ full, aborted: await show(p) });
+      }
+      console.log(JSON.stringify(out));
+    })();`;
+  // A small heap: a collector that loads a huge ignore file fails fast instead of filling the machine.
+  const r = spawnSync(process.execPath, ['--max-old-space-size=256', '-e', script], { encoding: 'utf8', timeout: killAfterMs });
+  assert.ok(r.status === 0 && r.stdout.trim(), `the collector did not finish (${r.signal ?? `exit ${r.status}`}): ${r.stderr.slice(-400)}`);
+  return JSON.parse(r.stdout);
+}
+
+/** An aborted collection ends with the stop, or with the refusal it reached first. */
+function assertStopped(o: ChildOutcome): void {
+  assert.ok(o.error === 'CorpusAbortedError' || o.error === 'EmptyCorpusError', JSON.stringify(o));
+}
+
+function codeFiles(root: string, n = 6): void {
+  for (let i = 0; i < n; i++) {
+    fs.mkdirSync(root, { recursive: true });
+    fs.writeFileSync(path.join(root, `f${i}.ts`), `export function add${i}(a: number, b: number) { return a + b + ${i}; }\n`.repeat(5));
+  }
+}
 
 describe('corpus', () => {
   after(() => {
@@ -342,5 +396,129 @@ describe('corpus', () => {
     assert.equal(fingerprint([doc('a.ts', 10), doc('b.ts', 20)]).hash, a.hash);
     assert.notEqual(fingerprint([doc('a.ts', 10), doc('b.ts', 21)]).hash, a.hash);
     assert.notEqual(fingerprint([doc('a.ts', 10), doc('c.ts', 20)]).hash, a.hash);
+  });
+  describe('hostile workspaces finish or are refused, and a stop is heard (issue 20)', function () {
+    this.timeout(240_000);
+
+    it('an extglob or repeated alternation in any glob setting or .gitignore does not backtrack', () => {
+      const root = makeTree({});
+      codeFiles(root);
+      const a40 = 'a'.repeat(40);
+      fs.writeFileSync(path.join(root, a40), 'x\n');
+      const nested = '+(+(a))c';
+      const braces = '{a,a}'.repeat(40) + 'c';
+      const groups = '(a|a)'.repeat(40) + 'c';
+      const cases: Partial<CorpusOptions>[] = [
+        { exclude: [nested] },
+        { exclude: [braces] },
+        { exclude: [groups] },
+        { filesExclude: [nested, braces] },
+        { include: ['**/*.ts', nested, braces] },
+      ];
+      const results = collectInChild(root, cases);
+      for (const [i, { full, aborted }] of results.entries()) {
+        assert.ok(full.files?.includes('f0.ts'), `case ${i}: ${JSON.stringify(full)}`);
+        assert.equal(full.files?.includes(a40), i < 4, `case ${i}: the pattern's characters are literal`);
+        assertStopped(aborted);
+      }
+      // The same patterns in .gitignore (whose syntax has no extglobs or braces).
+      fs.writeFileSync(path.join(root, '.gitignore'), `${nested}\n${braces}\n${groups}\n`);
+      const [{ full, aborted }] = collectInChild(root, [{}]);
+      assert.ok(full.files?.includes(a40), JSON.stringify(full));
+      assertStopped(aborted);
+    });
+
+    it('a FIFO or a link to /dev/zero at .git/info/exclude is never read: the folder is refused with the reason', function () {
+      if (process.platform === 'win32') this.skip();
+      const root = makeTree({ '.git/HEAD': 'ref: refs/heads/main\n' });
+      codeFiles(root);
+      const exclude = path.join(root, '.git', 'info', 'exclude');
+      fs.mkdirSync(path.dirname(exclude), { recursive: true });
+      execFileSync('mkfifo', [exclude]);
+      let [{ full, aborted }] = collectInChild(root, [{}]);
+      assert.equal(full.error, 'EmptyCorpusError', JSON.stringify(full));
+      assert.match(full.message ?? '', /\.git\/info\/exclude is not a regular file \(a FIFO\)/);
+      assertStopped(aborted);
+      fs.rmSync(exclude);
+      fs.symlinkSync('/dev/zero', exclude);
+      [{ full, aborted }] = collectInChild(root, [{}]);
+      assert.equal(full.error, 'EmptyCorpusError', JSON.stringify(full));
+      assert.match(full.message ?? '', /\.git\/info\/exclude is not a regular file \(a character device\)/);
+      assertStopped(aborted);
+    });
+
+    it('an ignore file over 1 MB (a 2,000,000-line .gitignore) is not loaded: its folder is skipped with a warning', () => {
+      const root = makeTree({ 'sub/x.ts': 'export const x = 1;\n' });
+      codeFiles(root);
+      const lines = Array.from({ length: 2_000_000 }, (_, i) => `build-output-${i}.log`).join('\n');
+      fs.writeFileSync(path.join(root, 'sub', '.gitignore'), lines);
+      const [{ full, aborted }] = collectInChild(root, [{}]);
+      assert.deepEqual(full.files, ['f0.ts', 'f1.ts', 'f2.ts', 'f3.ts', 'f4.ts', 'f5.ts'], JSON.stringify(full));
+      assert.match((full.warnings ?? []).join('\n'), /sub\/\.gitignore is \d+\.\d MB, over the 1\.0 MB limit for ignore files: sub\/ was not read/);
+      assert.equal(full.skipped?.unreadable, 1);
+      assertStopped(aborted);
+    });
+
+    it('compiles an ignore file in slices, letting a stop in every IGNORE_LINES_PER_YIELD lines', async () => {
+      const lines = 9000;
+      const text = Array.from({ length: lines }, (_, i) => `dir${i}/`).join('\n');
+      let ticks = 0;
+      const ig = await compileIgnore(text, '.gitignore', [], async () => {
+        ticks++;
+      });
+      assert.ok(ig.ignores('dir8999/'));
+      assert.ok(ticks >= Math.floor(lines / IGNORE_LINES_PER_YIELD), `${ticks} yields`);
+      // A stop at the second yield ends the compilation there.
+      let n = 0;
+      await assert.rejects(
+        compileIgnore(text, '.gitignore', [], async () => {
+          if (++n === 2) throw new CorpusAbortedError();
+        }),
+        CorpusAbortedError,
+      );
+      assert.equal(n, 2);
+    });
+  });
+
+  it('collection that runs out of time trains on the files it found, and says so (issue 20)', async () => {
+    const files: Record<string, string> = {};
+    for (let d = 0; d < 20; d++) for (let f = 0; f < 30; f++) files[`d${String(d).padStart(2, '0')}/f${f}.ts`] = `export const v${f} = ${d};\n`;
+    const root = makeTree(files);
+    // A clock that advances with every look at it: the budget runs out during the walk, after it
+    // has listed some files.
+    let t = 0;
+    const { docs, report } = await collect(root, { timeBudgetMs: 5, now: () => (t += 0.05) } as Partial<CorpusOptions>);
+    assert.ok(report.timedOut);
+    assert.ok(docs.length >= 5, `${docs.length} files`);
+    assert.ok(docs.length + report.skipped['time-limit'] < 600, 'the walk stopped before listing every file');
+    assert.match(formatReport(report), /^Using \d+ files/);
+    assert.match(formatReport(report), /Stopped listing files at the time limit/);
+  });
+
+  it('an empty glob pattern is ignored, with a warning (issue 20)', async () => {
+    const root = makeTree({ 'src/a.ts': 'export const a = 1;\n', 'b.md': '# b\n' });
+    const all = await collect(root, { include: [''] });
+    assert.deepEqual(rels(all.docs), ['b.md', 'src/a.ts']);
+    assert.match((all.report.warnings ?? []).join('\n'), /empty pattern in charrnn\.training\.include was ignored/);
+    const some = await collect(root, { include: ['', 'src/**'], exclude: [' '], filesExclude: [''] });
+    assert.deepEqual(rels(some.docs), ['src/a.ts']);
+  });
+
+  it('never reads its own model folder through a symlinked workspace or model path (issue 20)', async function () {
+    const root = makeTree({ 'a.ts': 'export const a = 1;\n', 'model/meta.json': '{"format": "charrnn-checkpoint"}\n', 'model/notes.txt': 'mine\n' });
+    const link = `${root}-link`;
+    tmpRoots.push(link);
+    try {
+      fs.symlinkSync(root, link, 'dir');
+    } catch {
+      this.skip();
+    }
+    // ln -s ws wslink; train wslink --out ws/model
+    assert.deepEqual(rels((await collect(link, { modelDir: path.join(root, 'model') })).docs), ['a.ts']);
+    // train ws --out wslink/model, and a model folder not made yet
+    assert.deepEqual(rels((await collect(root, { modelDir: path.join(link, 'model') })).docs), ['a.ts']);
+    fs.rmSync(path.join(root, 'model'), { recursive: true });
+    fs.writeFileSync(path.join(root, '.model.lock'), '{}\n');
+    assert.deepEqual(rels((await collect(link, { modelDir: path.join(root, 'model') })).docs), ['a.ts']);
   });
 });

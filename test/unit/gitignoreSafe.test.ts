@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import ignore from 'ignore';
-import { globTooComplex, safeGitignore, safeGitignoreLine, MAX_WILDCARDS_PER_PATTERN } from '../../src/core/gitignoreSafe';
+import picomatch from 'picomatch';
+import { compileGlob, globTooComplex, safeGitignore, safeGitignoreLine, MAX_WILDCARDS_PER_PATTERN } from '../../src/core/gitignoreSafe';
 import { makeRng } from '../../src/core/random';
 
 describe('gitignoreSafe', () => {
@@ -58,5 +59,50 @@ describe('gitignoreSafe', () => {
       assert.strictEqual(globTooComplex(g), undefined, g);
     }
     for (const g of ['*a*a*b', '**/*a*/**/b*', '*a*/*a*/*a/b']) assert.match(globTooComplex(g) ?? '', /too many wildcards/, g);
+  });
+});
+
+describe('glob settings matcher (issue 20)', () => {
+  const name40 = 'a'.repeat(40);
+  // Each of these takes exponential time in a backtracking matcher (picomatch's regular
+  // expressions) on a name of 40 a's: hours. Extglobs are not VS Code glob syntax: their
+  // characters are literal.
+  const hostile = ['+(+(a))c', '*(*(a))c', '@(+(a)|+(a))c', '{a,a}'.repeat(40) + 'c', '(a|a)'.repeat(40) + 'c', '{a,{a,{a,aa}}}'.repeat(30) + 'c'];
+
+  it('matches nested extglobs and repeated alternations in time linear in the name (a state machine, no backtracking)', () => {
+    for (const p of hostile) {
+      const m = compileGlob(p);
+      // The work per character is bounded by the machine's size, itself linear in the pattern.
+      assert.ok(m.size <= 4 * p.length + 4, `${p}: ${m.size} states`);
+      assert.strictEqual(m(name40), false, p);
+      assert.strictEqual(m(`${name40}/${name40}`), false, p);
+    }
+    assert.strictEqual(compileGlob('+(+(a))c')('+(+(a))c'), true, 'extglob characters are literal');
+    assert.strictEqual(compileGlob('{a,a}'.repeat(40) + 'c')(name40 + 'c'), true);
+  });
+
+  it('agrees with picomatch (dot: true) on ordinary VS Code globs', () => {
+    const patterns = ['**/*', '**/*.{ts,tsx}', 'src/**', '**/test/**/*.spec.*', '**/node_modules', '*.min.*', 'src/*.ts', 'docs/**/*.md',
+      '**/.git', 'a?c/*', '[ab]*.ts', '[^a]*.ts', '[a-c]*', '{src,test}/**', '**', '*', 'x/**/y', '**/*.{js,json}', '.vscode/**',
+      'src/**/*.ts', '**/{dist,out}/**', 'a/**/b/**/c', '*.ts', 'src', '!*.ts', '**/x*y*', 'x/**'];
+    const paths = ['a.ts', 'src/a.ts', 'src/b/c.tsx', 'test/x/y.spec.ts', 'node_modules', 'a/node_modules', 'lib.min.js', 'docs/a/b.md', 'docs/x.md',
+      '.git', 'abc/d', 'b.ts', 'c.ts', 'src', 'test/a', 'x/y', 'x/a/b/y', 'x/ya', 'p/q.json', '.vscode/settings.json', '.hidden/a.ts', 'x',
+      'a/b/c', 'a/x/b/y/c', 'dist/a.js', 'q/out/r', 'xay', 'q/xy', 'aac/e', 'A.TS'];
+    for (const p of patterns) {
+      const mine = compileGlob(p);
+      const theirs = picomatch(p, { dot: true });
+      for (const f of paths) assert.strictEqual(mine(f), theirs(f), `${p} on ${f}`);
+    }
+    // Where VS Code and picomatch differ, VS Code's reading: `[!…]` negates, `**` inside a
+    // segment is a `*`, `{1..3}` is no range.
+    assert.deepStrictEqual(['a.ts', 'b.ts'].map(compileGlob('[!a]*.ts')), [false, true]);
+    assert.deepStrictEqual(['a.ts', 'src/a.ts'].map(compileGlob('**.ts')), [true, false]);
+    assert.deepStrictEqual(['f2', 'f{1..3}'].map(compileGlob('f{1..3}')), [false, true]);
+  });
+
+  it('matches without case when asked (Windows, macOS)', () => {
+    assert.strictEqual(compileGlob('**/*.TS', { nocase: true })('src/a.ts'), true);
+    assert.strictEqual(compileGlob('[A-C]*', { nocase: true })('bx'), true);
+    assert.strictEqual(compileGlob('**/*.TS')('src/a.ts'), false);
   });
 });

@@ -1,5 +1,9 @@
 import * as assert from 'assert';
-import { KneserNeyModel } from '../../src/core/lm/ngram';
+import * as os from 'os';
+import * as path from 'path';
+import { KneserNeyModel, NGRAM_YIELD_EVERY } from '../../src/core/lm/ngram';
+import { runStepsInSlices } from '../../src/core/steps';
+import { Vocab } from '../../src/core/vocab';
 import { bitsPerChar } from '../../src/core/lm/bitsPerChar';
 import { mixtureBitsPerChar } from '../../src/core/lm/fit';
 import { makeRng } from '../../src/core/random';
@@ -132,5 +136,95 @@ describe('KneserNeyModel (character n-gram, interpolated modified Kneser–Ney)'
   it('stops reading at maxTrainChars', () => {
     const m = KneserNeyModel.train([CODE, CODE], { order: 3, minCount: 1, maxTrainChars: 100 });
     assert.strictEqual(m.stats.trainChars, 100);
+  });
+  describe('issue 20: a stop is heard during the build; ngram.bin checked before it is read', () => {
+    // The real module, so that its readSync can be counted (the TypeScript import is a copy).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+    const realFs = require('fs') as typeof import('fs');
+    const text = CODE.repeat(300);
+    const vocab = Vocab.build([text, text.toUpperCase()], 1);
+    const ids = [vocab.encode(text), vocab.encode(text.toUpperCase())];
+    const n = ids[0].length + ids[1].length + 2;
+
+    it('the build yields at least every NGRAM_YIELD_EVERY positions of each pass', () => {
+      const steps = KneserNeyModel.buildSteps(ids, vocab, 12);
+      let yields = 0;
+      let r = steps.next();
+      while (!r.done) {
+        yields++;
+        r = steps.next();
+      }
+      // Passes over all positions: the radix sort (one per order), the prefix lengths, and two per order.
+      assert.ok(yields >= 3 * 12 * Math.floor(n / NGRAM_YIELD_EVERY), `${yields} yields for ${n} positions`);
+      assert.deepStrictEqual(r.value.stats, KneserNeyModel.fromIds(ids, vocab, 12).stats, 'the same model as built at once');
+    });
+
+    it('a build asked to stop ends before finishing', async () => {
+      let asked = 0;
+      const got = await runStepsInSlices(KneserNeyModel.buildSteps(ids, vocab, 12), { sliceMs: 0, shouldStop: () => ++asked >= 3 });
+      assert.strictEqual(got, undefined);
+      assert.strictEqual(asked, 3);
+    });
+
+    function tmpFile(name: string): string {
+      const dir = realFs.mkdtempSync(path.join(os.tmpdir(), 'charrnn-ngram-'));
+      return path.join(dir, name);
+    }
+
+    it('a 1 GiB ngram.bin is refused from its header, not read whole', () => {
+      const m = KneserNeyModel.fromIds(ids, vocab, 6);
+      const file = tmpFile('ngram.bin');
+      try {
+        realFs.writeFileSync(file, m.serialize());
+        assert.deepStrictEqual(KneserNeyModel.readFile(file, vocab).stats, m.stats);
+        realFs.truncateSync(file, 2 ** 30); // sparse: no disk used
+        const readSync = realFs.readSync;
+        let bytesRead = 0;
+        realFs.readSync = ((...args: Parameters<typeof readSync>) => {
+          const got = readSync(...args);
+          bytesRead += got;
+          return got;
+        }) as typeof readSync;
+        try {
+          assert.throws(() => KneserNeyModel.readFile(file, vocab), /the n-gram file is not usable: 1073741824 bytes, the header describes \d+/);
+          realFs.writeFileSync(file, Buffer.alloc(16));
+          realFs.truncateSync(file, 2 ** 30);
+          assert.throws(() => KneserNeyModel.readFile(file, vocab), /wrong magic number/);
+        } finally {
+          realFs.readSync = readSync;
+        }
+        assert.ok(bytesRead < 1_000_000, `${bytesRead} bytes read`);
+      } finally {
+        realFs.rmSync(path.dirname(file), { recursive: true, force: true });
+      }
+    });
+
+    /** ngram.bin with its JSON header changed by `edit` (the arrays moved to their new offset). */
+    function withHeader(buf: Buffer, edit: (h: { disc: number[][] }) => void): Buffer {
+      const headLen = buf.readUInt32LE(8);
+      const h = JSON.parse(buf.subarray(12, 12 + headLen).toString('utf8'));
+      edit(h);
+      const head = Buffer.from(JSON.stringify(h), 'utf8');
+      const align4 = (x: number) => (x + 3) & ~3;
+      const arrays = buf.subarray(align4(12 + headLen));
+      const out = Buffer.alloc(align4(12 + head.length) + arrays.length);
+      buf.copy(out, 0, 0, 8);
+      out.writeUInt32LE(head.length, 8);
+      head.copy(out, 12);
+      arrays.copy(out, align4(12 + head.length));
+      return out;
+    }
+
+    it('refuses discounts that are not finite numbers in range (1e308 gave NaN bits per character)', () => {
+      const m = KneserNeyModel.fromIds(ids, vocab, 6);
+      const buf = m.serialize();
+      assert.deepStrictEqual(KneserNeyModel.deserialize(withHeader(buf, () => {}), vocab).stats, m.stats);
+      for (const bad of [1e308, -0.5, 1.5]) {
+        const edited = withHeader(buf, (h) => (h.disc[2][0] = bad));
+        assert.throws(() => KneserNeyModel.deserialize(edited, vocab), /the n-gram file is not usable: bad discounts at order 2/, String(bad));
+      }
+      const three = withHeader(buf, (h) => (h.disc[3][2] = 3.5));
+      assert.throws(() => KneserNeyModel.deserialize(three, vocab), /bad discounts at order 3/);
+    });
   });
 });

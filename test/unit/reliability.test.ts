@@ -360,15 +360,18 @@ describe('reliability (issue 13)', function () {
       assert.throws(() => loadCheckpoint(model), /weights\.bin is unreadable \(not a regular file\)/);
     });
 
-    it('complete: EPIPE (| head -1) exits quietly', () => {
+    it('complete: EPIPE (| head -1) ends with one line and a non-zero exit, no stack trace', () => {
       const lines = `${JSON.stringify({ prefix: 'const x = add(1, ' })}\n`.repeat(20000);
       const input = path.join(tmp, 'in.jsonl');
       fs.writeFileSync(input, lines);
       const errFile = path.join(tmp, 'err.txt');
       const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${CLI}" complete --model "${model}" < "${input}" 2>"${errFile}" | head -1; echo "status \${PIPESTATUS[0]}" >&2`], { encoding: 'utf8', timeout: 60_000 });
       assert.strictEqual(r.stdout.trim().split('\n').length, 1, r.stdout);
-      assert.strictEqual(fs.readFileSync(errFile, 'utf8'), '', 'nothing on stderr');
-      assert.match(r.stderr, /status 0/);
+      // Issue 20: a write error on stdout is said, in one line, and the exit is not 0.
+      const err = fs.readFileSync(errFile, 'utf8');
+      assert.match(err, /^charrnn complete: cannot write the answers \(EPIPE/);
+      assert.strictEqual(err.trimEnd().split('\n').length, 1, err);
+      assert.match(r.stderr, /status 1/);
     });
 
     it('complete: a CR inside a request line gives one answer, CRLF lines one each', () => {

@@ -131,6 +131,28 @@ describe('runTraining', function () {
     assert.ok(!events.some((e) => e.type === 'progress' && e.step > 0), 'no training step after the Stop');
   });
 
+  it('a Stop during the n-gram build ends the run there: no fit, nothing saved (issue 20)', async () => {
+    const abort = new AbortController();
+    const events: TrainingEvent[] = [];
+    const done = await runTraining({
+      config: tiny({ epochs: 1000 }),
+      docs: big,
+      checkpointDir: dir,
+      resume: false,
+      signal: abort.signal,
+      onEvent: (e) => {
+        events.push(e);
+        // The corpus is in; the n-gram build starts right after: the Stop comes from the event loop.
+        if (e.type === 'corpus') setImmediate(() => abort.abort());
+      },
+    });
+    assert.strictEqual(done.reason, 'stopped');
+    assert.ok(!events.some((e) => e.type === 'log' && e.message.startsWith('n-gram:')), 'the build was abandoned');
+    assert.ok(!events.some((e) => e.type === 'checkpoint' || e.type === 'mixture'));
+    assert.ok(events.some((e) => e.type === 'log' && /stopped while building the n-gram/.test(e.message)));
+    assert.ok(!fs.existsSync(path.join(dir, 'meta.json')), 'nothing saved');
+  });
+
   it('a continued run stopped during its fits keeps the saved mixers and thresholds', async () => {
     let t = 0;
     const first = await runTraining({

@@ -17,7 +17,9 @@
  * them), which keep raw counts — as KenLM does. The base distribution is uniform over the
  * vocabulary. BOS is never predicted.
  */
+import * as fs from 'fs';
 import type { CharModel } from '../infer/charModel';
+import { runSteps, type Steps } from '../steps';
 import { Vocab } from '../vocab';
 
 /** The state: the last (order - 1) symbol ids (BOS = vocabSize included), one UTF-16 unit each. */
@@ -62,6 +64,16 @@ export const NGRAM_FORMAT = 'charrnn-kn';
 export const NGRAM_VERSION = 1;
 const MAGIC = 0x4e4b5243; // "CRKN" little-endian
 const DEFAULT_MAX_TRAIN_CHARS = 8_000_000;
+/**
+ * The build yields (Steps) at least every this many positions of each of its passes over the
+ * training text (about a millisecond of work), so a Stop is heard mid-build: on 8 M characters it
+ * took 18 s in one piece (issue 20).
+ */
+export const NGRAM_YIELD_EVERY = 65536;
+/** An ngram.bin larger than this is refused before it is read (the model's arrays are bounded by DEFAULT_NGRAM_MAX_BYTES). */
+export const MAX_NGRAM_FILE_BYTES = 256_000_000;
+/** Its JSON header larger than this is refused (a few numbers per order). */
+const MAX_HEADER_BYTES = 65536;
 /** Default bound on the model's arrays: the order is lowered until the model fits. */
 export const DEFAULT_NGRAM_MAX_BYTES = 80_000_000;
 /** Bytes per trie node: symbol (2), count (4), first child (4). */
@@ -121,11 +133,56 @@ export class KneserNeyModel implements CharModel<NgramState> {
     maxTrainChars = DEFAULT_MAX_TRAIN_CHARS,
     maxBytes = DEFAULT_NGRAM_MAX_BYTES,
   ): KneserNeyModel {
+    return runSteps(KneserNeyModel.buildSteps(docs, vocab, order, maxTrainChars, maxBytes));
+  }
+
+  /**
+   * fromIds as Steps: yields at least every NGRAM_YIELD_EVERY positions of each pass, so that
+   * runStepsInSlices can let a Stop in (and abandon the build).
+   */
+  static *buildSteps(
+    docs: readonly Int32Array[],
+    vocab: Vocab,
+    order: number,
+    maxTrainChars = DEFAULT_MAX_TRAIN_CHARS,
+    maxBytes = DEFAULT_NGRAM_MAX_BYTES,
+  ): Steps<KneserNeyModel> {
     const N = Math.floor(order);
     if (!(N >= 1 && N <= 32)) throw new Error('n-gram order must be between 1 and 32');
     if (vocab.size > 0xfffe) throw new Error('vocabulary too large for the n-gram model');
     const seq = concatDocs(docs, vocab.size, maxTrainChars);
-    return new KneserNeyModel(vocab, buildTables(seq, N, vocab.size, maxBytes));
+    yield;
+    return new KneserNeyModel(vocab, yield* buildTables(seq, N, vocab.size, maxBytes));
+  }
+
+  /**
+   * Checks ngram.bin at `file` from its header, without reading the rest: a regular file with our
+   * magic number and version, whose size is what the header describes and at most `maxBytes`.
+   * Returns its size; throws a readable Error.
+   */
+  static checkFile(file: string, maxBytes = MAX_NGRAM_FILE_BYTES): number {
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    try {
+      return checkOpenFile(fd, maxBytes);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /**
+   * Reads ngram.bin from `file`: its header first (checkFile), so that a file that is not one is
+   * refused before it is read whole. Throws a readable Error.
+   */
+  static readFile(file: string, vocab: Vocab, maxBytes = MAX_NGRAM_FILE_BYTES): KneserNeyModel {
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    try {
+      const size = checkOpenFile(fd, maxBytes);
+      const buf = readAt(fd, size, 0);
+      if (buf.length !== size) notUsable('the file changed while it was read');
+      return KneserNeyModel.deserialize(buf, vocab);
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 
   /** The model as the bytes of ngram.bin. */
@@ -170,20 +227,11 @@ export class KneserNeyModel implements CharModel<NgramState> {
     if (view.getUint32(4, true) !== NGRAM_VERSION) fail(`version ${view.getUint32(4, true)} (expected ${NGRAM_VERSION})`);
     const headBytes = view.getUint32(8, true);
     if (12 + headBytes > buf.length) fail('truncated header');
-    let h: { order: number; vocabSize: number; trainChars: number; nodes: number[]; disc: number[][] };
-    try {
-      h = JSON.parse(Buffer.from(buf.buffer, buf.byteOffset + 12, headBytes).toString('utf8'));
-    } catch {
-      return fail('unreadable header');
-    }
-    const N = h?.order;
-    if (!Number.isInteger(N) || N < 1 || N > 32) fail('bad order');
+    const h = parseHeader(Buffer.from(buf.buffer, buf.byteOffset + 12, headBytes), fail);
+    const N = h.order;
     if (h.vocabSize !== vocab.size) fail(`built for ${h.vocabSize} characters, the vocabulary has ${vocab.size}`);
-    if (!Array.isArray(h.nodes) || h.nodes.length !== N + 1 || !h.nodes.every((n) => Number.isInteger(n) && n >= 0)) fail('bad level sizes');
-    if (!Array.isArray(h.disc) || h.disc.length !== N + 1) fail('bad discounts');
     let o = align4(12 + headBytes);
-    let need = o;
-    h.nodes.forEach((n, k) => (need += align4(2 * n) + 4 * n + 4 * (k < N ? n + 1 : 1)));
+    const need = describedBytes(h, headBytes, fail);
     if (need !== buf.length) fail(`${buf.length} bytes, the header describes ${need}`);
     // One aligned copy; the arrays are views into it.
     const copy = new Uint8Array(buf.length);
@@ -202,9 +250,7 @@ export class KneserNeyModel implements CharModel<NgramState> {
       const below = k < N ? h.nodes[k + 1] : 0;
       for (let i = 0; i < m; i++) if (first[i] < 0 || first[i] > below || (i > 0 && first[i] < first[i - 1])) fail(`bad child index at order ${k}`);
       t.first.push(first);
-      const d = h.disc[k];
-      if (!Array.isArray(d) || d.length !== 3 || !d.every((x) => Number.isFinite(x))) fail('bad discounts');
-      t.disc.push(Float64Array.from(d));
+      t.disc.push(Float64Array.from(h.disc[k]));
     }
     for (let k = 1; k <= N; k++) {
       const s = t.sym[k];
@@ -365,15 +411,61 @@ function concatDocs(docs: readonly Int32Array[], bos: number, maxChars: number):
   return seq;
 }
 
+interface Header {
+  order: number;
+  vocabSize: number;
+  trainChars: number;
+  nodes: number[];
+  disc: number[][];
+}
+
+/**
+ * The JSON header of ngram.bin, checked: the order, the level sizes, and the discounts, which
+ * must be finite with 0 <= D1 <= 1, D2 <= 2, D3+ <= 3 (a count c loses at most c: larger ones
+ * give negative or NaN probabilities; 1e308 gave "NaN bits per character").
+ */
+function parseHeader(bytes: Uint8Array, fail: (why: string) => never): Header {
+  let h: Header;
+  try {
+    h = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+  } catch {
+    return fail('unreadable header');
+  }
+  if (typeof h !== 'object' || h === null) fail('unreadable header');
+  const N = h.order;
+  if (!Number.isInteger(N) || N < 1 || N > 32) fail('bad order');
+  if (!Number.isInteger(h.vocabSize) || h.vocabSize < 1) fail('bad vocabulary size');
+  if (!Array.isArray(h.nodes) || h.nodes.length !== N + 1 || !h.nodes.every((n) => Number.isInteger(n) && n >= 0 && n <= 2 ** 31 - 2)) fail('bad level sizes');
+  if (!Array.isArray(h.disc) || h.disc.length !== N + 1) fail('bad discounts');
+  h.disc.forEach((d, k) => {
+    const ok = Array.isArray(d) && d.length === 3 && d.every((x, i) => typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= i + 1);
+    if (!ok) fail(`bad discounts at order ${k} (each must be a number from 0 to 1, 2 and 3): ${JSON.stringify(d)?.slice(0, 80)}`);
+  });
+  return h;
+}
+
+/** The file size the header describes (its arrays after it, 4-byte aligned). */
+function describedBytes(h: Header, headBytes: number, fail: (why: string) => never): number {
+  let need = align4(12 + headBytes);
+  h.nodes.forEach((n, k) => (need += align4(2 * n) + 4 * n + 4 * (k < h.order ? n + 1 : 1)));
+  if (!Number.isSafeInteger(need)) fail('bad level sizes');
+  return need;
+}
+
 function align4(n: number): number {
   return (n + 3) & ~3;
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-function buildTables(seq: Uint16Array, N: number, vocabSize: number, maxBytes: number): Tables {
+/**
+ * Builds the trie (see the class comment). Every pass over the n positions yields each
+ * NGRAM_YIELD_EVERY positions (the loops run in chunks; the work inside a chunk is unchanged).
+ */
+function* buildTables(seq: Uint16Array, N: number, vocabSize: number, maxBytes: number): Steps<Tables> {
   const n = seq.length;
   const bos = vocabSize;
+  const C = NGRAM_YIELD_EVERY;
   const tb: Tables = { order: N, trainChars: 0, sym: [], cnt: [], first: [], disc: [] };
   for (let i = 0; i < n; i++) if (seq[i] !== bos) tb.trainChars++;
   // len[p]: the longest valid n-gram starting at p (no BOS after its first symbol), capped at N.
@@ -383,6 +475,7 @@ function buildTables(seq: Uint16Array, N: number, vocabSize: number, maxBytes: n
     len[p] = Math.min(N, nextBos - p);
     if (seq[p] === bos) nextBos = p;
   }
+  yield;
   // LSD radix sort of positions by their first len[p] symbols (shorter sorts first).
   const keys = bos + 2;
   let sa = new Int32Array(n);
@@ -392,11 +485,19 @@ function buildTables(seq: Uint16Array, N: number, vocabSize: number, maxBytes: n
   for (let j = N - 1; j >= 0; j--) {
     bucket.fill(0);
     // Counting does not depend on the current order: read positions in memory order.
-    for (let p = 0; p < n; p++) bucket[(j < len[p] ? seq[p + j] + 1 : 0) + 1]++;
+    for (let p0 = 0; p0 < n; p0 += C) {
+      const p1 = Math.min(n, p0 + C);
+      for (let p = p0; p < p1; p++) bucket[(j < len[p] ? seq[p + j] + 1 : 0) + 1]++;
+      yield;
+    }
     for (let k = 1; k <= keys; k++) bucket[k] += bucket[k - 1];
-    for (let i = 0; i < n; i++) {
-      const p = sa[i];
-      tmp[bucket[j < len[p] ? seq[p + j] + 1 : 0]++] = p;
+    for (let i0 = 0; i0 < n; i0 += C) {
+      const i1 = Math.min(n, i0 + C);
+      for (let i = i0; i < i1; i++) {
+        const p = sa[i];
+        tmp[bucket[j < len[p] ? seq[p + j] + 1 : 0]++] = p;
+      }
+      yield;
     }
     const t = sa;
     sa = tmp;
@@ -405,13 +506,17 @@ function buildTables(seq: Uint16Array, N: number, vocabSize: number, maxBytes: n
   tmp = new Int32Array(0);
   // lcp[i]: common prefix of the valid n-grams at sa[i - 1] and sa[i] (capped at N).
   const lcp = new Uint8Array(n);
-  for (let i = 1; i < n; i++) {
-    const a = sa[i - 1];
-    const b = sa[i];
-    const m = Math.min(len[a], len[b]);
-    let l = 0;
-    while (l < m && seq[a + l] === seq[b + l]) l++;
-    lcp[i] = l;
+  for (let i0 = 1; i0 < n; i0 += C) {
+    const i1 = Math.min(n, i0 + C);
+    for (let i = i0; i < i1; i++) {
+      const a = sa[i - 1];
+      const b = sa[i];
+      const m = Math.min(len[a], len[b]);
+      let l = 0;
+      while (l < m && seq[a + l] === seq[b + l]) l++;
+      lcp[i] = l;
+    }
+    yield;
   }
   // Level 0: the root (the empty context).
   tb.sym.push(new Uint16Array(1));
@@ -425,10 +530,14 @@ function buildTables(seq: Uint16Array, N: number, vocabSize: number, maxBytes: n
     // Count the groups of level k.
     let groups = 0;
     let prevValid = false;
-    for (let i = 0; i < n; i++) {
-      const valid = len[sa[i]] >= k;
-      if (valid && (!prevValid || lcp[i] < k)) groups++;
-      prevValid = valid;
+    for (let i0 = 0; i0 < n; i0 += C) {
+      const i1 = Math.min(n, i0 + C);
+      for (let i = i0; i < i1; i++) {
+        const valid = len[sa[i]] >= k;
+        if (valid && (!prevValid || lcp[i] < k)) groups++;
+        prevValid = valid;
+      }
+      yield;
     }
     // Over the memory budget: the model ends at order k - 1, whose counts become raw counts.
     if (k >= 2 && bytes + BYTES_PER_NODE * groups > maxBytes) {
@@ -444,26 +553,30 @@ function buildTables(seq: Uint16Array, N: number, vocabSize: number, maxBytes: n
     const contPrev = tb.cnt[k - 1];
     let g = -1;
     prevValid = false;
-    for (let i = 0; i < n; i++) {
-      const p = sa[i];
-      if (len[p] < k) {
-        grpCur[p] = -1;
-        prevValid = false;
-        continue;
+    for (let i0 = 0; i0 < n; i0 += C) {
+      const i1 = Math.min(n, i0 + C);
+      for (let i = i0; i < i1; i++) {
+        const p = sa[i];
+        if (len[p] < k) {
+          grpCur[p] = -1;
+          prevValid = false;
+          continue;
+        }
+        if (!prevValid || lcp[i] < k) {
+          g++;
+          sym[g] = seq[p + k - 1];
+          const parent = grpPrev[p];
+          if (firstPrev[parent] === -1) firstPrev[parent] = g;
+          // A new distinct k-gram x·s adds one continuation count to s (level k - 1). s never
+          // starts with BOS (BOS only comes first), so BOS-initial nodes keep raw counts.
+          if (k >= 2) contPrev[grpPrev[p + 1]]++;
+        }
+        prevValid = true;
+        grpCur[p] = g;
+        raw[g]++;
+        if (k === N || seq[p] === bos) cnt[g]++;
       }
-      if (!prevValid || lcp[i] < k) {
-        g++;
-        sym[g] = seq[p + k - 1];
-        const parent = grpPrev[p];
-        if (firstPrev[parent] === -1) firstPrev[parent] = g;
-        // A new distinct k-gram x·s adds one continuation count to s (level k - 1). s never
-        // starts with BOS (BOS only comes first), so BOS-initial nodes keep raw counts.
-        if (k >= 2) contPrev[grpPrev[p + 1]]++;
-      }
-      prevValid = true;
-      grpCur[p] = g;
-      raw[g]++;
-      if (k === N || seq[p] === bos) cnt[g]++;
+      yield;
     }
     rawPrev = raw;
     // Parents without children get an empty range.
@@ -479,7 +592,10 @@ function buildTables(seq: Uint16Array, N: number, vocabSize: number, maxBytes: n
   // The top level has no children (its child index is never read: one entry).
   const K = tb.order;
   tb.first.push(new Int32Array(1));
-  for (let k = 1; k <= K; k++) tb.disc.push(discounts(tb.cnt[k], tb.sym[k], bos));
+  for (let k = 1; k <= K; k++) {
+    tb.disc.push(discounts(tb.cnt[k], tb.sym[k], bos));
+    yield;
+  }
   return tb;
 }
 
@@ -505,4 +621,36 @@ function discounts(cnt: Int32Array, sym: Uint16Array, bos: number): Float64Array
     d[i] = Number.isFinite(v) ? Math.min(i + 1, Math.max(0.05, v)) : fallback[i];
   }
   return d;
+}
+
+function notUsable(why: string): never {
+  throw new Error(`the n-gram file is not usable: ${why}`);
+}
+
+/** Up to `n` bytes of the open file `fd` from offset `at` (fewer at its end). */
+function readAt(fd: number, n: number, at: number): Buffer {
+  const buf = Buffer.alloc(n);
+  let got = 0;
+  while (got < n) {
+    const k = fs.readSync(fd, buf, got, n - got, at + got);
+    if (k === 0) break;
+    got += k;
+  }
+  return got === n ? buf : buf.subarray(0, got);
+}
+
+/** KneserNeyModel.checkFile on an open file. */
+function checkOpenFile(fd: number, maxBytes: number): number {
+  const st = fs.fstatSync(fd);
+  if (!st.isFile()) notUsable('not a regular file');
+  const head = readAt(fd, 12, 0);
+  if (head.length < 12) notUsable('too short');
+  if (head.readUInt32LE(0) !== MAGIC) notUsable('wrong magic number');
+  if (head.readUInt32LE(4) !== NGRAM_VERSION) notUsable(`version ${head.readUInt32LE(4)} (expected ${NGRAM_VERSION})`);
+  const headBytes = head.readUInt32LE(8);
+  if (headBytes > MAX_HEADER_BYTES || 12 + headBytes > st.size) notUsable('truncated or oversized header');
+  const need = describedBytes(parseHeader(readAt(fd, headBytes, 12), notUsable), headBytes, notUsable);
+  if (need !== st.size) notUsable(`${st.size} bytes, the header describes ${need}`);
+  if (st.size > maxBytes) notUsable(`${st.size} bytes, over the limit of ${maxBytes}`);
+  return st.size;
 }
