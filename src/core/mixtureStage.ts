@@ -6,12 +6,11 @@
  */
 import * as path from 'path';
 import { NGRAM_FILE, type CheckpointExtras, type CheckpointMeta, type NgramMeta } from './checkpoint';
-import { SETTINGS } from './config';
 import type { Split } from './batching';
 import { IdentifierIndex } from './infer/candidates';
 import { Completer } from './infer/completer';
 import { LstmModel } from './infer/lstmModel';
-import { calibrateSteps, collectSamplesSteps, FIT_SEGMENT, fitMixtureSteps, type Calibration } from './lm/fit';
+import { calibrateSteps, collectSamplesSteps, CONSERVATIVE_THRESHOLD, FIT_SEGMENT, fitMixtureSteps, type Calibration } from './lm/fit';
 import { FittedMixer, type MixerJson } from './lm/mixer';
 import { MixtureModel } from './lm/mixture';
 import { KneserNeyModel, NGRAM_FORMAT, NGRAM_VERSION } from './lm/ngram';
@@ -164,9 +163,8 @@ export class MixtureStage {
         });
       }
       this.o.log(`mixture (${description}) on ${chars} held-out characters: ` +
-        Object.entries(b).map(([k, v]) => `${k} ${(v as number).toFixed(3)}`).join(', ') + ' bits/char; threshold ' +
-        `${calibration.minConfidence.toFixed(3)} (precision ${(100 * calibration.precision).toFixed(1)}%, ` +
-        `shown ${(100 * calibration.shown).toFixed(1)}% of ${calibration.positions} positions), ${(this.lastFitMs / 1000).toFixed(1)} s`);
+        Object.entries(b).map(([k, v]) => `${k} ${(v as number).toFixed(3)}`).join(', ') + ' bits/char; ' + describeCalibration(calibration) +
+        `, ${(this.lastFitMs / 1000).toFixed(1)} s`);
       return true;
     } finally {
       lstm?.dispose();
@@ -190,7 +188,7 @@ export class MixtureStage {
     const calibration = yield* calibrateSteps(completer, this.valTexts, {
       positions: CALIBRATION_POSITIONS,
       target: TARGET_PRECISION,
-      fallback: SETTINGS['completion.minConfidence'].default,
+      fallback: CONSERVATIVE_THRESHOLD,
     });
     return { mixer, calibration, description: model.description, chars: samples.length };
   }
@@ -214,4 +212,13 @@ export class MixtureStage {
   saved(dir: string): void {
     this.ngramFile = path.join(dir, NGRAM_FILE);
   }
+}
+
+/** One line on a threshold: how it was chosen and what it promises. */
+export function describeCalibration(c: Calibration): string {
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const rule = c.rule === 'fallback' ? ', too few positions to tell: the conservative threshold' : c.lowerBound !== undefined ? `, lower bound ${pct(c.lowerBound)}` : '';
+  return `threshold ${c.minConfidence.toFixed(3)} for ${pct(c.target)} precision (precision ${pct(c.precision)}${rule}, ` +
+    `shown ${pct(c.shown)} of ${c.positions} positions${c.files !== undefined ? ` from ${c.files} files` : ''})` +
+    (c.check ? `; held out: precision ${Number.isFinite(c.check.precision) ? pct(c.check.precision) : '-'}, shown ${pct(c.check.shown)} (${c.check.folds} folds)` : '');
 }
