@@ -155,7 +155,8 @@ export function fileCap(count: number, files: number, maxFileShare = MAX_FILE_SH
  * files, each file's share proportional to its identifier positions times its weight (data-like
  * files count less, or not at all), and capped (fileCap) so that no file gives more than a small
  * share; the positions a capped file cannot give go to the others. Within a file, uniform over its
- * identifier positions, at most one per identifier. When every file weighs 0 (a workspace of data), all files count equally.
+ * identifier positions, at most one per identifier. When every file weighs 0 (only data), none is
+ * drawn: such positions say nothing about the code (the calibration then falls back).
  * Deterministic for a seed, whatever order the docs come in. Sorted by file, then offset.
  */
 export function sampleStratified(docs: PositionDoc[], count: number, seed = 1, o: StratifiedOptions = {}): { positions: Position[]; files: FileDraw[] } {
@@ -167,8 +168,7 @@ export function sampleStratified(docs: PositionDoc[], count: number, seed = 1, o
     for (const [s, e] of spans[i]) available += e - s;
     return { relPath: d.relPath, available, identifiers: spans[i].length, repeatedShare, weight: Math.max(0, (o.weight ?? ((_d, r) => codeWeight(r)))(d, repeatedShare)), drawn: 0 };
   });
-  let demand = files.map((f) => f.weight * f.available);
-  if (!demand.some((x) => x > 0)) demand = files.map((f) => f.available);
+  const demand = files.map((f) => f.weight * f.available);
   const counted = demand.filter((x) => x > 0).length;
   const cap = fileCap(count, counted, o.maxFileShare);
   const quota = allocate(demand, files.map((f) => Math.min(f.identifiers, cap)), count);

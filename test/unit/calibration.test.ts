@@ -214,6 +214,13 @@ describe('a threshold chosen on a lower confidence bound', () => {
     assert.ok(c.shown < 1);
   });
 
+  it('a validation split of data alone says nothing about the code: the conservative threshold', function () {
+    this.timeout(60_000);
+    const c = calibrate(countCompleter(TRAIN, VAL), [{ relPath: 'val/cases.ts', text: TABLE }], { positions: 600, target: 0.9, fallback: 0.8 });
+    assert.strictEqual(c.rule, 'fallback');
+    assert.strictEqual(c.minConfidence, 0.8);
+  });
+
   it('the calibration measures its own promise on held-out folds of files', function () {
     this.timeout(60_000);
     const c = calibrate(countCompleter(TRAIN, VAL), docs, { positions: 600, target: 0.9, fallback: 0.8 });

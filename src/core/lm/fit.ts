@@ -504,7 +504,7 @@ export function* calibrateSteps(completer: Completer<unknown>, docs: readonly { 
   const at = outcomeAt(items, threshold);
   const j = curve.t.findIndex((t) => t === threshold);
   const n = pos.length || 1;
-  const check = crossCheck(items, o.target, o.fallback, z);
+  const check = items.length ? { check: crossCheck(items, o.target, o.fallback, z) } : {};
   const how: Pick<Calibration, 'confidence'> = completer.judge ? { confidence: JUDGED_CONFIDENCE } : {};
   return {
     minConfidence: threshold,
@@ -517,7 +517,7 @@ export function* calibrateSteps(completer: Completer<unknown>, docs: readonly { 
     rule: chosen === undefined ? 'fallback' : 'lower-bound',
     ...(j >= 0 ? { lowerBound: curve.lower[j] } : {}),
     files: files.filter((f) => f.drawn > 0).length,
-    check,
+    ...check,
     used: { positions: pos.map((p) => positionKey(text.get(p.relPath)!, p.offset, p.truth)), texts: docs.map((d) => textKey(d.text)) },
   };
 }
