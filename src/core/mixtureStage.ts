@@ -29,14 +29,16 @@ export const NGRAM_ORDER = 20;
 const FIT_CHARS_COUNTS = 262_144;
 const FIT_CHARS_LSTM = 65_536;
 /**
- * Held-out identifier positions for the threshold (with and without the LSTM), and the precision
- * it aims at. With 200 positions the threshold for 85% precision on zod's validation files ranged
- * from 0.18 to 0.40 across three samplings. Resampling 3,000 validation positions (full mixture):
- * 600 positions gave held-out exact match 76.8-78.8% (10th-90th percentile) on zod and 48.0-52.6%
- * on Python, 1,000 gave 77.6-78.2% and 48.6-52.4%; 400 more positions with the LSTM cost 3-7 s
- * (BENCHMARKS.md, 2026-12-02).
+ * Held-out identifier positions for the threshold (without and with the LSTM, whose positions
+ * cost ~10 ms each), and the precision it aims at. With 200 positions the threshold for 85%
+ * precision on zod's validation files ranged from 0.18 to 0.40 across three samplings; 1,000
+ * steadied it (BENCHMARKS.md, 2026-12-02). Since the threshold needs a lower confidence bound on
+ * precision at the target (issue 19), more positions lower the margin it keeps: on zod's n-gram +
+ * cache, 1,000 positions gave a threshold of 0.48 (held-out precision 91.3%, exact match 73.2%),
+ * 3,000 gave 0.42 (90.4%, 75.0%; the best any threshold reaches on those positions at 90%
+ * precision is 75.2%). BENCHMARKS.md, 2026-12-07.
  */
-const CALIBRATION_POSITIONS = 1000;
+export const CALIBRATION_POSITIONS = { counts: 3000, lstm: 2000 };
 export const TARGET_PRECISION = 0.9;
 /**
  * Refit the mixer with a better LSTM at most this often, and at most REFIT_SHARE of the run's time
@@ -107,7 +109,7 @@ export class MixtureStage {
     };
     o.log(`n-gram: order ${this.ngram.order}${this.ngram.order < NGRAM_ORDER ? ` (lowered from ${NGRAM_ORDER} to fit its memory budget)` : ''}, ` +
       `${(this.ngram.stats.bytes / 1e6).toFixed(1)} MB, built in ${this.ngramMeta.buildSeconds.toFixed(1)} s`);
-    this.valTexts = o.split.valDocs.map((ids, i) => ({ relPath: `val/${i}`, text: o.vocab.decode(ids) }));
+    this.valTexts = validationTexts(o.split, o.vocab);
     this.identifiers = IdentifierIndex.count(o.split.trainDocs.map((ids) => o.vocab.decode(ids)));
     this.identifierIndex = new IdentifierIndex(this.identifiers);
   }
@@ -186,7 +188,7 @@ export class MixtureStage {
     const completer = new Completer(model, vocab) as Completer<unknown>;
     completer.identifiers = this.identifierIndex;
     const calibration = yield* calibrateSteps(completer, this.valTexts, {
-      positions: CALIBRATION_POSITIONS,
+      positions: lstm ? CALIBRATION_POSITIONS.lstm : CALIBRATION_POSITIONS.counts,
       target: TARGET_PRECISION,
       fallback: CONSERVATIVE_THRESHOLD,
     });
@@ -212,6 +214,11 @@ export class MixtureStage {
   saved(dir: string): void {
     this.ngramFile = path.join(dir, NGRAM_FILE);
   }
+}
+
+/** The validation documents as texts, named as the calibration knows them. */
+export function validationTexts(split: Pick<Split, 'valDocs'>, vocab: Vocab): { relPath: string; text: string }[] {
+  return split.valDocs.map((ids, i) => ({ relPath: `val/${i}`, text: vocab.decode(ids) }));
 }
 
 /** One line on a threshold: how it was chosen and what it promises. */
