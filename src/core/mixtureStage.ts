@@ -17,7 +17,7 @@ import { KneserNeyModel, NGRAM_FORMAT, NGRAM_VERSION } from './lm/ngram';
 import type { Vocab } from './vocab';
 import type { NamedWeights } from './weights';
 import { runStepsInSlices, type Steps } from './steps';
-import type { MixtureEvent } from './trainEvents';
+import type { MixtureEvent, ThresholdPromise } from './trainEvents';
 
 /**
  * The workspace n-gram's order (lowered by its memory budget on big corpora); on a dev split of
@@ -162,6 +162,7 @@ export class MixtureStage {
         this.o.onMixture({
           type: 'mixture', step: lstmStep, experts: description, bitsPerChar: b,
           minConfidence: calibration.minConfidence, precision: calibration.precision,
+          ...promiseOf(calibration),
         });
       }
       this.o.log(`mixture (${description}) on ${chars} held-out characters: ` +
@@ -214,6 +215,12 @@ export class MixtureStage {
   saved(dir: string): void {
     this.ngramFile = path.join(dir, NGRAM_FILE);
   }
+}
+
+/** What a calibration promises (its held-out check), when it measured one. */
+export function promiseOf(c: Calibration | undefined): { promise?: ThresholdPromise } {
+  const k = c?.check;
+  return k && Number.isFinite(k.precision) && k.shown > 0 ? { promise: { precision: k.precision, positions: k.positions } } : {};
 }
 
 /** The validation documents as texts, named as the calibration knows them. */

@@ -342,3 +342,16 @@ describe('charrnn eval: the promise on positions the calibration did not use', f
     }
   });
 });
+
+describe('the panel says what the threshold promises', () => {
+  it('about N% of ghosts right, measured on K positions of your code; the bare precision without a check', async () => {
+    const { thresholdText } = await import('../../src/core/modelSummary');
+    const { isFromTrainer } = await import('../../src/protocol/trainer');
+    assert.strictEqual(thresholdText({ minConfidence: 0.418, precision: 0.914, promise: { precision: 0.913, positions: 3000 } }),
+      'threshold 0.42 · about 91% of ghosts right (measured on 3,000 positions of your code)');
+    assert.strictEqual(thresholdText({ minConfidence: 0.8, precision: 0.95 }), 'threshold 0.80 · 95% precision at calibration');
+    const event = { type: 'mixture', step: 0, experts: 'n-gram + cache', bitsPerChar: {}, minConfidence: 0.4, precision: 0.91 };
+    assert.ok(isFromTrainer({ ...event, promise: { precision: 0.9, positions: 3000 } }));
+    assert.ok(!isFromTrainer({ ...event, promise: { precision: 'high' } }));
+  });
+});
