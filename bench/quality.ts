@@ -19,9 +19,9 @@ import { completionMetrics, quantile, type CompletionMetrics, type Outcome } fro
 import { KneserNeyModel } from '../src/core/lm/ngram';
 import { samplePositions, type Position } from '../src/core/positions';
 import { bitsPerChar } from '../src/core/lm/bitsPerChar';
-import { calibrate, CONSERVATIVE_THRESHOLD, mixtureBitsPerChar, thresholdCurve, type Calibration, type CalibrationItem } from '../src/core/lm/fit';
+import { calibrate, CONSERVATIVE_THRESHOLD, mixtureBitsPerChar, thresholdCurve, type CalibrateOptions, type Calibration, type CalibrationItem } from '../src/core/lm/fit';
 import { splitCorpus } from '../src/core/batching';
-import { CALIBRATION_POSITIONS, describeCalibration, TARGET_PRECISION, validationTexts } from '../src/core/mixtureStage';
+import { CALIBRATION_POSITIONS, describeCalibration, rotationDue, rotationSources, TARGET_PRECISION, validationTexts } from '../src/core/mixtureStage';
 import { benchTrainConfig, trainCharRnn, peakRssMB, type TrainOutcome } from './trainRun';
 import { WordCompleter } from './wordCompletion';
 
@@ -231,17 +231,25 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
   if (o.recalibrate) {
     const split = splitCorpus(data.train.map((d) => ({ ...d, path: d.relPath, folder: '', bytes: d.text.length })), loaded.vocab, meta.config.valFraction);
     const val = validationTexts(split, loaded.vocab);
-    const again = (name: string, completer: Completer<unknown>, positions: number) => {
+    // As the trainer's fits: a small workspace's count models also read training folds, and the
+    // full mixture's threshold is then at least theirs.
+    const again = (name: string, completer: Completer<unknown>, positions: number, extra: Partial<CalibrateOptions>) => {
       const t = Date.now();
       const c = calibrate(completer, val, {
-        positions: o.calibrationPositions ?? positions, target: TARGET_PRECISION, fallback: CONSERVATIVE_THRESHOLD, z: o.calibrationZ,
+        positions: o.calibrationPositions ?? positions, target: TARGET_PRECISION, fallback: CONSERVATIVE_THRESHOLD, z: o.calibrationZ, ...extra,
       });
       completer.minConfidence = c.minConfidence;
       log(`recalibrated ${name} on ${val.length} validation files: ${describeCalibration(c)} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
       return c;
     };
-    if (meta.countMixer && counts.model.ngram) calibrations.counts = again('n-gram + cache', counts.completer, CALIBRATION_POSITIONS.counts);
-    if (meta.mixer && loaded.lstm) calibrations.full = again('full mixture', loaded.completer, CALIBRATION_POSITIONS.lstm);
+    if (meta.countMixer && counts.model.ngram) {
+      const more = rotationDue(split) ? { more: rotationSources(split, loaded.vocab, counts.model.ngram.order, meta.countMixer) } : {};
+      calibrations.counts = again('n-gram + cache', counts.completer, CALIBRATION_POSITIONS.counts, more);
+    }
+    if (meta.mixer && loaded.lstm) {
+      const floor = calibrations.counts?.rotated ? { minThreshold: calibrations.counts.minConfidence } : {};
+      calibrations.full = again('full mixture', loaded.completer, CALIBRATION_POSITIONS.lstm, floor);
+    }
   }
   const trainSec = result.training?.wallSec;
   /** Scores one completer of the checkpoint at the positions and pushes its row. */

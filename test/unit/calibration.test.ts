@@ -369,3 +369,26 @@ describe('the panel says what the threshold promises', () => {
     assert.ok(!isFromTrainer({ ...event, promise: { precision: 'high' } }));
   });
 });
+
+describe('a small workspace: more positions without leaking training text', function () {
+  this.timeout(120_000);
+  it("the count models' threshold also reads training folds, each by an n-gram rebuilt without it; the LSTM's is at least theirs", async () => {
+    const { MixtureStage } = await import('../../src/core/mixtureStage');
+    const { splitCorpus } = await import('../../src/core/batching');
+    const { randomWeights } = await import('../../src/core/infer/randomWeights');
+    const texts = [...TRAIN, ...VAL];
+    const docs = texts.map((text, i) => ({ path: `/w/f${i}.ts`, relPath: `f${i}.ts`, folder: '/w', text, bytes: text.length }));
+    const split = splitCorpus(docs, vocab, 0.1);
+    const logs: string[] = [];
+    const stage = new MixtureStage({ vocab, split, lstmSize: 8, numLayers: 1, now: Date.now, log: (m) => logs.push(m), onMixture: () => {} });
+    await stage.fit(undefined, 0);
+    const counts = stage.meta().countCalibration!;
+    const valIdentifiers = split.valDocs.reduce((n, ids) => n + identifierSpans(vocab.decode(ids)).length, 0);
+    assert.ok(counts.rotated! > 0 && counts.positions > valIdentifiers, `${counts.positions} positions, ${counts.rotated} rotated, ${valIdentifiers} identifiers held out`);
+    assert.ok(logs.some((m) => /read by count models rebuilt without them/.test(m)));
+    await stage.fit(randomWeights({ vocabSize: vocab.size, lstmSize: 8, numLayers: 1 }), 10);
+    const full = stage.meta().calibration!;
+    assert.ok(full.minConfidence >= counts.minConfidence, `${full.minConfidence} vs ${counts.minConfidence}`);
+    assert.strictEqual(full.rotated, undefined, 'the LSTM has learnt the training files: validation alone');
+  });
+});

@@ -260,6 +260,13 @@ export interface Calibration {
   /** Files the positions were drawn from (stratified, at most a capped share each). */
   files?: number;
   /**
+   * Positions read from training files by count models rebuilt without them (a small workspace's
+   * validation files give too few; CalibrateOptions.more).
+   */
+  rotated?: number;
+  /** The threshold the positions chose was raised to this (CalibrateOptions.minThreshold). */
+  floor?: number;
+  /**
    * What a user can expect: precision and share shown on held-out positions, each fold of files
    * at the threshold chosen (by the same rule) on the other folds.
    */
@@ -432,14 +439,15 @@ function outcomeAt(items: readonly CalibrationItem[], t: number): { shown: numbe
  * The held-out check of the rule: items in folds of groups; each fold at the threshold picked
  * on the others (the fallback when they cannot tell).
  */
-export function crossCheck(items: readonly CalibrationItem[], target: number, fallback: number, z = CONFIDENCE_Z): NonNullable<Calibration['check']> {
+export function crossCheck(items: readonly CalibrationItem[], target: number, fallback: number, z = CONFIDENCE_Z, minThreshold = 0): NonNullable<Calibration['check']> {
   const groups = [...new Set(items.map((it) => it.group))].sort((a, b) => a - b);
   const folds = Math.min(CHECK_FOLDS, groups.length);
   let shown = 0;
   let ok = 0;
   for (let k = 0; k < folds; k++) {
     const inFold = (it: CalibrationItem) => groups.indexOf(it.group) % folds === k;
-    const t = pickThreshold(thresholdCurve(items.filter((it) => !inFold(it)), z), target) ?? fallback;
+    const picked = pickThreshold(thresholdCurve(items.filter((it) => !inFold(it)), z), target);
+    const t = picked === undefined ? fallback : Math.max(picked, minThreshold);
     const r = outcomeAt(items.filter(inFold), t);
     shown += r.shown;
     ok += r.ok;
@@ -468,29 +476,60 @@ export interface CalibrateOptions {
   z?: number;
   /** The most positions one file may give, as a share (sampleStratified). */
   maxFileShare?: number;
+  /**
+   * More positions when `docs` give fewer than `positions`: other documents, each read by a
+   * completer that has not learnt them (the count models rebuilt without them), up to `positions`
+   * in all, shared evenly among the sources.
+   */
+  more?: CalibrationSource[];
+  /** The threshold is at least this (when the positions choose one). */
+  minThreshold?: number;
+}
+
+/** Documents and a completer that has not learnt from them (CalibrateOptions.more). */
+export interface CalibrationSource {
+  docs: readonly { relPath: string; text: string }[];
+  /** Builds the completer, when its positions are read (one source at a time). */
+  completer: () => Completer<unknown>;
 }
 
 /** calibrate, yielding after each position. */
 export function* calibrateSteps(completer: Completer<unknown>, docs: readonly { relPath: string; text: string }[], o: CalibrateOptions): Steps<Calibration> {
   const z = o.z ?? CONFIDENCE_Z;
-  const { positions: pos, files } = sampleStratified([...docs], o.positions, o.seed ?? 1, { maxFileShare: o.maxFileShare });
-  const text = new Map(docs.map((d) => [d.relPath, d.text]));
-  const fileIndex = new Map(files.map((f, i) => [f.relPath, i]));
-  const byFiles = new Set(pos.map((p) => p.relPath)).size >= MIN_GROUP_FILES;
-  const groupIds = new Map<string, number>();
   const items: CalibrationItem[] = [];
-  try {
-    for (const p of pos) {
-      const t = text.get(p.relPath)!;
-      // As in the benchmark: the text after the cursor is not typed yet.
-      const choices = completer.choices({ docKey: `\u0000calibrate:${p.relPath}`, prefix: t.slice(0, p.offset), suffix: '' });
-      const g = byFiles ? `${fileIndex.get(p.relPath)}` : `${fileIndex.get(p.relPath)}:${Math.floor(p.offset / GROUP_BLOCK_CHARS)}`;
-      if (!groupIds.has(g)) groupIds.set(g, groupIds.size);
-      items.push({ group: groupIds.get(g)!, choices, truth: p.truth });
-      yield;
+  const used: { positions: number[]; texts: number[] } = { positions: [], texts: [] };
+  const groupIds = new Map<string, number>();
+  let files = 0;
+  /** Reads `count` stratified positions of `docs` through `c` into the items (groups named under `tag`). */
+  function* read(c: Completer<unknown>, ds: readonly { relPath: string; text: string }[], count: number, tag: string): Steps<number> {
+    const { positions: pos, files: drawn } = sampleStratified([...ds], count, o.seed ?? 1, { maxFileShare: o.maxFileShare });
+    const text = new Map(ds.map((d) => [d.relPath, d.text]));
+    const fileIndex = new Map(drawn.map((f, i) => [f.relPath, i]));
+    const byFiles = new Set(pos.map((p) => p.relPath)).size >= MIN_GROUP_FILES;
+    try {
+      for (const p of pos) {
+        const t = text.get(p.relPath)!;
+        // As in the benchmark: the text after the cursor is not typed yet.
+        const choices = c.choices({ docKey: `\u0000calibrate:${p.relPath}`, prefix: t.slice(0, p.offset), suffix: '' });
+        const g = `${tag}:${fileIndex.get(p.relPath)}` + (byFiles ? '' : `:${Math.floor(p.offset / GROUP_BLOCK_CHARS)}`);
+        if (!groupIds.has(g)) groupIds.set(g, groupIds.size);
+        items.push({ group: groupIds.get(g)!, choices, truth: p.truth });
+        used.positions.push(positionKey(t, p.offset, p.truth));
+        yield;
+      }
+    } finally {
+      for (const d of ds) c.forget(`\u0000calibrate:${d.relPath}`);
     }
-  } finally {
-    for (const d of docs) completer.forget(`\u0000calibrate:${d.relPath}`);
+    for (const d of ds) used.texts.push(textKey(d.text));
+    files += drawn.filter((f) => f.drawn > 0).length;
+    return pos.length;
+  }
+  const own = yield* read(completer, docs, o.positions, 'v');
+  let rotated = 0;
+  const more = o.more ?? [];
+  if (own < o.positions && more.length) {
+    const each = Math.ceil((o.positions - own) / more.length);
+    for (const [k, src] of more.entries()) rotated += yield* read(src.completer(), src.docs, each, `m${k}`);
   }
   const curve = thresholdCurve(items, z);
   yield;
@@ -500,24 +539,28 @@ export function* calibrateSteps(completer: Completer<unknown>, docs: readonly { 
     if (t !== undefined) byTarget[String(target)] = t;
   }
   const chosen = pickThreshold(curve, o.target);
-  const threshold = chosen ?? o.fallback;
+  const threshold = chosen === undefined ? o.fallback : Math.max(chosen, o.minThreshold ?? 0);
   const at = outcomeAt(items, threshold);
-  const j = curve.t.findIndex((t) => t === threshold);
-  const n = pos.length || 1;
-  const check = items.length ? { check: crossCheck(items, o.target, o.fallback, z) } : {};
+  // The bound where the curve shows what this threshold shows (the lowest curve point at or above it).
+  let j = -1;
+  for (let i = 0; i < curve.t.length && curve.t[i] >= threshold; i++) j = i;
+  const n = items.length || 1;
+  const check = items.length ? { check: crossCheck(items, o.target, o.fallback, z, o.minThreshold) } : {};
   const how: Pick<Calibration, 'confidence'> = completer.judge ? { confidence: JUDGED_CONFIDENCE } : {};
   return {
     minConfidence: threshold,
     precision: at.shown ? at.ok / at.shown : 0,
     shown: at.shown / n,
-    positions: pos.length,
+    positions: items.length,
     target: o.target,
     byTarget,
     ...how,
     rule: chosen === undefined ? 'fallback' : 'lower-bound',
     ...(j >= 0 ? { lowerBound: curve.lower[j] } : {}),
-    files: files.filter((f) => f.drawn > 0).length,
+    files,
+    ...(rotated ? { rotated } : {}),
+    ...(chosen !== undefined && o.minThreshold !== undefined && o.minThreshold > chosen ? { floor: o.minThreshold } : {}),
     ...check,
-    used: { positions: pos.map((p) => positionKey(text.get(p.relPath)!, p.offset, p.truth)), texts: docs.map((d) => textKey(d.text)) },
+    used,
   };
 }
