@@ -1,7 +1,9 @@
 /**
  * Benchmark data: by default zod@3.25.76's own sources (`src/**\/*.ts` without `*.d.ts`; tests are
- * code and stay), fetched with `npm pack` into bench/.cache (git-ignored) on first use; or any
- * folder (`--data DIR`), collected with the extension's corpus rules. Files that the corpus rules
+ * code and stay), fetched with `npm pack` into bench/.cache (git-ignored) on first use; a named
+ * corpus (`--data bstr | semver | py311 | zod`, DATA_PRESETS: fetched the same way on first use);
+ * or any folder (`--data DIR`), collected with the extension's corpus rules. None of these may go
+ * into pretraining (pretrain/packages.txt): the bench would measure memory instead of learning. Files that the corpus rules
  * would skip as minified or generated are dropped for every engine, so all see the same files.
  * The split is deterministic: files sorted by a hash of their relative path, the first 10% held out.
  */
@@ -50,15 +52,96 @@ export function fetchZod(cacheDir: string, log: (m: string) => void = () => unde
   return pkg;
 }
 
-function walkTs(root: string, rel = ''): string[] {
+/** Files under `root` (relative paths, '/'-separated) whose name passes `keep`; `deep` false: the top level only. */
+function walk(root: string, keep: (name: string) => boolean, deep = true, rel = ''): string[] {
   const out: string[] = [];
   for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
     const r = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...walkTs(root, r));
-    else if (e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) out.push(r);
+    if (e.isDirectory()) {
+      if (deep) out.push(...walk(root, keep, deep, r));
+    } else if (e.isFile() && keep(e.name)) {
+      out.push(r);
+    }
   }
   return out;
 }
+
+const isTs = (name: string) => name.endsWith('.ts') && !name.endsWith('.d.ts');
+
+export const SEMVER_SPEC = 'semver@7.8.6';
+export const BSTR_DEB = 'librust-bstr-dev';
+
+/** `npm pack SPEC` unpacked (once) under cacheDir; returns the package folder. */
+function npmPackage(cacheDir: string, spec: string, log: (m: string) => void): string {
+  const dir = path.join(cacheDir, spec.replace('@', '-'));
+  const pkg = path.join(dir, 'package');
+  if (fs.existsSync(path.join(pkg, 'package.json'))) return pkg;
+  fs.mkdirSync(dir, { recursive: true });
+  log(`fetching ${spec} with npm pack into ${dir}`);
+  const out = execFileSync('npm', ['pack', spec, '--silent', '--pack-destination', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const tgz = path.join(dir, out.trim().split('\n').pop()!.trim());
+  execFileSync('tar', ['-xzf', tgz, '-C', dir]);
+  if (!fs.existsSync(path.join(pkg, 'package.json'))) throw new Error(`npm pack ${spec} did not give a package folder`);
+  return pkg;
+}
+
+/** A Debian package fetched with `apt-get download` and unpacked (once) under cacheDir; returns the unpacked root. */
+function debPackage(cacheDir: string, name: string, log: (m: string) => void): string {
+  const dir = path.join(cacheDir, `${name}-deb`);
+  const root = path.join(dir, 'root');
+  if (fs.existsSync(root)) return root;
+  fs.mkdirSync(dir, { recursive: true });
+  log(`fetching ${name} with apt-get download into ${dir}`);
+  execFileSync('apt-get', ['download', name], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const deb = fs.readdirSync(dir).find((f) => f.endsWith('.deb'));
+  if (!deb) throw new Error(`apt-get download ${name} gave no .deb`);
+  const tmp = path.join(dir, 'unpacking');
+  fs.rmSync(tmp, { recursive: true, force: true });
+  execFileSync('dpkg-deb', ['-x', path.join(dir, deb), tmp]);
+  fs.renameSync(tmp, root);
+  log(`${name}: ${deb}`);
+  return root;
+}
+
+/** A named corpus: where its files are and which ones count. */
+export interface DataPreset {
+  describe: string;
+  /** The corpus's name in reports, its root folder and its files (relative to the root). */
+  load(cacheDir: string, log: (m: string) => void): { name: string; root: string; files: string[] };
+}
+
+export const DATA_PRESETS: Record<string, DataPreset> = {
+  zod: {
+    describe: `${ZOD_SPEC} from npm: src/**/*.ts without *.d.ts (the default)`,
+    load: (cacheDir, log) => {
+      const root = path.join(fetchZod(cacheDir, log), 'src');
+      return { name: ZOD_SPEC, root, files: walk(root, isTs) };
+    },
+  },
+  bstr: {
+    describe: `the Rust crate bstr from Debian (${BSTR_DEB}, apt-get download): every .rs under usr/share/cargo/registry`,
+    load: (cacheDir, log) => {
+      const root = path.join(debPackage(cacheDir, BSTR_DEB, log), 'usr', 'share', 'cargo', 'registry');
+      const crate = fs.readdirSync(root).find((d) => d.startsWith('bstr-'));
+      return { name: `bstr (${crate ?? BSTR_DEB}, Debian)`, root, files: walk(root, (n) => n.endsWith('.rs')) };
+    },
+  },
+  semver: {
+    describe: `${SEMVER_SPEC} from npm: its .js files`,
+    load: (cacheDir, log) => {
+      const root = npmPackage(cacheDir, SEMVER_SPEC, log);
+      return { name: SEMVER_SPEC, root, files: walk(root, (n) => n.endsWith('.js')) };
+    },
+  },
+  py311: {
+    describe: "the top-level modules of Python 3.11's standard library (/usr/lib/python3.11/*.py, Debian's python3.11)",
+    load: () => {
+      const root = '/usr/lib/python3.11';
+      if (!fs.existsSync(root)) throw new Error(`${root} is missing (install python3.11)`);
+      return { name: 'Python 3.11 standard library', root, files: walk(root, (n) => n.endsWith('.py'), false) };
+    },
+  },
+};
 
 /** FNV-1a, 32 bits. */
 export function pathHash(s: string): number {
@@ -86,9 +169,14 @@ export async function loadBenchData(o: { data?: string; cacheDir?: string; log?:
   let docs: BenchDoc[];
   let name: string;
   let root: string;
-  if (o.data) {
-    root = path.resolve(o.data);
-    name = o.data;
+  const preset = DATA_PRESETS[o.data ?? 'zod'];
+  if (preset && !(o.data && fs.existsSync(o.data))) {
+    const got = preset.load(o.cacheDir ?? defaultCacheDir(), o.log ?? (() => undefined));
+    ({ name, root } = got);
+    docs = got.files.sort().map((relPath) => ({ relPath, text: fs.readFileSync(path.join(root, relPath), 'utf8') }));
+  } else {
+    root = path.resolve(o.data!);
+    name = o.data!;
     const { docs: collected } = await collectCorpus([root], {
       include: ['**/*'],
       exclude: [],
@@ -97,11 +185,6 @@ export async function loadBenchData(o: { data?: string; cacheDir?: string; log?:
       filesExclude: [],
     });
     docs = collected.map((d) => ({ relPath: d.relPath, text: d.text }));
-  } else {
-    const pkg = fetchZod(o.cacheDir ?? defaultCacheDir(), o.log);
-    root = path.join(pkg, 'src');
-    name = ZOD_SPEC;
-    docs = walkTs(root).sort().map((relPath) => ({ relPath, text: fs.readFileSync(path.join(root, relPath), 'utf8') }));
   }
   const dropped: string[] = [];
   docs = docs.filter((d) => {

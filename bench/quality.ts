@@ -19,7 +19,9 @@ import { completionMetrics, quantile, type CompletionMetrics, type Outcome } fro
 import { KneserNeyModel } from '../src/core/lm/ngram';
 import { samplePositions, type Position } from '../src/core/positions';
 import { bitsPerChar } from '../src/core/lm/bitsPerChar';
-import { mixtureBitsPerChar } from '../src/core/lm/fit';
+import { calibrate, CONSERVATIVE_THRESHOLD, mixtureBitsPerChar, thresholdCurve, type CalibrateOptions, type Calibration, type CalibrationItem } from '../src/core/lm/fit';
+import { splitCorpus } from '../src/core/batching';
+import { CALIBRATION_POSITIONS, describeCalibration, rotationDue, rotationSources, TARGET_PRECISION, validationTexts } from '../src/core/mixtureStage';
 import { benchTrainConfig, trainCharRnn, peakRssMB, type TrainOutcome } from './trainRun';
 import { WordCompleter } from './wordCompletion';
 
@@ -43,6 +45,14 @@ export interface QualityOptions {
   init?: ModelInit;
   /** Also score the base model before any training (base + document cache), when there is one. */
   base?: boolean;
+  /**
+   * With `checkpoint`: calibrate its thresholds again with this code, on the validation split the
+   * trainer used (the same files, rebuilt from the training files), before scoring.
+   */
+  recalibrate?: boolean;
+  /** With `recalibrate`: calibration positions (default the trainer's) and z of the lower bound (default the trainer's). */
+  calibrationPositions?: number;
+  calibrationZ?: number;
   log: (m: string) => void;
 }
 
@@ -75,6 +85,17 @@ export interface QualityResult {
   cleanup?: string;
 }
 
+/** What a row's threshold promised: its target, how it was chosen, and what the calibration measured on its own held-out folds. */
+export interface ThresholdPromise {
+  target: number;
+  rule?: Calibration['rule'];
+  check?: Calibration['check'];
+}
+
+function promiseOf(c: Calibration | undefined): ThresholdPromise | undefined {
+  return c ? { target: c.target, rule: c.rule, ...(c.check ? { check: c.check } : {}) } : undefined;
+}
+
 const chars = (docs: BenchDoc[]) => docs.reduce((n, d) => n + [...d.text].length, 0);
 
 /** Runs `complete` at every position (in file order, so state caches see typing forward). */
@@ -102,6 +123,32 @@ export function evaluatePositions(
     ms,
     samples,
   };
+}
+
+/**
+ * The best exact match at 85% and 90% precision over all thresholds, on the positions themselves
+ * (an oracle threshold: how well the confidence separates right from wrong), for the decision
+ * path as it is and without promoting the beam's other tokens.
+ */
+export function oracleExact(completer: Completer<unknown>, positions: Position[], docs: Map<string, string>): Record<string, { exact: number; precision: number; threshold: number }> {
+  const items: CalibrationItem[] = positions.map((p) => ({
+    group: 0, truth: p.truth,
+    choices: completer.choices({ docKey: `\u0000oracle:${p.relPath}`, prefix: docs.get(p.relPath)!.slice(0, p.offset), offset: p.offset }),
+  }));
+  for (const relPath of new Set(positions.map((p) => p.relPath))) completer.forget(`\u0000oracle:${relPath}`);
+  const out: Record<string, { exact: number; precision: number; threshold: number }> = {};
+  for (const [name, its] of [['', items], [' without promotion', items.map((it) => ({ ...it, choices: it.choices.filter((c) => c.kind !== 'alternative') }))]] as const) {
+    const curve = thresholdCurve(its, 0);
+    for (const target of [0.85, 0.9]) {
+      let best = { exact: 0, precision: NaN, threshold: NaN };
+      curve.t.forEach((t, j) => {
+        const precision = curve.ok[j] / curve.shown[j];
+        if (curve.shown[j] >= 10 && precision >= target && curve.ok[j] / positions.length > best.exact) best = { exact: curve.ok[j] / positions.length, precision, threshold: t };
+      });
+      out[`${target}${name}`] = best;
+    }
+  }
+  return out;
 }
 
 /** The fields every engine's result shares, from its evaluation at the positions. */
@@ -150,7 +197,8 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
         const ev = evaluatePositions(positions, testDocs, (relPath, prefix, offset) => completer.complete({ docKey: relPath, prefix, offset }).completion);
         const scores = scoreFields(ev);
         log(`${engine}: ${bpc?.toFixed(3) ?? '-'} bits/char, ${scoreLine(scores.metrics)}, threshold ${completer.minConfidence.toFixed(3)}`);
-        result.engines.push({ engine, bpc, ...scores, detail: { base: b.base.meta.name, steps: b.base.meta.pretraining.run?.steps, minConfidence: completer.minConfidence, bpcByExpert: mix.bpc, samples: ev.samples } });
+        const promise = completer === b.completer ? { promise: promiseOf(serving.calibration) } : {};
+        result.engines.push({ engine, bpc, ...scores, detail: { base: b.base.meta.name, steps: b.base.meta.pretraining.run?.steps, minConfidence: completer.minConfidence, bpcByExpert: mix.bpc, samples: ev.samples, ...promise } });
       }
     } finally {
       b.model.dispose(); // and its LSTM
@@ -178,11 +226,39 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
   log(`checkpoint loaded: ${loaded.model.description} (LSTM ${meta.config.lstmSize}x${meta.config.numLayers}, ${loaded.engine} engine, ` +
     `vocabulary ${loaded.vocab.size}, step ${meta.step}; n-gram order ${meta.ngram?.order ?? '-'})`);
   const encodedTest = data.test.map((d) => loaded.vocab.encode(d.text));
+  // The thresholds that serve: the checkpoint's, or calibrated again by this code.
+  const calibrations: { counts?: Calibration; full?: Calibration } = { counts: meta.countCalibration, full: meta.calibration };
+  if (o.recalibrate) {
+    const split = splitCorpus(data.train.map((d) => ({ ...d, path: d.relPath, folder: '', bytes: d.text.length })), loaded.vocab, meta.config.valFraction);
+    const val = validationTexts(split, loaded.vocab);
+    // As the trainer's fits: a small workspace's count models also read training folds, and the
+    // full mixture's threshold is then at least theirs.
+    const again = (name: string, completer: Completer<unknown>, positions: number, extra: Partial<CalibrateOptions>) => {
+      const t = Date.now();
+      const c = calibrate(completer, val, {
+        positions: o.calibrationPositions ?? positions, target: TARGET_PRECISION, fallback: CONSERVATIVE_THRESHOLD, z: o.calibrationZ, ...extra,
+      });
+      completer.minConfidence = c.minConfidence;
+      log(`recalibrated ${name} on ${val.length} validation files: ${describeCalibration(c)} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+      return c;
+    };
+    if (meta.countMixer && counts.model.ngram) {
+      const more = rotationDue(split) ? { more: rotationSources(split, loaded.vocab, counts.model.ngram.order, meta.countMixer) } : {};
+      calibrations.counts = again('n-gram + cache', counts.completer, CALIBRATION_POSITIONS.counts, more);
+    }
+    if (meta.mixer && loaded.lstm) {
+      const floor = calibrations.counts?.rotated ? { minThreshold: calibrations.counts.minConfidence } : {};
+      calibrations.full = again('full mixture', loaded.completer, CALIBRATION_POSITIONS.lstm, floor);
+    }
+  }
   const trainSec = result.training?.wallSec;
   /** Scores one completer of the checkpoint at the positions and pushes its row. */
   const row = (engine: string, completer: Completer<unknown>, bpc: number | undefined, detail: Record<string, unknown>) => {
     const ev = evaluatePositions(positions, testDocs, (relPath, prefix, offset) => completer.complete({ docKey: relPath, prefix, offset }).completion);
     const scores = scoreFields(ev);
+    // How well the confidence ranks the answers, whatever the threshold: the best exact match at
+    // 85% and 90% precision on these positions (each at its own best threshold: an upper bound).
+    if (detail.promise && !detail.target) detail.oracle = oracleExact(completer, positions, testDocs);
     log(`${engine}: ${bpc?.toFixed(3) ?? '-'} bits/char, ${scoreLine(scores.metrics)}, threshold ${completer.minConfidence.toFixed(3)}`);
     result.engines.push({
       engine, bpc, trainSec, ...scores, peakRssMB: result.training?.peakRssMB,
@@ -190,13 +266,13 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
     });
   };
   /** The same completer with the threshold calibrated (on validation) for 85% precision. */
-  const atTarget = (name: string, completer: Completer<unknown>, byTarget: Record<string, number> | undefined, bpc: number | undefined) => {
-    const t = byTarget?.['0.85'];
+  const atTarget = (name: string, completer: Completer<unknown>, c: Calibration | undefined, bpc: number | undefined) => {
+    const t = c?.byTarget?.['0.85'];
     if (t === undefined) return;
     const saved = completer.minConfidence;
     completer.minConfidence = t;
     try {
-      row(`${name}, threshold for 85% precision`, completer, bpc, { target: 0.85 });
+      row(`${name}, threshold for 85% precision`, completer, bpc, { target: 0.85, promise: { target: 0.85, rule: c?.rule } });
     } finally {
       completer.minConfidence = saved;
     }
@@ -212,14 +288,14 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
   // 1b. The count models: workspace n-gram + document cache, mixed (the first stage of training).
   if (meta.countMixer && counts.model.ngram) {
     const b = mixtureBitsPerChar({ vocabSize: loaded.vocab.size, ngram: counts.model.ngram, docs: encodedTest, maxChars: o.bpcChars }, meta.countMixer);
-    row('n-gram + cache (mixture)', counts.completer, b.bpc.mixture, { bpcByExpert: b.bpc, ngramOrder: meta.ngram?.order, ngramMB: (meta.ngram?.bytes ?? 0) / 1e6 });
-    atTarget('n-gram + cache', counts.completer, meta.countCalibration?.byTarget, b.bpc.mixture);
+    row('n-gram + cache (mixture)', counts.completer, b.bpc.mixture, { bpcByExpert: b.bpc, ngramOrder: meta.ngram?.order, ngramMB: (meta.ngram?.bytes ?? 0) / 1e6, promise: promiseOf(calibrations.counts) });
+    atTarget('n-gram + cache', counts.completer, calibrations.counts, b.bpc.mixture);
   }
   // 1c. The full mixture: n-gram + cache + CharRNN, as the extension answers.
   if (meta.mixer && loaded.lstm) {
     const b = mixtureBitsPerChar({ vocabSize: loaded.vocab.size, ngram: loaded.model.ngram, lstm: loaded.lstm, docs: encodedTest, maxChars: o.bpcChars }, meta.mixer);
-    row('full mixture (n-gram + cache + CharRNN)', loaded.completer, b.bpc.mixture, { bpcByExpert: b.bpc, step: meta.step, calibration: meta.calibration });
-    atTarget('full mixture', loaded.completer, meta.calibration?.byTarget, b.bpc.mixture);
+    row('full mixture (n-gram + cache + CharRNN)', loaded.completer, b.bpc.mixture, { bpcByExpert: b.bpc, step: meta.step, calibration: { ...calibrations.full, used: undefined }, promise: promiseOf(calibrations.full) });
+    atTarget('full mixture', loaded.completer, calibrations.full, b.bpc.mixture);
   }
 
   // 2. Kneser–Ney n-grams, decoded by the same Completer.

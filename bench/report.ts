@@ -1,7 +1,7 @@
 /**
  * Formats benchmark results as plain-text tables (terminal) and Markdown tables (BENCHMARKS.md).
  */
-import type { QualityResult } from './quality';
+import type { QualityResult, ThresholdPromise } from './quality';
 import type { SpeedResult } from './speedBench';
 
 export interface LatencyRow {
@@ -58,6 +58,38 @@ export function qualityTable(q: QualityResult, markdown = false): string {
   return table(head, rows, markdown);
 }
 
+/**
+ * The threshold's promise, per calibrated engine: the precision it was calibrated for, what the
+ * calibration measured on its own held-out folds, and what it achieved on the bench's held-out
+ * files (never used for calibration).
+ */
+export function promiseTable(q: QualityResult, markdown = false): string | undefined {
+  const rows = q.engines.flatMap((e) => {
+    const p = e.detail?.promise as ThresholdPromise | undefined;
+    if (!p) return [];
+    return [[
+      e.engine,
+      pct(p.target),
+      f(e.detail?.minConfidence as number | undefined, 3),
+      p.rule ?? 'ratio',
+      p.check ? `${pct(p.check.precision)} (${pct(p.check.shown)} shown)` : '–',
+      pct(e.metrics.precision),
+      pct(e.metrics.shownShare),
+      pct(e.metrics.accuracy),
+      oracle(e.detail?.oracle, `${p.target}`),
+    ]];
+  });
+  if (!rows.length) return undefined;
+  return table(['engine', 'target', 'threshold', 'rule', 'calibration, held-out folds', 'achieved (held-out files)', 'shown', 'exact match', 'best exact at target (oracle)'], rows, markdown);
+}
+
+/** The oracle's exact match at a target, with the path as it is / without promotion. */
+function oracle(o: unknown, target: string): string {
+  const at = o as Record<string, { exact: number }> | undefined;
+  if (!at?.[target]) return '–';
+  return `${pct(at[target].exact)} / ${pct(at[`${target} without promotion`]?.exact ?? NaN)} without promotion`;
+}
+
 export function speedTable(s: SpeedResult, markdown = false): string {
   const head = ['model', 'backend', 'threads', 'ours chars/s', 'PyTorch chars/s', 'PyTorch threads', 'ours / PyTorch'];
   const rows = s.rows.map((r) => [
@@ -84,6 +116,11 @@ export function formatResults(r: BenchResults, markdown = false): string {
     const q = r.quality;
     h(`Completion quality: ${q.data.name}, ${q.data.trainFiles} training files (${q.data.trainChars} chars), ${q.data.testFiles} held-out files (${q.data.testChars} chars), ${q.positions} identifier positions`);
     out.push(qualityTable(q, markdown));
+    const promise = promiseTable(q, markdown);
+    if (promise) {
+      h(`The threshold's promise: target vs achieved precision on the ${q.positions} held-out positions`);
+      out.push(promise);
+    }
     const t = q.training;
     if (t) {
       out.push('');

@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BACKENDS, type Backend } from '../src/core/config';
+import { DATA_PRESETS } from './data';
 import { runQuality, type QualityResult } from './quality';
 import { runSpeed, parseSizes } from './speedBench';
 import { formatResults, type BenchResults, type LatencyRow } from './report';
@@ -41,6 +42,9 @@ export interface BenchOptions {
   skipOurs?: boolean;
   init?: string;
   base?: boolean;
+  recalibrate?: boolean;
+  calibrationPositions?: string;
+  calibrationZ?: string;
 }
 
 export interface BenchIo {
@@ -57,7 +61,7 @@ export function addBenchOptions(cmd: Command): Command {
     .option('--speed', 'run the training-speed benchmark')
     .option('--latency', 'run the completion-latency benchmark')
     .option('--max-minutes <x>', 'CharRNN training budget of the quality run', '10')
-    .option('--data <dir>', 'benchmark on this folder instead of zod@3.25.76 (90/10 split by path)')
+    .option('--data <dir|name>', `benchmark on this folder or named corpus (${Object.keys(DATA_PRESETS).join(', ')}) instead of zod@3.25.76 (90/10 split by path)`)
     .option('--sizes <list>', 'model sizes of the speed benchmark', '128x2,256x2,512x2')
     .option('--model <size>', 'CharRNN size of the quality run', '256x2')
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend (auto = every available one for speed)').choices(BACKENDS as string[]).default('auto'))
@@ -70,6 +74,9 @@ export function addBenchOptions(cmd: Command): Command {
     .option('--no-torch', 'skip the PyTorch reference')
     .addOption(new Option('--init <how>', 'where the quality run\'s CharRNN starts: the base model (fine-tuning) or random weights').choices(['pretrained', 'scratch']))
     .option('--no-base', 'do not score the base model before training')
+    .option('--recalibrate', "with --checkpoint: calibrate its thresholds again with this code (on the trainer's validation split) before scoring")
+    .option('--calibration-positions <n>', 'with --recalibrate: calibration positions (default: as the trainer)')
+    .option('--calibration-z <z>', 'with --recalibrate: z of the lower confidence bound on precision (default: as the trainer; 0: the raw ratio)')
     .option('--json <file>', 'also write all results as JSON to this file');
 }
 
@@ -117,7 +124,7 @@ export async function runBench(o: BenchOptions, io: BenchIo = {}): Promise<numbe
     bpcChars = Math.round(num(o.bpcChars, '--bpc-chars', 65536, 100));
     sizes = parseSizes(o.sizes ?? '128x2,256x2,512x2');
     [model] = parseSizes(o.model ?? '256x2');
-    if (o.data && !fs.existsSync(o.data)) throw new Error(`no such folder: ${o.data}`);
+    if (o.data && !fs.existsSync(o.data) && !DATA_PRESETS[o.data]) throw new Error(`no such folder or named corpus: ${o.data} (named: ${Object.keys(DATA_PRESETS).join(', ')})`);
     if (o.checkpoint && !fs.existsSync(o.checkpoint)) throw new Error(`no such model folder: ${o.checkpoint}`);
   } catch (e) {
     process.stderr.write(`charrnn bench: ${(e as Error).message}\n`);
@@ -139,7 +146,9 @@ export async function runBench(o: BenchOptions, io: BenchIo = {}): Promise<numbe
         quality = await runQuality({
           data: o.data, maxMinutes, lstmSize: model.lstmSize, numLayers: model.numLayers, backend, positions, seed, bpcChars,
           checkpoint: o.checkpoint, keepModel: o.keepModel, ngramOrders: [7, 12], log,
-          init: o.init as 'pretrained' | 'scratch' | undefined, base: o.base,
+          init: o.init as 'pretrained' | 'scratch' | undefined, base: o.base, recalibrate: o.recalibrate,
+          calibrationPositions: o.calibrationPositions ? num(o.calibrationPositions, '--calibration-positions', 1000, 1) : undefined,
+          calibrationZ: o.calibrationZ !== undefined ? num(o.calibrationZ, '--calibration-z', 1.28, 0) : undefined,
         });
         results.quality = quality;
       } catch (e) {

@@ -44,7 +44,10 @@ function main(): void {
     serving = `Before any training on a workspace the extension serves the base CharRNN mixed with the open document's cache (src/core/baseServing.ts). ` +
       `Fitted on the held-out files: ${Object.entries(b).map(([k, v]) => `${k} ${(v as number).toFixed(3)}`).join(', ')} bits/char; ` +
       `show/abstain threshold ${s.calibration.minConfidence.toFixed(3)} for ${(100 * s.calibration.target).toFixed(0)}% precision ` +
-      `(${(100 * s.calibration.precision).toFixed(1)}% reached, ${(100 * s.calibration.shown).toFixed(1)}% of ${s.calibration.positions} identifier positions shown).`;
+      `(${(100 * s.calibration.precision).toFixed(1)}% reached, ${(100 * s.calibration.shown).toFixed(1)}% of ${s.calibration.positions} identifier positions shown)` +
+      (s.calibration.check && Number.isFinite(s.calibration.check.precision)
+        ? `: about ${Math.round(100 * s.calibration.check.precision)}% of ghosts right (measured on ${s.calibration.check.positions} held-out positions, each fold of files at the threshold chosen on the others).`
+        : '.');
   } catch (e) {
     serving = `No serving mixer yet (${(e as Error).message}).`;
   }

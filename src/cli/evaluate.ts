@@ -2,12 +2,18 @@
  * `charrnn eval`: bits per character of a checkpoint on files and folders, for each expert (the
  * workspace n-gram, the document cache, the CharRNN) and for the mixture that serves completions.
  * Each file is read from its start by the inference models (the same numbers as the bench).
+ * And what the threshold promises against what it keeps: at identifier positions of those files
+ * (sampled as the bench samples them), completed as the editor does at the model's calibrated
+ * threshold, the precision of what is shown next to the target it was calibrated for, leaving
+ * out the files and positions it was calibrated on.
  * Inputs are bounded (./evalInputs.ts); long evaluations report progress.
  */
 import { SETTINGS } from '../core/config';
 import { collectCorpus } from '../core/corpus';
-import { loadMixture } from '../core/infer/completer';
-import { mixtureBitsPerChar } from '../core/lm/fit';
+import { hasLstm } from '../core/checkpoint';
+import { loadCompleter, servingCalibration, type Completer } from '../core/infer/completer';
+import { mixtureBitsPerChar, type Calibration } from '../core/lm/fit';
+import { positionKey, samplePositions, textKey } from '../core/positions';
 import type { ExpertName } from '../core/lm/mixer';
 import { readEvalInputs } from './evalInputs';
 
@@ -22,13 +28,37 @@ export interface EvalResult {
   /** What answers completions, e.g. "n-gram + cache + LSTM". */
   model: string;
   engine: string;
+  /** The threshold's promise against held-out positions (absent when asked for none or the model has no calibration). */
+  promise?: PromiseResult;
 }
+
+export interface PromiseResult {
+  /** The precision the threshold was calibrated for, and the threshold. */
+  target: number;
+  threshold: number;
+  /** On the positions evaluated: shown completions that are right, share shown, right over all. */
+  precision: number;
+  shown: number;
+  exact: number;
+  positions: number;
+  /** Left out: files whose text the threshold was calibrated on, and positions it was calibrated on. */
+  excludedFiles: number;
+  excludedPositions: number;
+  /** What the calibration itself measured on held-out folds, when it did. */
+  check?: Calibration['check'];
+}
+
+/** Identifier positions evaluated for the promise by default (as the bench). */
+export const EVAL_POSITIONS = 500;
 
 export interface EvalLimits {
   maxFileBytes: number;
   maxCorpusBytes: number;
   /** Called as characters are scored: characters done, characters in all. */
   onProgress?: (done: number, total: number) => void;
+  /** Identifier positions for the threshold's promise (default EVAL_POSITIONS; 0: none), and their seed. */
+  positions?: number;
+  seed?: number;
 }
 
 export const DEFAULT_EVAL_LIMITS: EvalLimits = {
@@ -47,7 +77,7 @@ export async function evaluateModel(modelDir: string, paths: string[], limits: E
     });
     texts.push(...docs.map((d) => d.text));
   }
-  const { model, lstm, meta, vocab } = await loadMixture(modelDir);
+  const { completer, model, lstm, meta, vocab } = await loadCompleter(modelDir);
   try {
     const docs = texts.map((t) => vocab.encode(t)).filter((d) => d.length > 0);
     let unknownChars = 0;
@@ -57,6 +87,8 @@ export async function evaluateModel(modelDir: string, paths: string[], limits: E
       { vocabSize: vocab.size, ngram: model.ngram, lstm, docs, maxChars: Infinity, onProgress: limits.onProgress },
       meta.mixer ?? meta.countMixer,
     );
+    const calibration = servingCalibration(meta, hasLstm(meta));
+    const count = limits.positions ?? EVAL_POSITIONS;
     return {
       bitsPerChar: experts.mixture ?? experts.lstm ?? experts.ngram ?? NaN,
       experts,
@@ -65,8 +97,56 @@ export async function evaluateModel(modelDir: string, paths: string[], limits: E
       unknownChars,
       model: model.description,
       engine: lstm ? lstm.engine.name : 'none',
+      ...(calibration && count > 0 ? { promise: evaluatePromise(completer, texts, calibration, count, limits.seed ?? 1) } : {}),
     };
   } finally {
     model.dispose();
   }
+}
+
+/**
+ * The precision `completer` achieves at its threshold on identifier positions of `texts`, next
+ * to the target of `calibration`: positions sampled uniformly (as the bench does), leaving out
+ * every text and every position the threshold was calibrated on.
+ */
+export function evaluatePromise(completer: Completer<unknown>, texts: readonly string[], calibration: Calibration, count: number, seed = 1): PromiseResult {
+  const usedTexts = new Set(calibration.used?.texts ?? []);
+  const usedPositions = new Set(calibration.used?.positions ?? []);
+  const docs = texts.map((text, i) => ({ relPath: `file${i}`, text }));
+  const fresh = docs.filter((d) => !usedTexts.has(textKey(d.text)));
+  const byPath = new Map(fresh.map((d) => [d.relPath, d.text]));
+  const all = samplePositions(fresh, count, seed);
+  const positions = all.filter((p) => !usedPositions.has(positionKey(byPath.get(p.relPath)!, p.offset, p.truth)));
+  let shown = 0;
+  let right = 0;
+  for (const p of positions) {
+    const text = byPath.get(p.relPath)!;
+    const r = completer.complete({ docKey: p.relPath, prefix: text.slice(0, p.offset), offset: p.offset, suffix: '' });
+    if (!r.completion) continue;
+    shown++;
+    if (r.completion === p.truth) right++;
+  }
+  for (const d of fresh) completer.forget(d.relPath);
+  const n = positions.length;
+  return {
+    target: calibration.target,
+    threshold: completer.minConfidence,
+    precision: shown ? right / shown : NaN,
+    shown: n ? shown / n : 0,
+    exact: n ? right / n : 0,
+    positions: n,
+    excludedFiles: docs.length - fresh.length,
+    excludedPositions: all.length - n,
+    ...(calibration.check ? { check: calibration.check } : {}),
+  };
+}
+
+/** The promise in words: target against achieved precision, on how many positions, and what was left out. */
+export function formatPromise(p: PromiseResult): string {
+  const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-');
+  const left = p.excludedFiles || p.excludedPositions
+    ? ` (left out, calibrated on: ${p.excludedFiles} files, ${p.excludedPositions} positions)` : '';
+  return `threshold ${p.threshold.toFixed(3)}, calibrated for ${pct(p.target)} precision: ${pct(p.precision)} of the shown completions right, ` +
+    `${pct(p.shown)} shown, ${pct(p.exact)} right in all, on ${p.positions} identifier positions not used for calibration${left}` +
+    (p.check ? `\n  at calibration, on held-out folds of the validation files: ${pct(p.check.precision)} right, ${pct(p.check.shown)} shown (${p.check.positions} positions)` : '');
 }

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { BACKENDS, MODEL_INITS, SETTINGS, checkSetting, defaultTrainConfig, validateTrainConfig, type Backend, type ModelInit, type SettingKey, type TrainConfig } from '../core/config';
 import { runTraining } from '../core/train';
 import type { TrainingEvent } from '../core/trainEvents';
-import { DEFAULT_EVAL_LIMITS, evaluateModel } from './evaluate';
+import { DEFAULT_EVAL_LIMITS, EVAL_POSITIONS, evaluateModel, formatPromise } from './evaluate';
 import { createProgressView } from './progressView';
 import { hasLstm, loadCheckpoint } from '../core/checkpoint';
 import { sampleFromWeights } from '../core/infer/sample';
@@ -172,11 +172,14 @@ export function buildProgram(): Command {
     .argument('<path...>', 'files or folders (folders honour .gitignore)')
     .option('--max-file-bytes <n>', 'refuse (given directly) or skip (in folders) larger files', int('--max-file-bytes'), DEFAULT_EVAL_LIMITS.maxFileBytes)
     .option('--max-corpus-bytes <n>', 'read at most this many bytes in all', int('--max-corpus-bytes'), DEFAULT_EVAL_LIMITS.maxCorpusBytes)
+    .option('--positions <n>', "identifier positions at which the threshold's promise is checked (0: none)", int('--positions'), EVAL_POSITIONS)
+    .option('--seed <n>', 'seed for sampling those positions', int('--seed'), 1)
     .option('--json', 'print the result as JSON')
     .action(async (paths: string[], o) => {
       utf8Path(o.model, '--model');
       for (const p of paths) if (!fs.existsSync(utf8Path(p, 'the path'))) throw new UsageError(`no such file or folder: ${p}`);
       if (o.maxFileBytes < 1 || o.maxCorpusBytes < 1) throw new UsageError('--max-file-bytes and --max-corpus-bytes must be positive');
+      if (o.positions < 0) throw new UsageError('--positions must be 0 or more');
       // Progress on stderr for long evaluations: a line every few seconds after the first five.
       const t0 = Date.now();
       let last = t0;
@@ -190,6 +193,8 @@ export function buildProgram(): Command {
         maxFileBytes: o.maxFileBytes,
         maxCorpusBytes: o.maxCorpusBytes,
         onProgress,
+        positions: o.positions,
+        seed: o.seed,
       });
       if (o.json) {
         process.stdout.write(JSON.stringify(r) + '\n');
@@ -197,6 +202,7 @@ export function buildProgram(): Command {
       }
       process.stdout.write(`${r.bitsPerChar.toFixed(4)} bits per character (${r.model}) over ${r.chars} characters in ${r.files} files (${r.unknownChars} unknown)\n`);
       for (const [name, bpc] of Object.entries(r.experts)) process.stdout.write(`  ${name.padEnd(8)} ${(bpc as number).toFixed(4)}\n`);
+      if (r.promise) process.stdout.write(formatPromise(r.promise) + '\n');
     });
 
   program

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'crypto';
 import type { CorpusDoc } from './corpus';
+import { DATA_UNTIL, repeatedLineShare } from './positions';
 import type { Vocab } from './vocab';
 
 export interface Split {
@@ -72,18 +73,22 @@ export function splitCorpus(docs: CorpusDoc[], vocab: Vocab, valFraction: number
 
 /**
  * Picks whole files for validation in the order of a stable hash of their paths until their
- * characters reach `target`. Files with the same contents form one group that moves together.
+ * characters reach `target`, files that look like data (repeatedLineShare at least DATA_UNTIL:
+ * tables of cases, fixtures, generated lists) only when the others do not reach it: validation
+ * stands for the code the user writes (the mixer and the threshold are fitted there), and a large
+ * fixture drawn into it would leave too few positions of code to calibrate on (issue 19).
+ * Files with the same contents form one group that moves together.
  * Returns undefined when no sensible set exists (every group too large, or nothing left to train).
  */
 function chooseHeldOut(docs: CorpusDoc[], encoded: Int32Array[], target: number): Set<number> | undefined {
-  const groups = new Map<string, { key: number; path: string; members: number[]; chars: number }>();
+  const groups = new Map<string, { key: number; path: string; members: number[]; chars: number; data: boolean }>();
   docs.forEach((d, i) => {
     const id = createHash('sha1').update(d.text).digest('hex');
     const key = pathKey(d.relPath);
     const g = groups.get(id);
     // +1 for the separator each file brings.
     if (!g) {
-      groups.set(id, { key, path: d.relPath, members: [i], chars: encoded[i].length + 1 });
+      groups.set(id, { key, path: d.relPath, members: [i], chars: encoded[i].length + 1, data: repeatedLineShare(d.text) >= DATA_UNTIL });
     } else {
       g.members.push(i);
       g.chars += encoded[i].length + 1;
@@ -93,7 +98,8 @@ function chooseHeldOut(docs: CorpusDoc[], encoded: Int32Array[], target: number)
       }
     }
   });
-  const order = [...groups.values()].sort((a, b) => a.key - b.key || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const byKey = [...groups.values()].sort((a, b) => a.key - b.key || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const order = [...byKey.filter((g) => !g.data), ...byKey.filter((g) => g.data)];
   if (order.length < 2) return undefined;
 
   const held = new Set<number>();

@@ -6,19 +6,18 @@
  */
 import * as path from 'path';
 import { NGRAM_FILE, type CheckpointExtras, type CheckpointMeta, type NgramMeta } from './checkpoint';
-import { SETTINGS } from './config';
 import type { Split } from './batching';
 import { IdentifierIndex } from './infer/candidates';
 import { Completer } from './infer/completer';
 import { LstmModel } from './infer/lstmModel';
-import { calibrateSteps, collectSamplesSteps, FIT_SEGMENT, fitMixtureSteps, type Calibration } from './lm/fit';
+import { calibrateSteps, collectSamplesSteps, CONSERVATIVE_THRESHOLD, FIT_SEGMENT, fitMixtureSteps, type Calibration, type CalibrationSource } from './lm/fit';
 import { FittedMixer, type MixerJson } from './lm/mixer';
 import { MixtureModel } from './lm/mixture';
 import { KneserNeyModel, NGRAM_FORMAT, NGRAM_VERSION } from './lm/ngram';
 import type { Vocab } from './vocab';
 import type { NamedWeights } from './weights';
 import { runStepsInSlices, type Steps } from './steps';
-import type { MixtureEvent } from './trainEvents';
+import type { MixtureEvent, ThresholdPromise } from './trainEvents';
 
 /**
  * The workspace n-gram's order (lowered by its memory budget on big corpora); on a dev split of
@@ -30,15 +29,25 @@ export const NGRAM_ORDER = 20;
 const FIT_CHARS_COUNTS = 262_144;
 const FIT_CHARS_LSTM = 65_536;
 /**
- * Held-out identifier positions for the threshold (with and without the LSTM), and the precision
- * it aims at. With 200 positions the threshold for 85% precision on zod's validation files ranged
- * from 0.18 to 0.40 across three samplings. Resampling 3,000 validation positions (full mixture):
- * 600 positions gave held-out exact match 76.8-78.8% (10th-90th percentile) on zod and 48.0-52.6%
- * on Python, 1,000 gave 77.6-78.2% and 48.6-52.4%; 400 more positions with the LSTM cost 3-7 s
- * (BENCHMARKS.md, 2026-12-02).
+ * Held-out identifier positions for the threshold (without and with the LSTM, whose positions
+ * cost ~10 ms each), and the precision it aims at. With 200 positions the threshold for 85%
+ * precision on zod's validation files ranged from 0.18 to 0.40 across three samplings; 1,000
+ * steadied it (BENCHMARKS.md, 2026-12-02). Since the threshold needs a lower confidence bound on
+ * precision at the target (issue 19), more positions lower the margin it keeps: on zod's n-gram +
+ * cache, 1,000 positions gave a threshold of 0.48 (held-out precision 91.3%, exact match 73.2%),
+ * 3,000 gave 0.42 (90.4%, 75.0%; the best any threshold reaches on those positions at 90%
+ * precision is 75.2%). BENCHMARKS.md, 2026-12-07.
  */
-const CALIBRATION_POSITIONS = 1000;
+export const CALIBRATION_POSITIONS = { counts: 3000, lstm: 2000 };
 export const TARGET_PRECISION = 0.9;
+/**
+ * Training folds read for more calibration positions when the workspace is small (at most this
+ * many training characters: five n-gram builds of a few seconds). On a 40 KB semver workspace
+ * (13 validation files, 377 positions) the count models' threshold went from 0.31 to 0.54 and
+ * their precision on held-out files from 75% to 85% (BENCHMARKS.md, 2026-12-07).
+ */
+const ROTATION_FOLDS = 5;
+const ROTATION_MAX_CHARS = 512 * 1024;
 /**
  * Refit the mixer with a better LSTM at most this often, and at most REFIT_SHARE of the run's time
  * (a fit with the LSTM reads held-out text through it: seconds); once more at the end.
@@ -126,7 +135,7 @@ export class MixtureStage {
     };
     o.log(`n-gram: order ${this.ngram.order}${this.ngram.order < NGRAM_ORDER ? ` (lowered from ${NGRAM_ORDER} to fit its memory budget)` : ''}, ` +
       `${(this.ngram.stats.bytes / 1e6).toFixed(1)} MB, built in ${this.ngramMeta.buildSeconds.toFixed(1)} s`);
-    this.valTexts = o.split.valDocs.map((ids, i) => ({ relPath: `val/${i}`, text: o.vocab.decode(ids) }));
+    this.valTexts = validationTexts(o.split, o.vocab);
     this.identifiers = IdentifierIndex.count(o.split.trainDocs.map((ids) => o.vocab.decode(ids)));
     this.identifierIndex = new IdentifierIndex(this.identifiers);
   }
@@ -179,12 +188,12 @@ export class MixtureStage {
         this.o.onMixture({
           type: 'mixture', step: lstmStep, experts: description, bitsPerChar: b,
           minConfidence: calibration.minConfidence, precision: calibration.precision,
+          ...promiseOf(calibration),
         });
       }
       this.o.log(`mixture (${description}) on ${chars} held-out characters: ` +
-        Object.entries(b).map(([k, v]) => `${k} ${(v as number).toFixed(3)}`).join(', ') + ' bits/char; threshold ' +
-        `${calibration.minConfidence.toFixed(3)} (precision ${(100 * calibration.precision).toFixed(1)}%, ` +
-        `shown ${(100 * calibration.shown).toFixed(1)}% of ${calibration.positions} positions), ${(this.lastFitMs / 1000).toFixed(1)} s`);
+        Object.entries(b).map(([k, v]) => `${k} ${(v as number).toFixed(3)}`).join(', ') + ' bits/char; ' + describeCalibration(calibration) +
+        `, ${(this.lastFitMs / 1000).toFixed(1)} s`);
       return true;
     } finally {
       lstm?.dispose();
@@ -205,10 +214,18 @@ export class MixtureStage {
     const model = new MixtureModel({ vocab, ngram: this.ngram, lstm, mixer: new FittedMixer(mixer), countMixer });
     const completer = new Completer(model, vocab) as Completer<unknown>;
     completer.identifiers = this.identifierIndex;
+    // A small workspace: the count models' threshold also reads training files, each fold by an
+    // n-gram rebuilt without it; the LSTM has learnt those files, so its mixture's threshold reads
+    // validation alone and is at least the count models' (their confidences are on one scale: the
+    // judged one is the geometric mean of the mixture's and theirs).
+    const rotate = !lstm && rotationDue(split);
+    const counted = lstm && this.countCalibration?.rotated ? this.countCalibration : undefined;
     const calibration = yield* calibrateSteps(completer, this.valTexts, {
-      positions: CALIBRATION_POSITIONS,
+      positions: lstm ? CALIBRATION_POSITIONS.lstm : CALIBRATION_POSITIONS.counts,
       target: TARGET_PRECISION,
-      fallback: SETTINGS['completion.minConfidence'].default,
+      fallback: CONSERVATIVE_THRESHOLD,
+      ...(rotate ? { more: rotationSources(split, vocab, this.ngram.order, mixer) } : {}),
+      ...(counted ? { minThreshold: counted.minConfidence } : {}),
     });
     return { mixer, calibration, description: model.description, chars: samples.length };
   }
@@ -232,4 +249,53 @@ export class MixtureStage {
   saved(dir: string): void {
     this.ngramFile = path.join(dir, NGRAM_FILE);
   }
+}
+
+/** True when the count models' threshold should also read training folds (a small workspace). */
+export function rotationDue(split: Pick<Split, 'trainDocs'>): boolean {
+  return split.trainDocs.length >= ROTATION_FOLDS && split.trainDocs.reduce((n, d) => n + d.length, 0) <= ROTATION_MAX_CHARS;
+}
+
+/**
+ * The training files in ROTATION_FOLDS folds, each with the count models rebuilt without it (an
+ * n-gram of `order` from the other folds, the count `mixer`), for calibration positions that the
+ * validation files of a small workspace are too few to give.
+ */
+export function rotationSources(split: Pick<Split, 'trainDocs'>, vocab: Vocab, order: number, mixer: MixerJson): CalibrationSource[] {
+  const docs = split.trainDocs.map((ids, i) => ({ relPath: `train/${i}`, ids }));
+  return Array.from({ length: ROTATION_FOLDS }, (_, k) => {
+    const inFold = (i: number) => i % ROTATION_FOLDS === k;
+    return {
+      docs: docs.filter((_, i) => inFold(i)).map((d) => ({ relPath: d.relPath, text: vocab.decode(d.ids) })),
+      completer: () => {
+        const rest = docs.filter((_, i) => !inFold(i)).map((d) => d.ids);
+        const ngram = KneserNeyModel.fromIds(rest, vocab, order);
+        const c = new Completer(new MixtureModel({ vocab, ngram, mixer: new FittedMixer(mixer) }), vocab) as Completer<unknown>;
+        c.identifiers = new IdentifierIndex(IdentifierIndex.count(rest.map((ids) => vocab.decode(ids))));
+        return c;
+      },
+    };
+  });
+}
+
+/** What a calibration promises (its held-out check), when it measured one. */
+export function promiseOf(c: Calibration | undefined): { promise?: ThresholdPromise } {
+  const k = c?.check;
+  return k && Number.isFinite(k.precision) && k.shown > 0 ? { promise: { precision: k.precision, positions: k.positions } } : {};
+}
+
+/** The validation documents as texts, named as the calibration knows them. */
+export function validationTexts(split: Pick<Split, 'valDocs'>, vocab: Vocab): { relPath: string; text: string }[] {
+  return split.valDocs.map((ids, i) => ({ relPath: `val/${i}`, text: vocab.decode(ids) }));
+}
+
+/** One line on a threshold: how it was chosen and what it promises. */
+export function describeCalibration(c: Calibration): string {
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const rule = c.rule === 'fallback' ? ', too few positions to tell: the conservative threshold' : c.lowerBound !== undefined ? `, lower bound ${pct(c.lowerBound)}` : '';
+  return `threshold ${c.minConfidence.toFixed(3)} for ${pct(c.target)} precision (precision ${pct(c.precision)}${rule}, ` +
+    `shown ${pct(c.shown)} of ${c.positions} positions${c.files !== undefined ? ` from ${c.files} files` : ''}` +
+    `${c.rotated ? `, ${c.rotated} of them in training files read by count models rebuilt without them` : ''}` +
+    `${c.floor !== undefined ? `, raised to the count models' threshold` : ''})` +
+    (c.check ? `; held out: precision ${Number.isFinite(c.check.precision) ? pct(c.check.precision) : '-'}, shown ${pct(c.check.shown)} (${c.check.folds} folds)` : '');
 }

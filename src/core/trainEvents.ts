@@ -75,6 +75,17 @@ export interface MixtureEvent {
   /** Calibrated show/abstain threshold and the precision it gives on held-out positions. */
   minConfidence: number;
   precision: number;
+  /**
+   * What it promises: the precision measured on held-out folds of the validation files (each at
+   * the threshold chosen without it) and on how many positions. Absent when too few to tell.
+   */
+  promise?: ThresholdPromise;
+}
+
+/** "About N% of ghosts right, measured on K positions of your code." */
+export interface ThresholdPromise {
+  precision: number;
+  positions: number;
 }
 export type DoneReason = 'completed' | 'stopped' | 'time-limit' | 'early-stop' | 'diverged';
 export interface DoneEvent {

@@ -82,7 +82,8 @@ export function isFromTrainer(m: unknown): m is FromTrainer {
     case 'checkpoint':
       return str(m.path) && (m.valLoss === undefined || typeof m.valLoss === 'number');
     case 'mixture':
-      return num(m.step) && str(m.experts) && isObj(m.bitsPerChar) && num(m.minConfidence) && num(m.precision);
+      return num(m.step) && str(m.experts) && isObj(m.bitsPerChar) && num(m.minConfidence) && num(m.precision) &&
+        (m.promise === undefined || (isObj(m.promise) && num(m.promise.precision) && num(m.promise.positions)));
     case 'done':
       return str(m.reason);
     case 'error':

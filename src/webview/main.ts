@@ -13,7 +13,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { MixtureEvent } from '../core/trainEvents';
 import type { FromTrainer } from '../protocol/trainer';
 import type { LatestEvents, XAxis } from '../core/lossSeries';
-import type { ModelInfo } from '../core/modelSummary';
+import { thresholdText, type ModelInfo } from '../core/modelSummary';
 import { SAMPLE_LIMITS, isToPanel, type FromPanel, type InitMessage, type ToPanel } from '../protocol/panel';
 import { TYPICAL_VOCAB_SIZE, shapeDiffers, type PanelSettingKey } from '../protocol/panelSettings';
 import { parameterCount } from '../core/weights';
@@ -415,9 +415,9 @@ class Panel {
         : 'none';
     const mx = this.latestMixture;
     s.serving.textContent = mx
-      ? `${mx.experts}${mx.step > 0 ? ` (step ${formatInt(mx.step)})` : ''} · threshold ${mx.minConfidence.toFixed(2)} for ${(100 * mx.precision).toFixed(0)}% precision`
+      ? `${mx.experts}${mx.step > 0 ? ` (step ${formatInt(mx.step)})` : ''} · ${thresholdText(mx)}`
       : this.model
-        ? `${this.model.serving}${this.model.threshold ? ` · threshold ${this.model.threshold.minConfidence.toFixed(2)} for ${(100 * this.model.threshold.precision).toFixed(0)}% precision` : ''}`
+        ? `${this.model.serving}${this.model.threshold ? ` · ${thresholdText(this.model.threshold)}` : ''}`
         : '–';
     const bpc = mx?.bitsPerChar ?? this.model?.expertBpc;
     s.experts.textContent = bpc

@@ -1,4 +1,5 @@
 import * as assert from 'assert/strict';
+import { createHash } from 'crypto';
 import { BatchStream, splitCorpus } from '../../src/core/batching';
 import type { CorpusDoc } from '../../src/core/corpus';
 import { Vocab } from '../../src/core/vocab';
@@ -86,6 +87,25 @@ describe('splitCorpus', () => {
     // Each held-out file is whole: its text decodes intact inside val.
     const valText = vocab.decode(a.val);
     for (const f of val) assert.ok(valText.includes(docs[f].text));
+  });
+
+  it('holds out code rather than a data file that comes first in the hash order', () => {
+    // Files of varied lines, and a table of cases named so that its path comes first.
+    const code = (i: number) => Array.from({ length: 30 }, (_, k) => `const value${i}_${k} = compute${k % 7}(input${i}, ${k});`).join('\n') + '\n';
+    const key = (p: string) => createHash('sha1').update(p).digest().readUInt32BE(0);
+    const paths = Array.from({ length: 12 }, (_, i) => `src/f${i}.ts`);
+    const first = Math.min(...paths.map(key));
+    let dataPath = '';
+    for (let n = 0; !dataPath; n++) if (key(`test/cases${n}.ts`) < first) dataPath = `test/cases${n}.ts`;
+    const table = Array.from({ length: 40 }, (_, k) => `  { input: "case${k}", expected: ${k}, valid: true },`).join('\n') + '\n';
+    const docs = [...paths.map((p, i) => doc(p, code(i))), doc(dataPath, table)];
+    // Small enough to be held out on its own (within the share's overshoot) if it were code.
+    assert.ok(table.length < 0.15 * docs.reduce((n, d) => n + d.text.length + 1, 0));
+    const s = splitCorpus(docs, Vocab.build(docs.map((d) => d.text)), 0.1);
+    const v = Vocab.build(docs.map((d) => d.text));
+    const held = s.valDocs.map((d) => v.decode(d));
+    assert.ok(held.length > 0 && !held.includes(table), 'the table stays in training');
+    assert.ok(held.every((t) => t.startsWith('const value')));
   });
 
   it('chooses the same held-out files whatever the input order', () => {

@@ -12,16 +12,17 @@ import { SETTINGS } from '../config';
 import type { CompleteOptions, CompleteRequest, CompleteResult } from './completion';
 
 import { hasLstm, loadCheckpoint, type CheckpointMeta } from '../checkpoint';
-import { JUDGED_CONFIDENCE } from '../lm/fit';
+import { JUDGED_CONFIDENCE, type Calibration } from '../lm/fit';
 import { FittedMixer } from '../lm/mixer';
 import { MixtureModel } from '../lm/mixture';
 import type { Vocab } from '../vocab';
 import type { CharModel, DocumentAware } from './charModel';
-import { decodeToken, DEFAULT_BEAM_WIDTH, tokenLogProb } from './decode';
+import { decodeToken, DEFAULT_BEAM_WIDTH, LOOKS_COMPLETE, tokenLogProb, type Decoded } from './decode';
 import { bestCandidate, candidateWords, IdentifierIndex } from './candidates';
 import { LstmModel, type SequenceReader } from './lstmModel';
 import type { EngineKind } from './matMulEngine';
 import { StateCache } from './stateCache';
+import { choiceAt, type Choice } from './choice';
 import { tokenContext, type Phase } from './tokens';
 
 export const DEFAULT_COMPLETE_OPTIONS: CompleteOptions = {
@@ -63,6 +64,11 @@ export class Completer<S> {
     return this.judge ? minConfidence * minConfidence : minConfidence;
   }
 
+  /** The threshold whose mixture floor is `p` (mixtureFloor's inverse). */
+  private thresholdOf(p: number): number {
+    return this.judge ? Math.sqrt(p) : p;
+  }
+
   /** The confidence of `completion` whose mixture probability is `p`, read from `state`. */
   private confidence(state: S, start: Phase, completion: string, p: number): number {
     if (!this.judge || p <= 0) return p;
@@ -75,19 +81,65 @@ export class Completer<S> {
   identifiers?: IdentifierIndex;
 
   complete(req: CompleteRequest, options: Partial<CompleteOptions> = {}, shouldStop?: () => boolean): CompleteResult {
-    const opts = { ...DEFAULT_COMPLETE_OPTIONS, minConfidence: this.minConfidence };
-    for (const [k, v] of Object.entries(options)) if (v !== undefined) (opts as Record<string, unknown>)[k] = v;
+    const opts = this.optionsOf(options);
     const none = (reason: string, extra: Partial<CompleteResult> = {}): CompleteResult =>
       ({ completion: '', confidence: 0, typedLength: 0, reason, charsRead: 0, decodeSteps: 0, threshold: opts.minConfidence, ...extra });
+    const got = this.decide(req, opts, opts.minConfidence, shouldStop);
+    if ('reason' in got) return none(got.reason, got.extra);
+    const { d, choices, base } = got;
+    const t = opts.minConfidence;
+    const chosen = choiceAt(choices, t);
+    if (!chosen || !chosen.completion) {
+      if (!d.completion) return none(d.reason ?? 'nothing to complete', base);
+      if ((req.suffix ?? '').startsWith(d.completion)) return none('the completion is already there', base);
+      return none(BELOW_THRESHOLD, base);
+    }
+    // The other beam tokens that pass, for VS Code's next/previous suggestion (not beside a known identifier).
+    const alternatives = chosen.kind === 'known' ? [] : choices
+      .filter((c) => c.kind === 'alternative' && c !== chosen && c.completion !== chosen.completion && c.confidence >= t)
+      .map((c) => ({ completion: c.completion, confidence: c.confidence }));
+    return {
+      completion: chosen.completion, confidence: chosen.confidence, threshold: t, ...base,
+      ...(alternatives.length ? { alternatives } : {}),
+    };
+  }
+
+  /**
+   * Everything the decision path of `complete` could show at this position, whatever the
+   * threshold (the beam searched without a floor, the known identifier that would be tried, the
+   * alternatives that would be promoted): `choiceAt(choices, t)` is what `complete` shows at
+   * threshold `t`. The threshold is calibrated on these, so that the measured precision is that of
+   * the ghosts shown. Empty when there is nothing to complete here.
+   */
+  choices(req: CompleteRequest, options: Partial<CompleteOptions> = {}, shouldStop?: () => boolean): Choice[] {
+    const got = this.decide(req, this.optionsOf(options), undefined, shouldStop);
+    return 'reason' in got ? [] : got.choices;
+  }
+
+  private optionsOf(options: Partial<CompleteOptions>): CompleteOptions {
+    const opts = { ...DEFAULT_COMPLETE_OPTIONS, minConfidence: this.minConfidence };
+    for (const [k, v] of Object.entries(options)) if (v !== undefined) (opts as Record<string, unknown>)[k] = v;
+    return opts;
+  }
+
+  /**
+   * The decision path: the state before the cursor, the beam search (with the floor that threshold
+   * `t` allows; none when `t` is undefined, i.e. every threshold), and the choices in the order
+   * the path tries them: the beam's best; a known identifier the beam may have lost (only when the
+   * best fails `t`, and not when the word looks complete); the beam's other tokens, most
+   * confident first (promoted when neither of the first two passes).
+   */
+  private decide(req: CompleteRequest, opts: CompleteOptions, t: number | undefined, shouldStop?: () => boolean):
+    { reason: string; extra?: Partial<CompleteResult> } | { d: Decoded; choices: Choice[]; base: Pick<CompleteResult, 'typedLength' | 'charsRead' | 'decodeSteps'> } {
     const suffix = req.suffix ?? '';
     const ctx = tokenContext(req.prefix, suffix);
-    if (ctx.mode === 'none') return none(ctx.reason);
+    if (ctx.mode === 'none') return { reason: ctx.reason };
     const offset = req.offset ?? req.prefix.length;
     this.model.observe?.(req.docKey, offset, req.prefix);
     const got = this.stateAt(req.docKey, offset, req.prefix, opts.contextChars, shouldStop);
-    if (!got.state) return none('cancelled', { cancelled: true, charsRead: got.read });
+    if (!got.state) return { reason: 'cancelled', extra: { cancelled: true, charsRead: got.read } };
     const state = got.state;
-    const mixFloor = this.mixtureFloor(opts.minConfidence);
+    const mixFloor = this.mixtureFloor(t ?? 0);
     const d = decodeToken(this.model, this.vocab.chars, state, {
       start: ctx.start,
       maxChars: opts.maxChars,
@@ -96,31 +148,34 @@ export class Completer<S> {
       shouldStop,
     });
     const base = { typedLength: ctx.typed.length, charsRead: got.read, decodeSteps: d.steps };
-    if (d.reason === 'cancelled') return none('cancelled', { ...base, cancelled: true });
-    const confidence = d.completion ? this.confidence(state, ctx.start, d.completion, d.confidence) : 0;
-    // Known identifiers that the beam may have lost, when it found nothing worth showing (not
+    if (d.reason === 'cancelled') return { reason: 'cancelled', extra: { ...base, cancelled: true } };
+    const choices: Choice[] = [];
+    let best = 0;
+    if (d.completion) {
+      best = this.confidence(state, ctx.start, d.completion, d.confidence);
+      // A best token already there after the cursor: when it passes, nothing is shown.
+      choices.push({ completion: suffix.startsWith(d.completion) ? '' : d.completion, confidence: best, kind: 'beam' });
+    }
+    // Known identifiers that the beam may have lost, when its best is not worth showing (not
     // when the word looks complete: the probability that it ends here is not known to beat).
-    if (ctx.mode === 'word' && confidence < opts.minConfidence && d.reason !== 'the token looks complete' && !shouldStop?.()) {
+    const looksComplete = d.reason === LOOKS_COMPLETE;
+    const ended = looksComplete ? d.ended ?? 0 : 0;
+    if (ctx.mode === 'word' && (t === undefined || (best < t && !looksComplete)) && !shouldStop?.()) {
       // Only a word at least as probable as the threshold allows and the beam's answer can win.
-      const floor = Math.log(Math.max(mixFloor, d.confidence));
-      const c = bestCandidate(this.model, this.vocab, state, ctx.typed, candidateWords(req.prefix, ctx.typed, this.identifiers), opts.maxChars, floor);
+      const beat = Math.max(d.confidence, ended);
+      const c = bestCandidate(this.model, this.vocab, state, ctx.typed, candidateWords(req.prefix, ctx.typed, this.identifiers), opts.maxChars, Math.log(Math.max(mixFloor, beat)));
       const p = c ? Math.exp(c.logp) : 0;
-      if (c && p > d.confidence && !suffix.startsWith(c.completion)) {
-        const judged = this.confidence(state, ctx.start, c.completion, p);
-        if (judged >= opts.minConfidence) return { completion: c.completion, confidence: judged, threshold: opts.minConfidence, ...base };
+      if (c && p > beat && !suffix.startsWith(c.completion)) {
+        // Tried only at thresholds whose floor the ending does not reach.
+        choices.push({ completion: c.completion, confidence: this.confidence(state, ctx.start, c.completion, p), kind: 'known', ...(looksComplete ? { above: this.thresholdOf(ended) } : {}) });
       }
     }
-    if (!d.completion) return none(d.reason ?? 'nothing to complete', base);
-    if (suffix.startsWith(d.completion)) return none('the completion is already there', base);
-    if (confidence < opts.minConfidence) return none(BELOW_THRESHOLD, base);
-    const alternatives = d.alternatives
-      ?.filter((a) => !suffix.startsWith(a.completion))
-      .map((a) => ({ completion: a.completion, confidence: this.confidence(state, ctx.start, a.completion, a.confidence) }))
-      .filter((a) => a.confidence >= opts.minConfidence);
-    return {
-      completion: d.completion, confidence, threshold: opts.minConfidence, ...base,
-      ...(alternatives?.length ? { alternatives } : {}),
-    };
+    const alternatives = (d.alternatives ?? [])
+      .filter((a) => !suffix.startsWith(a.completion))
+      .map((a): Choice => ({ completion: a.completion, confidence: this.confidence(state, ctx.start, a.completion, a.confidence), kind: 'alternative' }))
+      .sort((a, b) => b.confidence - a.confidence);
+    choices.push(...alternatives);
+    return { d, choices, base };
   }
 
   /** The model state after the text before `offset`; undefined when cancelled. */
@@ -220,6 +275,11 @@ export interface LoadedCompleter {
 /** Which experts of a checkpoint to load: all of them, or the count models only (n-gram + cache). */
 export type ExpertSet = 'all' | 'counts';
 
+/** The threshold's calibration that serves with a checkpoint's mixture (with or without its LSTM). */
+export function servingCalibration(meta: CheckpointMeta, withLstm: boolean): Calibration | undefined {
+  return withLstm || !meta.countCalibration ? meta.calibration : meta.countCalibration;
+}
+
 /** The mixture of a loaded checkpoint (and its LSTM, when it has one and `experts` is 'all'). */
 export async function loadMixture(modelDir: string, engine: EngineKind = 'auto', log?: (m: string) => void, experts: ExpertSet = 'all'):
   Promise<{ model: MixtureModel<unknown>; lstm?: LstmModel; meta: CheckpointMeta; vocab: Vocab; minConfidence?: number; identifiers: IdentifierIndex }> {
@@ -230,7 +290,7 @@ export async function loadMixture(modelDir: string, engine: EngineKind = 'auto',
     ? await LstmModel.create({ vocabSize: ckpt.vocab.size, lstmSize, numLayers }, ckpt.weights, engine, log)
     : undefined;
   const mixer = withLstm || !ckpt.meta.countMixer ? ckpt.meta.mixer : ckpt.meta.countMixer;
-  const calibration = withLstm || !ckpt.meta.countCalibration ? ckpt.meta.calibration : ckpt.meta.countCalibration;
+  const calibration = servingCalibration(ckpt.meta, withLstm);
   // Completions are judged by the count models too when the threshold was calibrated that way.
   const judged = withLstm && ckpt.meta.countMixer && calibration?.confidence === JUDGED_CONFIDENCE;
   const model = new MixtureModel<unknown>({

@@ -36,6 +36,8 @@ export interface Decoded {
   reason?: string;
   /** The next most probable distinct tokens that the search completed (at most MAX_ALTERNATIVES), best first. */
   alternatives?: { completion: string; confidence: number }[];
+  /** When the token looks complete: the probability that it ends here (what no completion beat). */
+  ended?: number;
 }
 
 /** Alternatives returned besides the best token (VS Code cycles through them). */
@@ -50,6 +52,9 @@ interface Beam<S> {
 }
 
 export const DEFAULT_BEAM_WIDTH = 4;
+
+/** The reason given when ending the token here is more probable than any completion. */
+export const LOOKS_COMPLETE = 'the token looks complete';
 
 /**
  * Decodes from `state` (the model's state after the text before the cursor). `chars` maps ids
@@ -111,7 +116,7 @@ export function decodeToken<S>(model: CharModel<S>, chars: readonly string[], st
     }));
   }
   if (!best) return { completion: '', confidence: 0, steps, reason: 'no token reaches the minimum confidence' };
-  if (best.text === '') return { completion: '', confidence: 0, steps, reason: 'the token looks complete' };
+  if (best.text === '') return { completion: '', confidence: 0, steps, reason: LOOKS_COMPLETE, ended: Math.exp(best.logp) };
   const alternatives = [...finished]
     .filter(([text]) => text !== best!.text)
     .sort((a, b) => b[1] - a[1])
