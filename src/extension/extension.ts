@@ -95,6 +95,8 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
     hasModel: () => store.servingExists(),
     tracking: tracker,
     onDecision: (d) => status.setDetail(reasonText(d)),
+    // An explicit request that shows nothing says why where the user looks: the status bar.
+    say: (text) => status.flash(`CharRNN: ${text}`),
   });
   // A new checkpoint reaches the worker one way only: the client's look at meta.json (see
   // CompletionClient). Here only what the window shows follows.

@@ -97,6 +97,21 @@ export class StatusBar implements vscode.Disposable {
     item.tooltip = this.tooltipText;
   }
 
+  private flashed: vscode.Disposable | undefined;
+  private flashedText: string | undefined;
+
+  /** A message in the status bar for a few seconds (the last one replaces the one before). */
+  flash(text: string, ms = 8000): void {
+    this.flashed?.dispose();
+    this.flashedText = text;
+    this.flashed = vscode.window.setStatusBarMessage(text, ms);
+  }
+
+  /** The last message flashed (tests). */
+  get lastFlash(): string | undefined {
+    return this.flashedText;
+  }
+
   /** The last completion decision, in words (appended to the tooltip). */
   setDetail(detail: string | undefined): void {
     if (detail === this.detail) return;
@@ -105,6 +120,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.flashed?.dispose();
     this.item.dispose();
   }
 }
