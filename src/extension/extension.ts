@@ -80,8 +80,18 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
     },
     onLoaded: (info) => status.setServing(`${info.experts}${info.lstmStep > 0 ? ` (LSTM step ${info.lstmStep})` : ''}`),
     onModelError: (m) => {
+      // A model deleted (or replaced) meanwhile is no error: the status follows the files.
+      if (!store.servingExists()) {
+        log.info(`[completion] ignored a load error of a model that is gone: ${m}`);
+        statusFollower.refresh();
+        return;
+      }
       status.set({ kind: 'error', message: m });
       void vscode.window.showErrorMessage(`CharRNN: ${m}`, 'Show log').then((pick) => pick && log.show());
+    },
+    onUnloaded: () => {
+      status.setServing(undefined);
+      statusFollower.refresh();
     },
   });
   context.subscriptions.push(completionClient);
@@ -101,6 +111,7 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
   // A new checkpoint reaches the worker one way only: the client's look at meta.json (see
   // CompletionClient). Here only what the window shows follows.
   const modelChanged = () => {
+    completionClient.modelChanged();
     contextKeys.refresh();
     statusFollower.refresh();
   };
