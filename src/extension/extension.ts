@@ -9,9 +9,11 @@ import * as path from 'path';
 import { TrainingClient } from './trainingClient';
 import { ModelStore } from './modelStore';
 import { StatusBar, followModelStatus } from './statusBar';
-import { registerStatusMenu } from './statusMenu';
+import { currentMenuEntries, registerStatusMenu, type MenuState } from './statusMenu';
+import { continueProblem, type MenuEntry } from './statusModel';
+import type { CheckpointMeta } from '../core/checkpoint';
 import { TrainCommand, type TrainArgs } from './trainCommand';
-import { readCompletionConfig, readTrainerManners } from './settings';
+import { readCompletionConfig, readTrainConfig, readTrainerManners } from './settings';
 import { registerTrainingPanel, panelTestApi, type PanelDeps, type PanelTestApi } from './panel';
 import { sampleModel } from './sampleViaCli';
 import { CompletionClient } from './completionClient';
@@ -34,6 +36,8 @@ export interface CharRnnApi {
   completions: { client: CompletionClient; provider: CharRnnCompletionProvider };
   snooze: Snooze;
   stats: StatsStore;
+  /** The status menu's entries as they would show now. */
+  menu(): MenuEntry[];
 }
 
 export function activate(context: vscode.ExtensionContext): CharRnnApi {
@@ -48,6 +52,25 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
   const stopStatsEvents = stats.onDidChange(() => statsChanged.fire());
   context.subscriptions.push(log, status, training, snooze, statsChanged, stopStatsEvents, stats);
 
+  const menuState: MenuState = {
+    training: () => training.running,
+    pausedByUser: () => training.pausedByUser,
+    snoozed: () => snooze.active,
+    hasModel: () => store.exists() || store.servingExists(),
+    continueProblem: () => {
+      let meta: CheckpointMeta | undefined;
+      try {
+        meta = store.meta();
+      } catch {
+        return 'the saved model cannot be read';
+      }
+      return continueProblem(meta?.config, readTrainConfig().value);
+    },
+    wantedShape: () => {
+      const c = readTrainConfig().value;
+      return `${c.lstmSize}x${c.numLayers}`;
+    },
+  };
   const contextKeys = followContextKeys({ training, hasModel: () => store.servingExists(), snooze });
   const statusFollower = followModelStatus(status, training, () => store.servingExists(), snooze);
   context.subscriptions.push(
@@ -64,11 +87,7 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
       return ok;
     }),
     vscode.commands.registerCommand('charrnn.showLog', () => log.show()),
-    registerStatusMenu({
-      training: () => training.running,
-      pausedByUser: () => training.pausedByUser,
-      snoozed: () => snooze.active,
-    }),
+    registerStatusMenu(menuState),
   );
 
   // Completions: the worker starts on the first request and reloads when a checkpoint lands.
@@ -164,6 +183,7 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
     completions: { client: completionClient, provider },
     snooze,
     stats,
+    menu: () => currentMenuEntries(menuState),
   };
 }
 

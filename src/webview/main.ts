@@ -20,7 +20,8 @@ import { parameterCount } from '../core/weights';
 import type { StatsView } from '../core/statsData';
 import { LossChart } from './chart';
 import { SettingsForm } from './form';
-import { formatBpc, formatBytes, formatCompact, formatDuration, formatInt, percent } from './format';
+import { formatBpc, formatBytes, formatCompact, formatDuration, formatInt } from './format';
+import { runPercent } from '../core/runProgress';
 import { renderView, type View } from './view';
 
 interface VsCodeApi<S> {
@@ -419,7 +420,8 @@ class Panel {
       ? Object.entries(bpc).map(([k, v]) => `${k === 'ngram' ? 'n-gram' : k === 'lstm' ? 'LSTM' : k} ${formatBpc(v as number)}`).join(' · ')
       : '–';
 
-    const pc = p ? percent(p.step, p.totalSteps) : undefined;
+    // Against what ends the run (time limit or epochs), as the status bar shows it.
+    const pc = p ? runPercent(p) : undefined;
     if (this.phase === 'starting' || (this.phase === 'running' && pc === undefined)) {
       this.v.bar.indeterminate = true;
     } else {
