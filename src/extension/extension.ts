@@ -12,6 +12,8 @@ import { StatusBar, followModelStatus } from './statusBar';
 import { currentMenuEntries, registerStatusMenu, type MenuState } from './statusMenu';
 import { continueProblem, type MenuEntry } from './statusModel';
 import type { CheckpointMeta } from '../core/checkpoint';
+import { readLock } from '../core/modelFolder';
+import { CONTINUE, RUN_MARKER_FILE, RunMarkerFile, SHOW_PANEL, TRAIN_AGAIN, TRAIN_FRESH, interruptedNotice } from './runMarker';
 import { TrainCommand, type TrainArgs } from './trainCommand';
 import { readCompletionConfig, readTrainConfig, readTrainerManners } from './settings';
 import { registerTrainingPanel, panelTestApi, type PanelDeps, type PanelTestApi } from './panel';
@@ -38,6 +40,8 @@ export interface CharRnnApi {
   stats: StatsStore;
   /** The status menu's entries as they would show now. */
   menu(): MenuEntry[];
+  /** The marker of the run going (see runMarker.ts), and the check activation makes. */
+  runs: { marker: RunMarkerFile | undefined; checkInterrupted(opts?: CheckOptions): Promise<InterruptedResult | undefined> };
 }
 
 export function activate(context: vscode.ExtensionContext): CharRnnApi {
@@ -146,6 +150,15 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
   );
   warnAboutModelPath(store, log);
 
+  // A run the last window took down with it (reloaded or closed mid-training): say so, offer Continue.
+  const storage = context.storageUri?.scheme === 'file' ? context.storageUri.fsPath : undefined;
+  const marker = storage ? new RunMarkerFile(path.join(storage, RUN_MARKER_FILE)) : undefined;
+  const checkInterrupted = (opts: CheckOptions = {}) => checkInterruptedRun(marker, { store, training, log }, opts);
+  void checkInterrupted();
+  // Followed from here on (after the check: the marker read is the last window's).
+  const runMarker = storage ? new RunMarkerFile(path.join(storage, RUN_MARKER_FILE), training) : undefined;
+  if (runMarker) context.subscriptions.push(runMarker);
+
   const savedFiles = new SavedFiles((docKey, text) => completionClient.learn(docKey, text), training.onEvent);
   context.subscriptions.push(savedFiles);
 
@@ -184,7 +197,72 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
     snooze,
     stats,
     menu: () => currentMenuEntries(menuState),
+    runs: { marker: runMarker, checkInterrupted },
   };
+}
+
+export interface CheckOptions {
+  /** The button to press without asking (tests); undefined: the notification asks. */
+  answer?: string;
+}
+
+export interface InterruptedResult {
+  message: string;
+  actions: string[];
+  picked?: string;
+  /** Whether a run started from the answer. */
+  started: boolean;
+}
+
+/**
+ * Looks for the marker a run leaves while it goes (runMarker.ts): one found at activation, with no
+ * run going, is a run the last window took down. It is removed, the user is told and offered to
+ * continue; Continue waits for the old trainer to finish saving (it holds the model folder's lock
+ * for a few seconds after the window went away).
+ */
+async function checkInterruptedRun(
+  marker: RunMarkerFile | undefined,
+  deps: { store: ModelStore; training: TrainingClient; log: vscode.LogOutputChannel },
+  opts: CheckOptions,
+): Promise<InterruptedResult | undefined> {
+  const m = marker?.read();
+  if (!marker || !m || deps.training.running) return undefined;
+  marker.clear();
+  const dir = deps.store.dir;
+  let meta: CheckpointMeta | undefined;
+  try {
+    meta = deps.store.meta();
+  } catch {
+    meta = undefined;
+  }
+  const notice = interruptedNotice(m, {
+    exists: meta !== undefined,
+    step: meta?.step,
+    continueProblem: meta ? continueProblem(meta.config, readTrainConfig().value) : undefined,
+  });
+  deps.log.warn(notice.message);
+  const picked = opts.answer ?? (await vscode.window.showWarningMessage(notice.message, ...notice.actions));
+  let started = false;
+  if (picked === CONTINUE || picked === TRAIN_AGAIN || picked === TRAIN_FRESH) {
+    if (dir && readLock(dir)) {
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'CharRNN: waiting for the interrupted run to finish saving…' },
+        () => waitUntil(() => !readLock(dir), 90_000),
+      );
+    }
+    started = (await vscode.commands.executeCommand<boolean>('charrnn.train', { mode: picked === CONTINUE ? 'continue' : 'fresh' })) === true;
+  } else if (picked === SHOW_PANEL) {
+    await vscode.commands.executeCommand('charrnn.showPanel');
+  }
+  return { ...notice, picked, started };
+}
+
+function waitUntil(cond: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve) => {
+    const tick = () => (cond() || Date.now() > deadline ? resolve() : setTimeout(tick, 250));
+    tick();
+  });
 }
 
 /** A charrnn.modelPath that holds no checkpoint gets one warning (at start and when it changes). */
