@@ -11,7 +11,7 @@ import { ModelStore } from './modelStore';
 import { StatusBar, followModelStatus } from './statusBar';
 import { currentMenuEntries, registerStatusMenu, type MenuState } from './statusMenu';
 import { continueProblem, type MenuEntry } from './statusModel';
-import type { CheckpointMeta } from '../core/checkpoint';
+import { hasLstm, loadMeta, type CheckpointMeta } from '../core/checkpoint';
 import { readLock } from '../core/modelFolder';
 import { CONTINUE, RUN_MARKER_FILE, RunMarkerFile, SHOW_PANEL, TRAIN_AGAIN, TRAIN_FRESH, interruptedNotice } from './runMarker';
 import { TrainCommand, type TrainArgs } from './trainCommand';
@@ -172,7 +172,9 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
     stopTraining: () => training.stop(),
     sample: (o) => {
       const dir = store.servingDir();
-      if (!dir || !store.servingExists()) return Promise.reject(new Error('there is no trained model yet'));
+      if (!dir || !store.servingExists()) return Promise.reject(new Error('There is no trained model yet: Start a run, and Generate works once the LSTM has its first checkpoint.'));
+      const problem = sampleProblem(dir);
+      if (problem) return Promise.reject(new Error(problem));
       return sampleModel(context.asAbsolutePath('dist/cli.js'), dir, o);
     },
     log: (m) => log.info(m),
@@ -263,6 +265,21 @@ function waitUntil(cond: () => boolean, timeoutMs: number): Promise<void> {
     const tick = () => (cond() || Date.now() > deadline ? resolve() : setTimeout(tick, 250));
     tick();
   });
+}
+
+/**
+ * Why Generate cannot write text with the checkpoint in `dir`, or undefined: during the count
+ * stage the checkpoint holds the n-gram and no LSTM, and only the LSTM generates.
+ */
+function sampleProblem(dir: string): string | undefined {
+  try {
+    if (!hasLstm(loadMeta(dir))) {
+      return 'The LSTM has no checkpoint yet: completions come from the count models (n-gram + cache) for now, and Generate works once the LSTM saves its first checkpoint.';
+    }
+  } catch {
+    // An unreadable meta.json: the CLI says what is wrong with it.
+  }
+  return undefined;
 }
 
 /** A charrnn.modelPath that holds no checkpoint gets one warning (at start and when it changes). */

@@ -57,9 +57,13 @@ export class StatusBar implements vscode.Disposable {
     this.item.tooltip = this.tooltipText;
   }
 
-  /** What the item shows now (tests). */
+  /** What the item shows now, and the command a click runs (tests). */
   get text(): string {
     return this.item.text;
+  }
+
+  get command(): string | undefined {
+    return typeof this.item.command === 'string' ? this.item.command : this.item.command?.command;
   }
 
   private flashed: vscode.Disposable | undefined;

@@ -29,3 +29,6 @@ export function percent(step: number, total: number): number | undefined {
   if (!(total > 0) || !Number.isFinite(step)) return undefined;
   return Math.max(0, Math.min(100, (100 * step) / total));
 }
+
+/** Tick increments of an axis of whole numbers (steps, characters): 1, 2, 5, 10, 20, 50, ... */
+export const WHOLE_INCREMENTS: number[] = Array.from({ length: 13 }, (_, k) => [1, 2, 5].map((m) => m * 10 ** k)).flat();

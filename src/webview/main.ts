@@ -443,9 +443,10 @@ class Panel {
         status.classList.add('running');
         break;
       case 'running':
+        // Floored, as the status bar shows it (a run is never at 100% before it ends).
         status.textContent = this.paused
-          ? `Paused${pc !== undefined ? ` · ${pc.toFixed(0)}%` : ''}`
-          : pc !== undefined ? `Training · ${pc.toFixed(0)}%` : 'Training';
+          ? `Paused${pc !== undefined ? ` · ${Math.floor(pc)}%` : ''}`
+          : pc !== undefined ? `Training · ${Math.floor(pc)}%` : 'Training';
         status.classList.add('running');
         break;
       case 'idle':
@@ -453,6 +454,8 @@ class Panel {
         if (this.lastEnd) status.classList.add(this.lastEnd.kind);
         break;
     }
+    // A long error is cut to one line in the header (the buttons stay put); all of it on hover.
+    status.title = status.textContent ?? '';
   }
 
   private renderControls(): void {

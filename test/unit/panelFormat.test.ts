@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { formatBpc, formatBytes, formatCompact, formatDuration, formatInt, percent } from '../../src/webview/format';
+import { formatBpc, formatBytes, formatCompact, formatDuration, formatInt, percent, WHOLE_INCREMENTS } from '../../src/webview/format';
 
 describe('panel formatting', () => {
   it('formats counts', () => {
@@ -33,5 +33,11 @@ describe('panel formatting', () => {
     assert.strictEqual(percent(50, 200), 25);
     assert.strictEqual(percent(300, 200), 100);
     assert.strictEqual(percent(5, 0), undefined);
+  });
+
+  it('ticks of the step and characters axis are whole numbers (issue 22: "0 0 0 1 1 1" at step 1)', () => {
+    assert.ok(WHOLE_INCREMENTS.every((i) => Number.isInteger(i) && i >= 1));
+    assert.deepStrictEqual(WHOLE_INCREMENTS.slice(0, 6), [1, 2, 5, 10, 20, 50]);
+    assert.ok(WHOLE_INCREMENTS[WHOLE_INCREMENTS.length - 1] >= 1e12, 'up to any corpus size');
   });
 });
