@@ -29,7 +29,7 @@ import type { CompletionQuery } from '../core/infer/completion';
 import type { CancelToken, CompletionAnswer } from './completionClient';
 import type { CompletionTracking } from './acceptTracker';
 import { codeForModelReason, reasonText, type Candidate, type Decision, type DecisionCode } from './decision';
-import { agreeWithSelected, completionEdit, mergeCandidates, type LineEdit } from './inlineItems';
+import { agreeWithSelected, autoCloser, completionEdit, mergeCandidates, type AutoCloseSetting, type LineEdit } from './inlineItems';
 
 export interface CompletionSource {
   complete(q: CompletionQuery, token?: CancelToken): Promise<CompletionAnswer | undefined>;
@@ -53,6 +53,11 @@ export interface CompletionProviderDeps {
   onDecision?: (d: Decision) => void;
   /** Why an explicit request (Suggest completion, Alt+]) shows nothing, in a sentence for the user. */
   say?: (text: string) => void;
+  /**
+   * The editor's auto-closing settings for a language (editor.autoClosingBrackets / Quotes):
+   * an accepted opening bracket or quote then comes with its closer, as typing it would.
+   */
+  autoClosing?: (languageId: string) => { brackets: AutoCloseSetting; quotes: AutoCloseSetting };
 }
 
 /** Documents longer than this (UTF-16 units) get no completions. */
@@ -86,6 +91,9 @@ export class CharRnnCompletionProvider implements vscode.InlineCompletionItemPro
     const decide = (code: DecisionCode, extra: Partial<Decision> = {}): undefined => {
       this.last = { at: Date.now(), code, ...base, ...extra };
       this.deps.onDecision?.(this.last);
+      // Nothing shown now: what VS Code showed before is gone (a request that moved on, or one
+      // not answered, leaves it be: the user may be typing into it).
+      if (code !== 'shown' && code !== 'shown-on-request' && code !== 'cancelled' && code !== 'no-answer') this.deps.tracking?.hidden();
       // Asked for and nothing to show: say why (a request that moved on needs no answer).
       if (context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke && code !== 'shown' && code !== 'shown-on-request' && code !== 'cancelled') {
         this.deps.say?.(reasonText(this.last));
@@ -181,7 +189,16 @@ export class CharRnnCompletionProvider implements vscode.InlineCompletionItemPro
         return decide('suggest-widget', { completion: best.completion, confidence: best.confidence, threshold, ms, candidates, detail: selected?.text });
       }
       const found = { completion: first.c.completion, confidence: first.c.confidence, threshold, ms, candidates };
-      const items = agreeing.map(({ e }) => new vscode.InlineCompletionItem(e.text, new vscode.Range(position.line, e.start, position.line, e.end)));
+      // An opening bracket or quote comes with its closer where typing it would (not with the
+      // suggest list open: the item must be what the list's item writes).
+      const closing = !selected ? this.deps.autoClosing?.(document.languageId) : undefined;
+      const syntaxText = closing ? textForSyntax(document, position, offset) : '';
+      const closers = agreeing.map(({ c }) => (closing ? autoCloser(document.languageId, c.completion, syntaxText, after, closing) : undefined));
+      const items = agreeing.map(({ e }, k) => {
+        const range = new vscode.Range(position.line, e.start, position.line, e.end);
+        const close = closers[k];
+        return new vscode.InlineCompletionItem(close ? new vscode.SnippetString().appendText(e.text).appendTabstop(0).appendText(close) : e.text, range);
+      });
       if (this.deps.tracking) {
         // Statistics follow the first item only.
         items[0].command = this.deps.tracking.shown({
@@ -190,7 +207,7 @@ export class CharRnnCompletionProvider implements vscode.InlineCompletionItemPro
           line: position.line,
           startCh: first.e.start,
           cursorCh: position.character,
-          insertText: first.e.text,
+          insertText: first.e.text + (closers[0] ?? ''),
         });
       }
       // Under the threshold only because it was asked for (an answer over it is 'shown').

@@ -27,6 +27,7 @@ import { registerControlCommands } from './controlCommands';
 import { registerModelCommands } from './modelCommands';
 import { AcceptTracker } from './acceptTracker';
 import { reasonText } from './decision';
+import type { AutoCloseSetting } from './inlineItems';
 import { followContextKeys } from './contextKeys';
 import { StatsStore, statsView } from '../core/stats';
 
@@ -130,6 +131,13 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
     onDecision: (d) => status.setDetail(reasonText(d)),
     // An explicit request that shows nothing says why where the user looks: the status bar.
     say: (text) => status.flash(`CharRNN: ${text}`),
+    autoClosing: (languageId) => {
+      const editor = vscode.workspace.getConfiguration('editor', { languageId });
+      return {
+        brackets: editor.get<AutoCloseSetting>('autoClosingBrackets', 'languageDefined'),
+        quotes: editor.get<AutoCloseSetting>('autoClosingQuotes', 'languageDefined'),
+      };
+    },
   });
   // A new checkpoint reaches the worker one way only: the client's look at meta.json (see
   // CompletionClient). Here only what the window shows follows.

@@ -4,6 +4,7 @@
  * widget has an item selected, and the candidates of an answer in the order they are offered.
  */
 import type { Candidate } from './decision';
+import { LANGUAGES, syntaxAt } from '../core/syntax';
 
 /** A replacement on the cursor's line: columns [start, end) become `text`. */
 export interface LineEdit {
@@ -57,4 +58,49 @@ export function mergeCandidates(...lists: (readonly Candidate[] | undefined)[]):
     }
   }
   return out;
+}
+
+/** editor.autoClosingBrackets / editor.autoClosingQuotes. */
+export type AutoCloseSetting = 'always' | 'languageDefined' | 'beforeWhitespace' | 'never';
+
+const BRACKETS: Readonly<Record<string, string>> = { '(': ')', '[': ']', '{': '}' };
+/** The characters before which VS Code's language configurations auto-close (their default autoCloseBefore). */
+const AUTO_CLOSE_BEFORE = ';:.,=}])> \t';
+
+/**
+ * The closing character to add when a completion ends with an opening bracket or quote that
+ * typing would have auto-closed here (undefined: none). Accepting ghost text inserts it as is, so
+ * `'` accepted after `test(` gave `test(')` where typing gives `test('')`; the item then inserts
+ * the pair with the cursor between, as typing would.
+ *
+ * `textBefore`: the document up to the cursor (or a tail that starts at a line start), for the
+ * comment/string heuristic; `after`: the rest of the line.
+ */
+export function autoCloser(
+  languageId: string,
+  completion: string,
+  textBefore: string,
+  after: string,
+  settings: { brackets: AutoCloseSetting; quotes: AutoCloseSetting },
+): string | undefined {
+  const lang = LANGUAGES[languageId];
+  const open = completion.slice(-1);
+  if (!lang || !open) return undefined;
+  const isQuote = open === "'" || open === '"' || open === '`';
+  const close = isQuote ? open : BRACKETS[open];
+  if (!close) return undefined;
+  // Only the quotes that open strings in this language (Rust's 'a is a lifetime).
+  if (isQuote && !lang.strings.some((s) => s.open === open)) return undefined;
+  const upTo = textBefore + completion.slice(0, -1);
+  // In a comment or a string the character is text (or the string's end), not an opener.
+  if (syntaxAt(languageId, upTo) !== 'code') return undefined;
+  const next = after.charAt(0);
+  const mode = isQuote ? settings.quotes : settings.brackets;
+  const fits = mode === 'always'
+    || (mode === 'beforeWhitespace' && (next === '' || /\s/.test(next)))
+    || (mode === 'languageDefined' && (next === '' || AUTO_CLOSE_BEFORE.includes(next)));
+  if (!fits) return undefined;
+  // A quote right after a word character is an apostrophe or a suffix: VS Code does not pair it.
+  if (isQuote && /[\p{L}\p{N}_$]/u.test(upTo.slice(-1))) return undefined;
+  return close;
 }

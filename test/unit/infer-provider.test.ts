@@ -22,9 +22,20 @@ class Range {
   }
 }
 class InlineCompletionItem {
-  constructor(readonly insertText: string, readonly range: Range) {}
+  constructor(readonly insertText: string | SnippetString, readonly range: Range) {}
 }
-const fakeVscode = { Position, Range, InlineCompletionItem, InlineCompletionTriggerKind: { Invoke: 0, Automatic: 1 } };
+class SnippetString {
+  value = '';
+  appendText(t: string) {
+    this.value += t.replace(/[$}\\]/g, '\\$&');
+    return this;
+  }
+  appendTabstop(n: number) {
+    this.value += `$${n}`;
+    return this;
+  }
+}
+const fakeVscode = { Position, Range, InlineCompletionItem, SnippetString, InlineCompletionTriggerKind: { Invoke: 0, Automatic: 1 } };
 const fakePath = path.join(__dirname, '__fake_vscode__.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const Module = require('module') as { _resolveFilename: (r: string, ...a: unknown[]) => string };
@@ -185,6 +196,22 @@ describe('inline completion provider', () => {
       assert.deepStrictEqual(items.map((i) => i.insertText), ['interval']);
       assert.strictEqual(provider.lastDecision?.completion, 'al');
     });
+  });
+
+  it('an accepted opening quote comes with its closer where typing it would (issue 22, finding 10)', async () => {
+    const quote = () => ({ completion: "'", confidence: 0.9, typedLength: 0, charsRead: 0, decodeSteps: 0, ms: 1 });
+    const autoClosing = () => ({ brackets: 'languageDefined' as const, quotes: 'languageDefined' as const });
+    const shown: { insertText: string }[] = [];
+    const tracking = { shown: (i: { insertText: string }) => (shown.push(i), { command: 'charrnn._accepted', title: '' }), latency: () => {}, hidden: () => {} };
+    const { ask } = setup(quote, {}, { autoClosing, tracking: tracking as never });
+    const items = (await ask(doc('test()'), 0, 5)) as unknown as InlineCompletionItem[];
+    assert.ok(items[0].insertText instanceof SnippetString, 'a snippet, so the cursor lands between');
+    assert.strictEqual((items[0].insertText as SnippetString).value, "'$0'");
+    assert.strictEqual(shown[0].insertText, "''", 'the statistics follow what lands in the document');
+    // With editor.autoClosingQuotes "never", typing would not close it: neither does the item.
+    const never = () => ({ brackets: 'languageDefined' as const, quotes: 'never' as const });
+    const plain = (await setup(quote, {}, { autoClosing: never }).ask(doc('test()'), 0, 5)) as unknown as InlineCompletionItem[];
+    assert.strictEqual(plain[0].insertText, "'");
   });
 
   describe('an explicit request (Suggest completion, Alt+]): issue 22', () => {
