@@ -29,7 +29,7 @@ import type { CompletionQuery } from '../core/infer/completion';
 import type { CancelToken, CompletionAnswer } from './completionClient';
 import type { CompletionTracking } from './acceptTracker';
 import { codeForModelReason, reasonText, type Candidate, type Decision, type DecisionCode } from './decision';
-import { agreeWithSelected, autoCloser, completionEdit, mergeCandidates, type AutoCloseSetting, type LineEdit } from './inlineItems';
+import { agreeWithSelected, autoCloser, completionEdit, distinctTokens, mergeCandidates, type AutoCloseSetting, type LineEdit } from './inlineItems';
 
 export interface CompletionSource {
   complete(q: CompletionQuery, token?: CancelToken): Promise<CompletionAnswer | undefined>;
@@ -178,7 +178,7 @@ export class CharRnnCompletionProvider implements vscode.InlineCompletionItemPro
         return decide(codeForModelReason(answer.reason ?? wide?.reason), { detail: answer.reason ?? wide?.reason, threshold, ms, candidates: candidates.length ? candidates : answer.alternatives });
       }
       const selected = context.selectedCompletionInfo;
-      const edits = candidates.map((c) => {
+      const edits = (selected ? candidates : distinctTokens(candidates)).map((c) => {
         const e = completionEdit(line, position.character, answer.typedLength, c.completion);
         return { c, e: selected ? agreeWith(line, e, selected, position.line) : e };
       });

@@ -60,6 +60,17 @@ export function mergeCandidates(...lists: (readonly Candidate[] | undefined)[]):
   return out;
 }
 
+/**
+ * The candidates worth cycling through (Alt+]): a candidate that is only the start of a better
+ * one (`Quant` after `Quantity`) shows nothing new, and accepting word by word gives it. (With
+ * the suggest list open it may still be the one that agrees with the list's item: not used there.)
+ */
+export function distinctTokens(cands: readonly Candidate[]): Candidate[] {
+  const out: Candidate[] = [];
+  for (const c of cands) if (!out.some((o) => o.completion.startsWith(c.completion))) out.push(c);
+  return out;
+}
+
 /** editor.autoClosingBrackets / editor.autoClosingQuotes. */
 export type AutoCloseSetting = 'always' | 'languageDefined' | 'beforeWhitespace' | 'never';
 

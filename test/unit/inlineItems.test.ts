@@ -1,6 +1,6 @@
 /** What the inline provider offers, decided without VS Code (src/extension/inlineItems.ts): issue 22. */
 import * as assert from 'assert';
-import { agreeWithSelected, autoCloser, completionEdit, mergeCandidates } from '../../src/extension/inlineItems';
+import { agreeWithSelected, autoCloser, completionEdit, distinctTokens, mergeCandidates } from '../../src/extension/inlineItems';
 
 const on = { brackets: 'languageDefined', quotes: 'languageDefined' } as const;
 
@@ -17,6 +17,13 @@ describe('inline items', () => {
     // `console.` with `.log` replacing the dot: the same line, the item's range.
     const dot = completionEdit('console.', 8, 0, 'log');
     assert.deepStrictEqual(agreeWithSelected('console.', dot, { start: 7, end: 8, text: '.log' }), { start: 7, end: 8, text: '.log' });
+  });
+
+  it('candidates: the start of a better one is no alternative (`Quant` after `Quantity`)', () => {
+    assert.deepStrictEqual(
+      distinctTokens(mergeCandidates([{ completion: 'Quantity', confidence: 0.6 }], [{ completion: 'Quant', confidence: 0.01 }, { completion: 'Name', confidence: 0.01 }])).map((c) => c.completion),
+      ['Quantity', 'Name'],
+    );
   });
 
   it('candidates: best first, each once, empty ones dropped', () => {
