@@ -39,6 +39,7 @@ export interface BenchOptions {
   torchThreads?: string;
   torchLr?: string;
   skipOurs?: boolean;
+  typing?: number | string;
 }
 
 export interface BenchIo {
@@ -63,6 +64,7 @@ export function addBenchOptions(cmd: Command): Command {
     .option('--positions <n>', 'identifier positions sampled in the held-out files', '500')
     .option('--seed <n>', 'seed for position sampling and training', '1')
     .option('--bpc-chars <n>', 'held-out characters scored for bits per character', '65536')
+    .option('--typing <n>', 'keystrokes of held-out files typed character by character for the ghost-text measure (0: skip)', '20000')
     .option('--checkpoint <dir>', 'evaluate this trained model instead of training one')
     .option('--keep-model <dir>', 'keep the model trained by the quality run in this folder')
     .option('--no-torch', 'skip the PyTorch reference')
@@ -135,6 +137,7 @@ export async function runBench(o: BenchOptions, io: BenchIo = {}): Promise<numbe
         quality = await runQuality({
           data: o.data, maxMinutes, lstmSize: model.lstmSize, numLayers: model.numLayers, backend, positions, seed, bpcChars,
           checkpoint: o.checkpoint, keepModel: o.keepModel, ngramOrders: [7, 12], log,
+          typingKeystrokes: num(o.typing, '--typing', 20000, 0),
         });
         results.quality = quality;
       } catch (e) {
