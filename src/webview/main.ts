@@ -427,7 +427,9 @@ class Panel {
     } else {
       this.v.bar.indeterminate = false;
       this.v.bar.max = 100;
-      this.v.bar.value = pc ?? 0;
+      // A run that ended is at its end, whatever share of its plan it used (an early stop, a
+      // time limit): "Done" beside a bar at 14% read as unfinished.
+      this.v.bar.value = this.phase === 'idle' && this.lastEnd?.kind === 'done' ? 100 : pc ?? 0;
     }
     this.v.bar.hidden = this.phase === 'idle' && !p;
 
