@@ -67,3 +67,54 @@ export function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.round(q * (s.length - 1))))];
 }
+
+/** Ghost texts shown while typing, and how many were right, of one kind. */
+export interface GhostCounts {
+  shown: number;
+  right: number;
+}
+
+export interface TypingCounts {
+  /** Keystrokes typed (one per character of the text typed). */
+  keystrokes: number;
+  /** All ghost texts, then those that complete an identifier and the others (punctuation, operators). */
+  all: GhostCounts;
+  identifier: GhostCounts;
+  punctuation: GhostCounts;
+  /** Characters of right ghost texts (what accepting them would have saved). */
+  rightChars: number;
+}
+
+export const emptyTyping = (): TypingCounts => ({
+  keystrokes: 0,
+  all: { shown: 0, right: 0 },
+  identifier: { shown: 0, right: 0 },
+  punctuation: { shown: 0, right: 0 },
+  rightChars: 0,
+});
+
+/**
+ * Types `text` character by character, as a user meets the ghost text: after every keystroke the
+ * engine is asked with the text typed so far (nothing after the cursor); a ghost text shown is
+ * right when the text goes on with exactly it. Adds to `into`; stops after `maxKeystrokes`.
+ */
+export function typeThrough(
+  text: string,
+  complete: (prefix: string, offset: number) => string,
+  into: TypingCounts = emptyTyping(),
+  maxKeystrokes = Infinity,
+): TypingCounts {
+  for (let p = 1; p <= text.length && into.keystrokes < maxKeystrokes; p++) {
+    into.keystrokes++;
+    const ghost = complete(text.slice(0, p), p);
+    if (!ghost) continue;
+    const right = text.startsWith(ghost, p);
+    const kind = /^[\p{L}\p{N}_$]/u.test(ghost) ? into.identifier : into.punctuation;
+    for (const c of [into.all, kind]) {
+      c.shown++;
+      if (right) c.right++;
+    }
+    if (right) into.rightChars += ghost.length;
+  }
+  return into;
+}

@@ -15,7 +15,7 @@ import { loadBaseCompleter, readServing } from '../src/core/baseServing';
 import { Completer, loadCompleter, type LoadedCompleter } from '../src/core/infer/completer';
 import { loadMeta } from '../src/core/checkpoint';
 import { loadBenchData, type BenchData, type BenchDoc } from './data';
-import { completionMetrics, quantile, type CompletionMetrics, type Outcome } from './metrics';
+import { completionMetrics, emptyTyping, quantile, typeThrough, type CompletionMetrics, type Outcome, type TypingCounts } from './metrics';
 import { KneserNeyModel } from '../src/core/lm/ngram';
 import { samplePositions, type Position } from '../src/core/positions';
 import { bitsPerChar } from '../src/core/lm/bitsPerChar';
@@ -53,7 +53,17 @@ export interface QualityOptions {
   /** With `recalibrate`: calibration positions (default the trainer's) and z of the lower bound (default the trainer's). */
   calibrationPositions?: number;
   calibrationZ?: number;
+  /** Keystrokes of the typing measure (held-out files typed character by character; 0 = skip). */
+  typingKeystrokes?: number;
   log: (m: string) => void;
+}
+
+/** One engine typing the held-out files (see typeThrough). */
+export interface TypingResult {
+  engine: string;
+  counts: TypingCounts;
+  msP50: number;
+  msP95: number;
 }
 
 export interface EngineResult {
@@ -79,6 +89,8 @@ export interface QualityResult {
   bpcChars: number;
   training?: Omit<TrainOutcome, 'done'> & { reason: string; bestValLoss?: number; config: TrainConfig };
   engines: EngineResult[];
+  /** Ghost texts while typing the held-out files character by character. */
+  typing?: TypingResult[];
   /** The trained checkpoint folder, if kept (for the latency benchmark). */
   checkpointDir?: string;
   /** A temp folder to remove when the caller is done with checkpointDir. */
@@ -296,6 +308,35 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
     const b = mixtureBitsPerChar({ vocabSize: loaded.vocab.size, ngram: loaded.model.ngram, lstm: loaded.lstm, docs: encodedTest, maxChars: o.bpcChars }, meta.mixer);
     row('full mixture (n-gram + cache + CharRNN)', loaded.completer, b.bpc.mixture, { bpcByExpert: b.bpc, step: meta.step, calibration: { ...calibrations.full, used: undefined }, promise: promiseOf(calibrations.full) });
     atTarget('full mixture', loaded.completer, calibrations.full, b.bpc.mixture);
+  }
+
+  // 1d. Typing the held-out files character by character, as a user meets the ghost text: the
+  // share of keystrokes after which one is shown and its precision, identifiers and punctuation.
+  if (o.typingKeystrokes) {
+    result.typing = [];
+    const typing = (engine: string, completer: Completer<unknown>) => {
+      const counts = emptyTyping();
+      const ms: number[] = [];
+      const t0 = Date.now();
+      for (const d of data.test) {
+        if (counts.keystrokes >= o.typingKeystrokes!) break;
+        typeThrough(d.text, (prefix, offset) => {
+          const t = performance.now();
+          const c = completer.complete({ docKey: `typing:${engine}:${d.relPath}`, prefix, offset }).completion;
+          ms.push(performance.now() - t);
+          return c;
+        }, counts, o.typingKeystrokes);
+      }
+      const r = { engine, counts, msP50: quantile(ms, 0.5), msP95: quantile(ms, 0.95) };
+      result.typing!.push(r);
+      const share = (n: number) => `${((100 * n) / counts.keystrokes).toFixed(1)}%`;
+      const prec = (g: { shown: number; right: number }) => (g.shown ? `${((100 * g.right) / g.shown).toFixed(1)}%` : '–');
+      log(`typing, ${engine}: ${counts.keystrokes} keystrokes, ghost text after ${share(counts.all.shown)} (precision ${prec(counts.all)}); ` +
+        `identifiers ${share(counts.identifier.shown)} (${prec(counts.identifier)}), punctuation ${share(counts.punctuation.shown)} (${prec(counts.punctuation)}); ` +
+        `${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    };
+    if (meta.countMixer && counts.model.ngram) typing('n-gram + cache (mixture)', counts.completer);
+    if (meta.mixer && loaded.lstm) typing('full mixture (n-gram + cache + CharRNN)', loaded.completer);
   }
 
   // 2. Kneser–Ney n-grams, decoded by the same Completer.

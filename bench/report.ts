@@ -40,6 +40,25 @@ function table(head: string[], rows: string[][], markdown: boolean): string {
   return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
 }
 
+/** Ghost texts while typing the held-out files character by character. */
+export function typingTable(q: QualityResult, markdown = false): string {
+  const share = (n: number, of: number) => pct(of ? n / of : NaN);
+  const head = ['engine', 'keystrokes', 'ghost shown after', 'precision', 'identifiers: shown', 'precision', 'punctuation: shown', 'precision', 'ms p50', 'ms p95'];
+  const rows = (q.typing ?? []).map((t) => [
+    t.engine,
+    String(t.counts.keystrokes),
+    share(t.counts.all.shown, t.counts.keystrokes),
+    share(t.counts.all.right, t.counts.all.shown),
+    share(t.counts.identifier.shown, t.counts.keystrokes),
+    share(t.counts.identifier.right, t.counts.identifier.shown),
+    share(t.counts.punctuation.shown, t.counts.keystrokes),
+    share(t.counts.punctuation.right, t.counts.punctuation.shown),
+    f(t.msP50, 1),
+    f(t.msP95, 1),
+  ]);
+  return table(head, rows, markdown);
+}
+
 export function qualityTable(q: QualityResult, markdown = false): string {
   const head = ['engine', 'bits/char', 'exact match', 'precision', 'shown', 'chars saved', 'at start: acc', 'inside: acc', 'ms p50', 'ms p95', 'train s'];
   const rows = q.engines.map((e) => [
@@ -130,6 +149,11 @@ export function formatResults(r: BenchResults, markdown = false): string {
         `trainer peak RSS ${f(t.peakRssMB, 0)} MB (${t.where}).`);
     }
     out.push(`bits/char: the first ${q.bpcChars} characters of the held-out files, each file read from its start.`);
+    if (q.typing?.length) {
+      h('Ghost text while typing the held-out files character by character');
+      out.push(typingTable(q, markdown));
+      out.push('After each keystroke, the text typed so far (nothing after the cursor); right = the file goes on with exactly the ghost text; identifiers = ghost texts that start with a letter, digit, _ or $; punctuation = the others.');
+    }
   }
   if (r.speed) {
     h(`Training speed: chars/s, batch ${r.speed.batch}, ${r.speed.steps} steps, vocabulary ${r.speed.vocabSize} (medians)`);

@@ -45,6 +45,7 @@ export interface BenchOptions {
   recalibrate?: boolean;
   calibrationPositions?: string;
   calibrationZ?: string;
+  typing?: number | string;
 }
 
 export interface BenchIo {
@@ -69,6 +70,7 @@ export function addBenchOptions(cmd: Command): Command {
     .option('--positions <n>', 'identifier positions sampled in the held-out files', '500')
     .option('--seed <n>', 'seed for position sampling and training', '1')
     .option('--bpc-chars <n>', 'held-out characters scored for bits per character', '65536')
+    .option('--typing <n>', 'keystrokes of held-out files typed character by character for the ghost-text measure (0: skip)', '20000')
     .option('--checkpoint <dir>', 'evaluate this trained model instead of training one')
     .option('--keep-model <dir>', 'keep the model trained by the quality run in this folder')
     .option('--no-torch', 'skip the PyTorch reference')
@@ -149,6 +151,7 @@ export async function runBench(o: BenchOptions, io: BenchIo = {}): Promise<numbe
           init: o.init as 'pretrained' | 'scratch' | undefined, base: o.base, recalibrate: o.recalibrate,
           calibrationPositions: o.calibrationPositions ? num(o.calibrationPositions, '--calibration-positions', 1000, 1) : undefined,
           calibrationZ: o.calibrationZ !== undefined ? num(o.calibrationZ, '--calibration-z', 1.28, 0) : undefined,
+          typingKeystrokes: num(o.typing, '--typing', 20000, 0),
         });
         results.quality = quality;
       } catch (e) {

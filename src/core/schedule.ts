@@ -53,6 +53,12 @@ export function learningRateAt(s: LrSchedule, step: number, sec: number): number
   return s.peak * warm * Math.min(1, left / d);
 }
 
+/**
+ * A saved schedule is continued only when at least this share of the new run's time budget is
+ * left of it; with less, the run gets a schedule of its own over its whole budget.
+ */
+export const MIN_CONTINUED_SHARE = 0.25;
+
 export interface SchedulePlan {
   schedule: LrSchedule;
   /** True when a saved, unfinished schedule is continued. */
@@ -64,7 +70,8 @@ export interface SchedulePlan {
 /**
  * The schedule of a run starting at cumulative (`step`, `sec`), that may train `runSec` seconds
  * (Infinity: no time limit) and `runSteps` steps (0: no step limit). A saved unfinished schedule
- * of the same kind and peak is continued (the run then trains until that schedule's end).
+ * of the same kind and peak is continued (the run then trains until that schedule's end) when at
+ * least MIN_CONTINUED_SHARE of the run's time budget is left of it.
  */
 export function planSchedule(o: {
   kind: ScheduleKind;
@@ -80,7 +87,10 @@ export function planSchedule(o: {
   const s = o.saved;
   if (s && s.kind === o.kind && s.peak === o.peak && o.kind === 'decay' && scheduleProgress(s, o.step, o.sec) < 1) {
     const left = s.endSec !== null ? Math.max(0, s.endSec - o.sec) : undefined;
-    return { schedule: { ...s }, continued: true, runSec: left };
+    // Only a fair part of the old schedule is worth finishing: with a few seconds left of it,
+    // "Continue" would train those seconds and stop (issue 22); the new run's budget starts a new one.
+    const worthIt = left === undefined || !Number.isFinite(o.runSec) || left >= MIN_CONTINUED_SHARE * o.runSec;
+    if (worthIt) return { schedule: { ...s }, continued: true, runSec: left };
   }
   return {
     schedule: {

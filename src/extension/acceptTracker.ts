@@ -33,7 +33,10 @@ interface Tracked extends ShownItem {
   /** Of those, inserted by accepting (not typed). */
   acceptedChars: number;
   partialCounted: boolean;
+  /** No more edits are followed (the item went away, or an edit did not continue it). */
   done: boolean;
+  /** The accept command came (counted once). */
+  accepted: boolean;
 }
 
 export interface CompletionTracking {
@@ -41,6 +44,12 @@ export interface CompletionTracking {
   shown(item: ShownItem): vscode.Command;
   /** A request answered by the model took `ms`. */
   latency(languageId: string, ms: number): void;
+  /**
+   * The provider shows nothing now (e.g. the suggest list took over, or the model abstained):
+   * edits from here on are not accepts of the item shown before (a suggest-list item inserted
+   * over it is the list's, not ours).
+   */
+  hidden(): void;
 }
 
 export class AcceptTracker implements CompletionTracking, vscode.Disposable {
@@ -59,7 +68,7 @@ export class AcceptTracker implements CompletionTracking, vscode.Disposable {
     const c = this.current;
     const same = c && !c.done && c.docKey === item.docKey && c.line === item.line && c.startCh === item.startCh && c.insertText === item.insertText;
     if (!same) {
-      this.current = { ...item, id: this.nextId++, consumed: 0, acceptedChars: 0, partialCounted: false, done: false };
+      this.current = { ...item, id: this.nextId++, consumed: 0, acceptedChars: 0, partialCounted: false, done: false, accepted: false };
       this.stats.record(item.languageId, 'shown');
     }
     return { command: ACCEPTED_COMMAND, title: 'Accepted', arguments: [this.current!.id] };
@@ -69,9 +78,16 @@ export class AcceptTracker implements CompletionTracking, vscode.Disposable {
     this.stats.recordLatency(languageId, ms);
   }
 
+  hidden(): void {
+    if (this.current) this.current.done = true;
+  }
+
   private onAccepted(id: unknown): void {
     const c = this.current;
-    if (!c || c.id !== id || c.done) return;
+    // Counted even when the accept's edit came in a shape the watcher stopped at (a snippet's
+    // delete-then-insert): the command itself says the item was accepted.
+    if (!c || c.id !== id || c.accepted) return;
+    c.accepted = true;
     c.done = true;
     const total = c.insertText.length - (c.cursorCh - c.startCh);
     // Whatever the edit watcher did not see as accepted (e.g. the edit came in another shape).

@@ -47,6 +47,8 @@ export interface CompletionClientOptions {
   onLoaded?: (info: { modelDir: string; experts: string; lstmStep: number }) => void;
   /** Called when a checkpoint fails to load (once per folder until `reload()`). */
   onModelError?: (message: string) => void;
+  /** Called when the model in use went away (deleted, or another folder chosen) and was let go. */
+  onUnloaded?: (modelDir: string) => void;
   /** Default: dist/worker.js next to the bundle, or out/src/worker/main.js. */
   workerPath?: string;
   engine?: EngineChoice;
@@ -136,15 +138,48 @@ export class CompletionClient {
     }
   }
 
-  /** The checkpoint in the folder the worker has changed (meta.json rewritten): load it again. */
+  /**
+   * The model files may have changed (a model deleted, charrnn.modelPath changed): looks now
+   * rather than at the next poll. A model that is gone is let go, never "loaded" and failed.
+   */
+  modelChanged(): void {
+    this.checkCheckpoint();
+  }
+
+  /**
+   * The checkpoint in the folder the worker has changed (meta.json rewritten): load it again. A
+   * folder that is no longer the model to use (deleted: modelDir() says there is none; or
+   * another one chosen) is let go instead: loading a deleted model would only fail.
+   */
   private checkCheckpoint(): void {
     const dir = this.sentDir;
     if (!dir || !this.worker) return;
+    if (this.opts.modelDir() !== dir) {
+      this.unload(dir);
+      return;
+    }
     const mtime = metaMtime(dir);
     if (mtime === this.seenMtime) return;
     this.seenMtime = mtime;
     this.failedDir = undefined;
     this.sendLoad(dir);
+  }
+
+  /** Stops the worker (a new one starts with the next request), with no death counted. */
+  private unload(dir: string): void {
+    const w = this.worker;
+    this.worker = undefined;
+    this.sentDir = undefined;
+    this.loadedDir = undefined;
+    this.failedDir = undefined;
+    this.seenMtime = undefined;
+    this.generation++;
+    clearInterval(this.poll);
+    this.poll = undefined;
+    for (const id of [...this.pending.keys()]) this.settle(id, undefined);
+    if (w) void w.terminate();
+    this.opts.log(`model let go: ${dir} is no longer the model to use`);
+    this.opts.onUnloaded?.(dir);
   }
 
   /** A workspace file was saved: the model counts its text (until the next training run). */

@@ -8,9 +8,14 @@
  *   word-by-word accept does not flicker.
  * - Debounced (`completion.debounceMs`), cancellable (VS Code's token → cancel message), with a
  *   small cache so a re-request at the same spot (same document version) answers at once.
- * - Abstains when the suggest widget's selection disagrees with the completion, and never
- *   throws: a missing or broken model, a dead worker, a huge document or a binary-looking line
- *   mean no suggestion and a log line.
+ * - While the suggest widget has an item selected, shows only a completion that accepting that
+ *   item writes (over its range, as VS Code's contract asks): Tab takes the widget's item then,
+ *   so a ghost text that went further would promise what Tab does not give.
+ * - An explicit request (Suggest completion, Alt+] / Alt+[) also asks with no threshold: it shows
+ *   the best candidate even under the threshold, with the alternatives to cycle through, or says
+ *   in the status bar why there is nothing.
+ * - Never throws: a missing or broken model, a dead worker, a huge document or a binary-looking
+ *   line mean no suggestion and a log line.
  * - Honours the user's controls: off, snoozed, language off, manual mode (only on an explicit
  *   trigger), no completions in comments / strings (src/core/syntax.ts). Every call ends in a
  *   Decision (shown, or why not) for "Explain last completion" and the status bar.
@@ -23,7 +28,8 @@ import { knowsLanguage, syntaxAt } from '../core/syntax';
 import type { CompletionQuery } from '../core/infer/completion';
 import type { CancelToken, CompletionAnswer } from './completionClient';
 import type { CompletionTracking } from './acceptTracker';
-import { codeForModelReason, type Decision, type DecisionCode } from './decision';
+import { codeForModelReason, reasonText, type Candidate, type Decision, type DecisionCode } from './decision';
+import { agreeWithSelected, autoCloser, completionEdit, distinctTokens, mergeCandidates, type AutoCloseSetting, type LineEdit } from './inlineItems';
 
 export interface CompletionSource {
   complete(q: CompletionQuery, token?: CancelToken): Promise<CompletionAnswer | undefined>;
@@ -45,6 +51,13 @@ export interface CompletionProviderDeps {
   tracking?: CompletionTracking;
   /** Every decision: an item shown, or why none was. */
   onDecision?: (d: Decision) => void;
+  /** Why an explicit request (Suggest completion, Alt+]) shows nothing, in a sentence for the user. */
+  say?: (text: string) => void;
+  /**
+   * The editor's auto-closing settings for a language (editor.autoClosingBrackets / Quotes):
+   * an accepted opening bracket or quote then comes with its closer, as typing it would.
+   */
+  autoClosing?: (languageId: string) => { brackets: AutoCloseSetting; quotes: AutoCloseSetting };
 }
 
 /** Documents longer than this (UTF-16 units) get no completions. */
@@ -78,6 +91,13 @@ export class CharRnnCompletionProvider implements vscode.InlineCompletionItemPro
     const decide = (code: DecisionCode, extra: Partial<Decision> = {}): undefined => {
       this.last = { at: Date.now(), code, ...base, ...extra };
       this.deps.onDecision?.(this.last);
+      // Nothing shown now: what VS Code showed before is gone (a request that moved on, or one
+      // not answered, leaves it be: the user may be typing into it).
+      if (code !== 'shown' && code !== 'shown-on-request' && code !== 'cancelled' && code !== 'no-answer') this.deps.tracking?.hidden();
+      // Asked for and nothing to show: say why (a request that moved on needs no answer).
+      if (context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke && code !== 'shown' && code !== 'shown-on-request' && code !== 'cancelled') {
+        this.deps.say?.(reasonText(this.last));
+      }
       return undefined;
     };
     try {
@@ -113,58 +133,88 @@ export class CharRnnCompletionProvider implements vscode.InlineCompletionItemPro
         if (where === 'string' && !s.inStrings) return decide('in-string');
       }
 
-      const key = `${this.deps.client.generation ?? 0}|${docKey}|${document.version}|${offset}|${s.maxChars}|${s.minConfidence}`;
-      let answer: CompletionAnswer | undefined;
+      const explicit = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
+      // Only real answers are cached (undefined = cancelled, superseded, no worker).
       let ms: number | undefined;
-      if (this.cache.has(key)) {
-        answer = this.cache.get(key);
-      } else {
-        if (s.debounceMs > 0 && !(await delay(s.debounceMs, token))) return decide('cancelled');
-        if (token.isCancellationRequested) return decide('cancelled');
+      const keyFor = (minConfidence: number | undefined) =>
+        `${this.deps.client.generation ?? 0}|${docKey}|${document.version}|${offset}|${s.maxChars}|${minConfidence}`;
+      const ask = async (minConfidence: number | undefined): Promise<CompletionAnswer | undefined> => {
+        const key = keyFor(minConfidence);
+        if (this.cache.has(key)) return this.cache.get(key);
         // The whole text before the cursor: the model's document cache counts all of it.
         const prefix = document.getText(new vscode.Range(document.positionAt(Math.max(0, offset - MAX_CACHE_CHARS)), position));
         const t0 = performance.now();
-        answer = await this.deps.client.complete({
+        const a = await this.deps.client.complete({
           docKey,
           offset,
           prefix,
           suffix: after,
-          settings: { maxChars: s.maxChars, minConfidence: s.minConfidence, contextChars: s.contextChars },
+          settings: { maxChars: s.maxChars, minConfidence, contextChars: s.contextChars },
         }, token);
-        if (token.isCancellationRequested) return decide('cancelled');
-        // Only real answers are cached (undefined = cancelled, superseded, no worker).
-        if (answer) {
-          ms = performance.now() - t0;
-          this.remember(key, answer);
-          this.deps.tracking?.latency(document.languageId, ms);
+        if (a && !token.isCancellationRequested) {
+          const took = performance.now() - t0;
+          ms = (ms ?? 0) + took;
+          this.remember(key, a);
+          this.deps.tracking?.latency(document.languageId, took);
         }
+        return a;
+      };
+      // The debounce waits out typing; a request the user made is answered at once.
+      if (!explicit && s.debounceMs > 0 && !this.cache.has(keyFor(s.minConfidence))) {
+        if (!(await delay(s.debounceMs, token))) return decide('cancelled');
       }
+      if (token.isCancellationRequested) return decide('cancelled');
+      const answer = await ask(s.minConfidence);
+      if (token.isCancellationRequested) return decide('cancelled');
       const threshold = answer?.threshold ?? s.minConfidence;
       if (!answer) return decide('no-answer', { threshold });
-      const candidates = answer.alternatives;
-      if (!answer.completion) {
-        return decide(codeForModelReason(answer.reason), { detail: answer.reason, threshold, ms, candidates });
+      // Asked for (Suggest completion, Alt+] / Alt+[): the same place with no threshold, for the
+      // best candidate even under it and for the alternatives to cycle through.
+      const wide = explicit ? await ask(0) : undefined;
+      if (token.isCancellationRequested) return decide('cancelled');
+      const shown = answer.completion ? [{ completion: answer.completion, confidence: answer.confidence }] : [];
+      const candidates = mergeCandidates(shown, answer.alternatives, wide?.completion ? [{ completion: wide.completion, confidence: wide.confidence }] : [], wide?.alternatives);
+      if (candidates.length === 0 || (!answer.completion && !explicit)) {
+        return decide(codeForModelReason(answer.reason ?? wide?.reason), { detail: answer.reason ?? wide?.reason, threshold, ms, candidates: candidates.length ? candidates : answer.alternatives });
       }
-      const found = { completion: answer.completion, confidence: answer.confidence, threshold, ms, candidates };
-      const item = toItem(line, position, answer, context.selectedCompletionInfo);
-      if (!item) return decide('suggest-widget', found);
+      const selected = context.selectedCompletionInfo;
+      const edits = (selected ? candidates : distinctTokens(candidates)).map((c) => {
+        const e = completionEdit(line, position.character, answer.typedLength, c.completion);
+        return { c, e: selected ? agreeWith(line, e, selected, position.line) : e };
+      });
+      const agreeing = edits.filter((x): x is { c: Candidate; e: LineEdit } => x.e !== undefined);
+      const first = agreeing[0];
+      if (!first) {
+        const best = candidates[0];
+        return decide('suggest-widget', { completion: best.completion, confidence: best.confidence, threshold, ms, candidates, detail: selected?.text });
+      }
+      const found = { completion: first.c.completion, confidence: first.c.confidence, threshold, ms, candidates };
+      // An opening bracket or quote comes with its closer where typing it would (not with the
+      // suggest list open: the item must be what the list's item writes).
+      const closing = !selected ? this.deps.autoClosing?.(document.languageId) : undefined;
+      const syntaxText = closing ? textForSyntax(document, position, offset) : '';
+      const closers = agreeing.map(({ c }) => (closing ? autoCloser(document.languageId, c.completion, syntaxText, after, closing) : undefined));
+      const items = agreeing.map(({ e }, k) => {
+        const range = new vscode.Range(position.line, e.start, position.line, e.end);
+        const close = closers[k];
+        return new vscode.InlineCompletionItem(close ? new vscode.SnippetString().appendText(e.text).appendTabstop(0).appendText(close) : e.text, range);
+      });
       if (this.deps.tracking) {
-        item.command = this.deps.tracking.shown({
+        // Statistics follow the first item only.
+        items[0].command = this.deps.tracking.shown({
           docKey,
           languageId: document.languageId,
           line: position.line,
-          startCh: item.range!.start.character,
+          startCh: first.e.start,
           cursorCh: position.character,
-          insertText: item.insertText as string,
+          insertText: first.e.text + (closers[0] ?? ''),
         });
       }
-      decide('shown', found);
-      // The other distinct tokens, for VS Code's next/previous inline suggestion (statistics
-      // follow the first item only).
-      const others = (answer.alternatives ?? [])
-        .map((a) => toItem(line, position, { ...answer, completion: a.completion, confidence: a.confidence }, context.selectedCompletionInfo))
-        .filter((i): i is vscode.InlineCompletionItem => i !== undefined);
-      return [item, ...others];
+      // Under the threshold only because it was asked for (an answer over it is 'shown').
+      const onRequest = first.c.completion !== answer.completion && first.c.confidence < (threshold ?? 0);
+      decide(onRequest ? 'shown-on-request' : 'shown', found);
+      // The other candidates are VS Code's next/previous inline suggestions.
+      return items;
     } catch (e) {
       this.deps.log(`inline completion failed: ${(e as Error).stack ?? String(e)}`);
       return decide('error', { detail: (e as Error).message });
@@ -191,30 +241,10 @@ export class CharRnnCompletionProvider implements vscode.InlineCompletionItemPro
   }
 }
 
-/**
- * The item: the typed part of the token plus the completion, over the typed part. Undefined when
- * the suggest widget's selected item disagrees (our text must extend what it would insert).
- */
-export function toItem(
-  line: string,
-  position: vscode.Position,
-  answer: CompletionAnswer,
-  selected: vscode.SelectedCompletionInfo | undefined,
-): vscode.InlineCompletionItem | undefined {
-  const typedLength = Math.min(answer.typedLength, position.character);
-  const startCh = position.character - typedLength;
-  const insertText = line.slice(startCh, position.character) + answer.completion;
-  const range = new vscode.Range(position.line, startCh, position.line, position.character);
-  if (selected && !agrees(line, startCh, insertText, selected, position.line)) return undefined;
-  return new vscode.InlineCompletionItem(insertText, range);
-}
-
-function agrees(line: string, startCh: number, insertText: string, sel: vscode.SelectedCompletionInfo, lineNo: number): boolean {
-  if (sel.range.start.line !== lineNo || sel.range.end.line !== lineNo) return false;
-  const from = Math.min(startCh, sel.range.start.character);
-  const theirs = line.slice(from, sel.range.start.character) + sel.text;
-  const ours = line.slice(from, startCh) + insertText;
-  return ours.startsWith(theirs);
+/** Our edit as the suggest widget's selected item allows it (see agreeWithSelected), or undefined. */
+function agreeWith(line: string, ours: LineEdit, sel: vscode.SelectedCompletionInfo, lineNo: number): LineEdit | undefined {
+  if (sel.range.start.line !== lineNo || sel.range.end.line !== lineNo) return undefined;
+  return agreeWithSelected(line, ours, { start: sel.range.start.character, end: sel.range.end.character, text: sel.text });
 }
 
 /**

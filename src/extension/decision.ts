@@ -5,6 +5,7 @@
 
 export type DecisionCode =
   | 'shown'
+  | 'shown-on-request'
   | 'no-model'
   | 'disabled'
   | 'snoozed'
@@ -51,7 +52,16 @@ export interface Decision {
   candidates?: Candidate[];
 }
 
-const pct = (p: number) => `${(100 * p).toFixed(p < 0.1 ? 1 : 0)}%`;
+/**
+ * A probability in percent: one decimal under 10%, none above, except that nothing under 1 reads
+ * "100%" (0.996 is "99.6%", 0.9999 is ">99.9%").
+ */
+export function pct(p: number): string {
+  const whole = (100 * p).toFixed(p < 0.1 ? 1 : 0);
+  if (p >= 1 || whole !== '100') return `${whole}%`;
+  const one = (100 * p).toFixed(1);
+  return one === '100.0' ? '>99.9%' : `${one}%`;
+}
 const time = (ms: number) => new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 
 /** One sentence: what happened and why. */
@@ -59,6 +69,8 @@ export function reasonText(d: Decision): string {
   switch (d.code) {
     case 'shown':
       return `Showed "${d.completion}" with probability ${pct(d.confidence ?? 0)} (threshold ${pct(d.threshold ?? 0)}).`;
+    case 'shown-on-request':
+      return `Showed "${d.completion}" because it was asked for (Suggest completion, or Alt+] for the next one): probability ${pct(d.confidence ?? 0)}, under the threshold ${pct(d.threshold ?? 0)} that completions shown while typing need.`;
     case 'no-model':
       return 'No model yet: train one with "CharRNN: Train on workspace", or point charrnn.modelPath at a checkpoint.';
     case 'disabled':
@@ -90,7 +102,7 @@ export function reasonText(d: Decision): string {
     case 'model-abstained':
       return `The model abstained: ${d.detail ?? 'no reason given'}.`;
     case 'suggest-widget':
-      return `The suggest widget's selected item disagreed with "${d.completion ?? ''}", so it was not shown.`;
+      return `The suggest list is open with ${d.detail ? `"${d.detail}"` : 'another item'} selected, and while it is open Tab inserts the list's item, not the ghost text: "${d.completion ?? ''}" was not shown (it shows once the list closes or selects it).`;
     case 'cancelled':
       return 'Cancelled: the text or the cursor changed before the model answered.';
     case 'no-answer':

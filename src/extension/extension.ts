@@ -9,9 +9,13 @@ import * as path from 'path';
 import { TrainingClient } from './trainingClient';
 import { ModelStore } from './modelStore';
 import { StatusBar, followModelStatus } from './statusBar';
-import { registerStatusMenu } from './statusMenu';
+import { currentMenuEntries, registerStatusMenu, type MenuState } from './statusMenu';
+import { continueProblem, type MenuEntry } from './statusModel';
+import { hasLstm, loadMeta, type CheckpointMeta } from '../core/checkpoint';
+import { readLock } from '../core/modelFolder';
+import { CONTINUE, RUN_MARKER_FILE, RunMarkerFile, SHOW_PANEL, TRAIN_AGAIN, TRAIN_FRESH, interruptedNotice } from './runMarker';
 import { TrainCommand, type TrainArgs } from './trainCommand';
-import { readCompletionConfig, readTrainerManners } from './settings';
+import { readCompletionConfig, readTrainConfig, readTrainerManners } from './settings';
 import { registerTrainingPanel, panelTestApi, type PanelDeps, type PanelTestApi } from './panel';
 import { sampleModel } from './sampleViaCli';
 import { CompletionClient } from './completionClient';
@@ -23,6 +27,7 @@ import { registerControlCommands } from './controlCommands';
 import { registerModelCommands } from './modelCommands';
 import { AcceptTracker } from './acceptTracker';
 import { reasonText } from './decision';
+import type { AutoCloseSetting } from './inlineItems';
 import { followContextKeys } from './contextKeys';
 import { StatsStore, statsView } from '../core/stats';
 
@@ -34,6 +39,10 @@ export interface CharRnnApi {
   completions: { client: CompletionClient; provider: CharRnnCompletionProvider };
   snooze: Snooze;
   stats: StatsStore;
+  /** The status menu's entries as they would show now. */
+  menu(): MenuEntry[];
+  /** The marker of the run going (see runMarker.ts), and the check activation makes. */
+  runs: { marker: RunMarkerFile | undefined; checkInterrupted(opts?: CheckOptions): Promise<InterruptedResult | undefined> };
 }
 
 export function activate(context: vscode.ExtensionContext): CharRnnApi {
@@ -48,6 +57,25 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
   const stopStatsEvents = stats.onDidChange(() => statsChanged.fire());
   context.subscriptions.push(log, status, training, snooze, statsChanged, stopStatsEvents, stats);
 
+  const menuState: MenuState = {
+    training: () => training.running,
+    pausedByUser: () => training.pausedByUser,
+    snoozed: () => snooze.active,
+    hasModel: () => store.exists() || store.servingExists(),
+    continueProblem: () => {
+      let meta: CheckpointMeta | undefined;
+      try {
+        meta = store.meta();
+      } catch {
+        return 'the saved model cannot be read';
+      }
+      return continueProblem(meta?.config, readTrainConfig().value);
+    },
+    wantedShape: () => {
+      const c = readTrainConfig().value;
+      return `${c.lstmSize}x${c.numLayers}`;
+    },
+  };
   const contextKeys = followContextKeys({ training, hasModel: () => store.servingExists(), snooze });
   const statusFollower = followModelStatus(status, training, () => store.servingExists(), snooze);
   context.subscriptions.push(
@@ -64,11 +92,7 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
       return ok;
     }),
     vscode.commands.registerCommand('charrnn.showLog', () => log.show()),
-    registerStatusMenu({
-      training: () => training.running,
-      pausedByUser: () => training.pausedByUser,
-      snoozed: () => snooze.active,
-    }),
+    registerStatusMenu(menuState),
   );
 
   // Completions: the worker starts on the first request and reloads when a checkpoint lands.
@@ -80,8 +104,18 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
     },
     onLoaded: (info) => status.setServing(`${info.experts}${info.lstmStep > 0 ? ` (LSTM step ${info.lstmStep})` : ''}`),
     onModelError: (m) => {
+      // A model deleted (or replaced) meanwhile is no error: the status follows the files.
+      if (!store.servingExists()) {
+        log.info(`[completion] ignored a load error of a model that is gone: ${m}`);
+        statusFollower.refresh();
+        return;
+      }
       status.set({ kind: 'error', message: m });
       void vscode.window.showErrorMessage(`CharRNN: ${m}`, 'Show log').then((pick) => pick && log.show());
+    },
+    onUnloaded: () => {
+      status.setServing(undefined);
+      statusFollower.refresh();
     },
   });
   context.subscriptions.push(completionClient);
@@ -95,10 +129,20 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
     hasModel: () => store.servingExists(),
     tracking: tracker,
     onDecision: (d) => status.setDetail(reasonText(d)),
+    // An explicit request that shows nothing says why where the user looks: the status bar.
+    say: (text) => status.flash(`CharRNN: ${text}`),
+    autoClosing: (languageId) => {
+      const editor = vscode.workspace.getConfiguration('editor', { languageId });
+      return {
+        brackets: editor.get<AutoCloseSetting>('autoClosingBrackets', 'languageDefined'),
+        quotes: editor.get<AutoCloseSetting>('autoClosingQuotes', 'languageDefined'),
+      };
+    },
   });
   // A new checkpoint reaches the worker one way only: the client's look at meta.json (see
   // CompletionClient). Here only what the window shows follows.
   const modelChanged = () => {
+    completionClient.modelChanged();
     contextKeys.refresh();
     statusFollower.refresh();
   };
@@ -114,6 +158,15 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
   );
   warnAboutModelPath(store, log);
 
+  // A run the last window took down with it (reloaded or closed mid-training): say so, offer Continue.
+  const storage = context.storageUri?.scheme === 'file' ? context.storageUri.fsPath : undefined;
+  const marker = storage ? new RunMarkerFile(path.join(storage, RUN_MARKER_FILE)) : undefined;
+  const checkInterrupted = (opts: CheckOptions = {}) => checkInterruptedRun(marker, { store, training, log }, opts);
+  void checkInterrupted();
+  // Followed from here on (after the check: the marker read is the last window's).
+  const runMarker = storage ? new RunMarkerFile(path.join(storage, RUN_MARKER_FILE), training) : undefined;
+  if (runMarker) context.subscriptions.push(runMarker);
+
   const savedFiles = new SavedFiles((docKey, text) => completionClient.learn(docKey, text), training.onEvent);
   context.subscriptions.push(savedFiles);
 
@@ -127,7 +180,9 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
     stopTraining: () => training.stop(),
     sample: (o) => {
       const dir = store.servingDir();
-      if (!dir || !store.servingExists()) return Promise.reject(new Error('there is no trained model yet'));
+      if (!dir || !store.servingExists()) return Promise.reject(new Error('There is no trained model yet: Start a run, and Generate works once the LSTM has its first checkpoint.'));
+      const problem = sampleProblem(dir);
+      if (problem) return Promise.reject(new Error(problem));
       return sampleModel(context.asAbsolutePath('dist/cli.js'), dir, o);
     },
     log: (m) => log.info(m),
@@ -151,7 +206,88 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
     completions: { client: completionClient, provider },
     snooze,
     stats,
+    menu: () => currentMenuEntries(menuState),
+    runs: { marker: runMarker, checkInterrupted },
   };
+}
+
+export interface CheckOptions {
+  /** The button to press without asking (tests); undefined: the notification asks. */
+  answer?: string;
+}
+
+export interface InterruptedResult {
+  message: string;
+  actions: string[];
+  picked?: string;
+  /** Whether a run started from the answer. */
+  started: boolean;
+}
+
+/**
+ * Looks for the marker a run leaves while it goes (runMarker.ts): one found at activation, with no
+ * run going, is a run the last window took down. It is removed, the user is told and offered to
+ * continue; Continue waits for the old trainer to finish saving (it holds the model folder's lock
+ * for a few seconds after the window went away).
+ */
+async function checkInterruptedRun(
+  marker: RunMarkerFile | undefined,
+  deps: { store: ModelStore; training: TrainingClient; log: vscode.LogOutputChannel },
+  opts: CheckOptions,
+): Promise<InterruptedResult | undefined> {
+  const m = marker?.read();
+  if (!marker || !m || deps.training.running) return undefined;
+  marker.clear();
+  const dir = deps.store.dir;
+  let meta: CheckpointMeta | undefined;
+  try {
+    meta = deps.store.meta();
+  } catch {
+    meta = undefined;
+  }
+  const notice = interruptedNotice(m, {
+    exists: meta !== undefined,
+    step: meta?.step,
+    continueProblem: meta ? continueProblem(meta.config, readTrainConfig().value) : undefined,
+  });
+  deps.log.warn(notice.message);
+  const picked = opts.answer ?? (await vscode.window.showWarningMessage(notice.message, ...notice.actions));
+  let started = false;
+  if (picked === CONTINUE || picked === TRAIN_AGAIN || picked === TRAIN_FRESH) {
+    if (dir && readLock(dir)) {
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'CharRNN: waiting for the interrupted run to finish saving…' },
+        () => waitUntil(() => !readLock(dir), 90_000),
+      );
+    }
+    started = (await vscode.commands.executeCommand<boolean>('charrnn.train', { mode: picked === CONTINUE ? 'continue' : 'fresh' })) === true;
+  } else if (picked === SHOW_PANEL) {
+    await vscode.commands.executeCommand('charrnn.showPanel');
+  }
+  return { ...notice, picked, started };
+}
+
+function waitUntil(cond: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve) => {
+    const tick = () => (cond() || Date.now() > deadline ? resolve() : setTimeout(tick, 250));
+    tick();
+  });
+}
+
+/**
+ * Why Generate cannot write text with the checkpoint in `dir`, or undefined: during the count
+ * stage the checkpoint holds the n-gram and no LSTM, and only the LSTM generates.
+ */
+function sampleProblem(dir: string): string | undefined {
+  try {
+    if (!hasLstm(loadMeta(dir))) {
+      return 'The LSTM has no checkpoint yet: completions come from the count models (n-gram + cache) for now, and Generate works once the LSTM saves its first checkpoint.';
+    }
+  } catch {
+    // An unreadable meta.json: the CLI says what is wrong with it.
+  }
+  return undefined;
 }
 
 /** A charrnn.modelPath that holds no checkpoint gets one warning (at start and when it changes). */

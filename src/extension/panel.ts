@@ -333,9 +333,9 @@ export class TrainingPanel {
     }
     const model = this.model();
     const message = shapeDiffers(model, merged)
-      ? `Saved. The model shape changed (${model!.lstmSize}×${model!.numLayers} → ${merged['model.lstmSize']}×${merged['model.numLayers']}): it needs a fresh training run.`
+      ? `Saved ${settingsPlace(hasWorkspace)}. The model shape changed (${model!.lstmSize}×${model!.numLayers} → ${merged['model.lstmSize']}×${merged['model.numLayers']}): it needs a fresh training run.`
       : changed.length
-        ? 'Saved to the workspace settings.'
+        ? `Saved ${changed.length === 1 ? 'it' : `${changed.length} settings`} ${settingsPlace(hasWorkspace)}.`
         : 'No changes.';
     this.post({ type: 'applied', ok: true, errors: {}, message });
     this.post({ type: 'settings', ...this.readSettings() });
@@ -421,6 +421,11 @@ export class TrainingPanel {
       }
     }
   }
+}
+
+/** Where Apply writes the settings, in words: the user should know a file of the project changes. */
+export function settingsPlace(hasWorkspace: boolean): string {
+  return hasWorkspace ? "to this workspace's settings (.vscode/settings.json in the project)" : 'to your user settings';
 }
 
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { SETTINGS } from '../core/config';
 import { looksBinary } from '../core/infer/tokens';
 import type { FromTrainer } from '../protocol/trainer';
+import { countsAsCode } from './workspaceFiles';
 
 export class SavedFiles implements vscode.Disposable {
   private readonly since = new Set<string>();
@@ -20,6 +21,8 @@ export class SavedFiles implements vscode.Disposable {
     this.subs = [
       vscode.workspace.onDidSaveTextDocument((doc) => {
         if (doc.uri.scheme !== 'file' || !vscode.workspace.getWorkspaceFolder(doc.uri)) return;
+        // The panel's Apply writes .vscode/settings.json: that is no code the model learns.
+        if (!countsAsCode(vscode.workspace.asRelativePath(doc.uri, false))) return;
         const text = doc.getText();
         if (text.length > SETTINGS['training.maxFileBytes'].default || looksBinary(text.slice(0, 4096))) return;
         const key = doc.uri.toString();

@@ -1,20 +1,17 @@
 /**
- * One status bar item that says where the model stands: no model (click: train), training n%
- * or paused (click: panel), ready, snoozed or off (click: menu), error (click: log). Its tooltip
+ * One status bar item that says where the model stands: no model, training n% (or paused, by
+ * the user or while they type; click: panel), ready, manual, off for this language, snoozed or off
+ * (click: menu), error (click: log); the words are statusModel.ts's. Its tooltip
  * ends with the last completion decision (what was shown, or why nothing was).
  */
 import * as vscode from 'vscode';
 import type { TrainingClient } from './trainingClient';
 import type { Snooze } from './snooze';
 import { readCompletionConfig } from './settings';
+import { idleStatus, statusLook, type ModelStatus } from './statusModel';
+import { runPercent } from '../core/runProgress';
 
-export type ModelStatus =
-  | { kind: 'no-model' }
-  | { kind: 'training'; percent?: number; loss?: number; paused?: boolean }
-  | { kind: 'ready' }
-  | { kind: 'snoozed'; until: number }
-  | { kind: 'off' }
-  | { kind: 'error'; message: string };
+export type { ModelStatus };
 
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('charrnn.status', vscode.StatusBarAlignment.Right, 100);
@@ -52,49 +49,36 @@ export class StatusBar implements vscode.Disposable {
 
   set(status: ModelStatus): void {
     this.current = status;
-    const item = this.item;
-    item.backgroundColor = undefined;
-    switch (status.kind) {
-      case 'no-model':
-        item.text = '$(circle-slash) CharRNN: no model';
-        this.tooltip = 'No trained model for this workspace. Click to train one.';
-        item.command = 'charrnn.train';
-        break;
-      case 'training': {
-        const pct = status.percent !== undefined ? ` ${Math.floor(status.percent)}%` : '';
-        const loss = status.loss !== undefined && Number.isFinite(status.loss) ? ` loss ${status.loss.toFixed(2)}` : '';
-        item.text = status.paused ? `$(debug-pause) CharRNN: paused${pct}` : `$(sync~spin) CharRNN: training${pct}${loss}`;
-        this.tooltip = status.paused
-          ? 'Training is paused ("CharRNN: Resume training" goes on). Click to show the training panel.'
-          : 'Training the CharRNN on this workspace. Click to show the training panel.';
-        item.command = 'charrnn.showPanel';
-        break;
-      }
-      case 'ready':
-        item.text = '$(sparkle) CharRNN';
-        this.tooltip = 'CharRNN completions are on. Click for options.';
-        item.command = 'charrnn.menu';
-        break;
-      case 'snoozed': {
-        const until = new Date(status.until).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-        item.text = `$(bell-slash) CharRNN: snoozed`;
-        this.tooltip = `CharRNN completions are snoozed until ${until}. Click for options.`;
-        item.command = 'charrnn.menu';
-        break;
-      }
-      case 'off':
-        item.text = '$(circle-slash) CharRNN: off';
-        this.tooltip = 'CharRNN completions are off. Click for options.';
-        item.command = 'charrnn.menu';
-        break;
-      case 'error':
-        item.text = '$(error) CharRNN: error';
-        this.tooltip = `${status.message}\nClick to show the log.`;
-        item.command = 'charrnn.showLog';
-        item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
-        break;
-    }
-    item.tooltip = this.tooltipText;
+    const look = statusLook(status);
+    this.item.text = look.text;
+    this.tooltip = look.tooltip;
+    this.item.command = look.command;
+    this.item.backgroundColor = look.error ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    this.item.tooltip = this.tooltipText;
+  }
+
+  /** What the item shows now, and the command a click runs (tests). */
+  get text(): string {
+    return this.item.text;
+  }
+
+  get command(): string | undefined {
+    return typeof this.item.command === 'string' ? this.item.command : this.item.command?.command;
+  }
+
+  private flashed: vscode.Disposable | undefined;
+  private flashedText: string | undefined;
+
+  /** A message in the status bar for a few seconds (the last one replaces the one before). */
+  flash(text: string, ms = 8000): void {
+    this.flashed?.dispose();
+    this.flashedText = text;
+    this.flashed = vscode.window.setStatusBarMessage(text, ms);
+  }
+
+  /** The last message flashed (tests). */
+  get lastFlash(): string | undefined {
+    return this.flashedText;
   }
 
   /** The last completion decision, in words (appended to the tooltip). */
@@ -105,6 +89,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.flashed?.dispose();
     this.item.dispose();
   }
 }
@@ -115,26 +100,32 @@ export class StatusBar implements vscode.Disposable {
  */
 export function followModelStatus(
   status: StatusBar,
-  training: Pick<TrainingClient, 'running' | 'pausedByUser' | 'onEvent' | 'onDidChangeRunning' | 'onDidChangePaused'>,
+  training: Pick<TrainingClient, 'running' | 'paused' | 'pausedByUser' | 'onEvent' | 'onDidChangeRunning' | 'onDidChangePaused'>,
   hasModel: () => boolean,
   snooze?: Pick<Snooze, 'endsAt' | 'onDidChange'>,
 ): vscode.Disposable & { refresh(): void } {
   let last: { percent?: number; loss?: number } = {};
+  const held = (): 'user' | 'typing' | undefined => (training.pausedByUser ? 'user' : training.paused ? 'typing' : undefined);
   const refresh = () => {
     if (training.running) return;
-    const until = snooze?.endsAt;
-    if (!hasModel()) status.set({ kind: 'no-model' });
-    else if (!readCompletionConfig().value.enabled) status.set({ kind: 'off' });
-    else if (until !== undefined) status.set({ kind: 'snoozed', until });
-    else status.set({ kind: 'ready' });
+    const c = readCompletionConfig().value;
+    status.set(idleStatus({
+      hasModel: hasModel(),
+      enabled: c.enabled,
+      snoozedUntil: snooze?.endsAt,
+      languageId: vscode.window.activeTextEditor?.document.languageId,
+      disabledLanguages: c.disabledLanguages,
+      trigger: c.trigger,
+    }));
   };
   refresh();
   const subs = vscode.Disposable.from(
     training.onEvent((e) => {
       if (e.type === 'progress') {
-        const percent = e.totalSteps > 0 ? (100 * e.step) / e.totalSteps : undefined;
-        last = { percent, loss: e.loss };
-        status.set({ kind: 'training', ...last, paused: training.pausedByUser });
+        // Against what ends the run (its time limit or its epochs); never backwards within a run.
+        const p = runPercent(e);
+        last = { percent: p === undefined ? last.percent : Math.max(p, last.percent ?? 0), loss: e.loss };
+        status.set({ kind: 'training', ...last, held: held() });
       } else if (e.type === 'error') {
         status.set({ kind: 'error', message: e.message });
       }
@@ -144,13 +135,14 @@ export function followModelStatus(
       if (running) status.set({ kind: 'training' });
       else if (status.status.kind !== 'error') refresh();
     }),
-    // Only a pause the user asked for shows: the short pauses while typing would flicker.
+    // A pause the user asked for, and the trainer holding the run while the user types.
     training.onDidChangePaused(() => {
-      if (training.running) status.set({ kind: 'training', ...last, paused: training.pausedByUser });
+      if (training.running) status.set({ kind: 'training', ...last, held: held() });
     }),
     ...(snooze ? [snooze.onDidChange(() => refresh())] : []),
+    vscode.window.onDidChangeActiveTextEditor(() => refresh()),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('charrnn.completion.enabled') || e.affectsConfiguration('charrnn.modelPath')) refresh();
+      if (e.affectsConfiguration('charrnn.completion') || e.affectsConfiguration('charrnn.modelPath')) refresh();
     }),
   );
   return { refresh, dispose: () => subs.dispose() };

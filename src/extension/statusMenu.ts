@@ -1,50 +1,51 @@
 /**
  * The status bar item's menu (`charrnn.menu`): one quick pick that offers the other commands as
- * they apply now (completions on / off, snooze, language, explain; panel, pause / resume or
- * continue / fresh training; model files; log). It runs the picked command and owns none.
+ * they apply now (statusModel.ts's menuEntries: train when there is no model; completions on /
+ * off, snooze, language, explain; panel, pause / resume, or continue (only when the saved model's
+ * shape is the one the settings ask for) / fresh training; model files; log). It runs the picked
+ * command and owns none.
  */
 import * as vscode from 'vscode';
 import { readCompletionConfig } from './settings';
+import { menuEntries, type MenuEntry } from './statusModel';
 
 /** What the menu needs to know to offer the right entries. */
 export interface MenuState {
   training(): boolean;
   pausedByUser(): boolean;
   snoozed(): boolean;
+  hasModel(): boolean;
+  /** Why Continue cannot work now (see continueProblem), or undefined. */
+  continueProblem(): string | undefined;
+  /** The shape the settings ask for, e.g. "128x2". */
+  wantedShape(): string;
 }
 
-export function registerStatusMenu(state?: MenuState): vscode.Disposable {
+/** The entries the menu shows now (the integration tests read them). */
+export function currentMenuEntries(state: MenuState): MenuEntry[] {
+  const c = readCompletionConfig().value;
+  const lang = vscode.window.activeTextEditor?.document.languageId;
+  const hasModel = state.hasModel();
+  return menuEntries({
+    hasModel,
+    training: state.training(),
+    pausedByUser: state.pausedByUser(),
+    snoozed: state.snoozed(),
+    enabled: c.enabled,
+    languageId: lang,
+    languageOff: lang !== undefined && c.disabledLanguages.includes(lang),
+    continueProblem: hasModel ? state.continueProblem() : undefined,
+    wantedShape: state.wantedShape(),
+  });
+}
+
+export function registerStatusMenu(state: MenuState): vscode.Disposable {
   return vscode.commands.registerCommand('charrnn.menu', async () => {
-    const enabled = readCompletionConfig().value.enabled;
-    const lang = vscode.window.activeTextEditor?.document.languageId;
-    const langOff = lang !== undefined && readCompletionConfig().value.disabledLanguages.includes(lang);
-    const training = state?.training() ?? false;
-    type Item = vscode.QuickPickItem & { command: string; args?: unknown };
-    const sep = (label: string): Item => ({ label, kind: vscode.QuickPickItemKind.Separator, command: '' });
-    const items: Item[] = [
-      sep('Completions'),
-      { label: enabled ? '$(circle-slash) Turn inline completions off' : '$(sparkle) Turn inline completions on', command: 'charrnn.toggleCompletions' },
-      state?.snoozed()
-        ? { label: '$(bell) Resume completions now', command: 'charrnn.unsnooze' }
-        : { label: '$(bell-slash) Snooze completions…', command: 'charrnn.snooze' },
-      ...(lang ? [{ label: langOff ? `$(check) Turn completions on for ${lang}` : `$(circle-slash) Turn completions off for ${lang}`, command: 'charrnn.toggleLanguage' }] : []),
-      { label: '$(question) Explain last completion', command: 'charrnn.explain' },
-      sep('Training'),
-      { label: '$(graph-line) Show training panel', command: 'charrnn.showPanel' },
-      ...(training
-        ? [state?.pausedByUser()
-          ? { label: '$(debug-continue) Resume training', command: 'charrnn.resumeTraining' }
-          : { label: '$(debug-pause) Pause training', command: 'charrnn.pauseTraining' },
-        { label: '$(debug-stop) Stop training', command: 'charrnn.stop' }]
-        : [{ label: '$(debug-continue) Continue training', command: 'charrnn.train', args: { mode: 'continue' } },
-          { label: '$(refresh) Train a fresh model', command: 'charrnn.train', args: { mode: 'fresh' } }]),
-      sep('Model'),
-      { label: '$(folder-opened) Reveal the model', command: 'charrnn.revealModel' },
-      { label: '$(export) Export the model…', command: 'charrnn.exportModel' },
-      { label: '$(trash) Delete the model…', command: 'charrnn.deleteModel' },
-      { label: '$(output) Show log', command: 'charrnn.showLog' },
-    ];
+    type Item = vscode.QuickPickItem & { entry: MenuEntry };
+    const items: Item[] = currentMenuEntries(state).map((entry) => (entry.command
+      ? { label: entry.label, detail: entry.detail, entry }
+      : { label: entry.label, kind: vscode.QuickPickItemKind.Separator, entry }));
     const pick = await vscode.window.showQuickPick(items, { title: 'CharRNN' });
-    if (pick) await vscode.commands.executeCommand(pick.command, pick.args);
+    if (pick?.entry.command) await vscode.commands.executeCommand(pick.entry.command, pick.entry.args);
   });
 }

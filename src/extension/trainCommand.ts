@@ -9,15 +9,25 @@ import type { ModelStore } from './modelStore';
 import { readCorpusConfig, readTrainConfig, readTrainerManners } from './settings';
 import type { FromTrainer } from '../protocol/trainer';
 import { formatDuration } from '../core/format';
+import { shownPercent } from '../core/runProgress';
 import { combinationProblem } from '../core/config';
 import type { CheckpointMeta } from '../core/checkpoint';
 import { inspectModelFolder, readLock } from '../core/modelFolder';
+import { continueProblem } from './statusModel';
+
+const cap = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
 
 export interface TrainArgs {
   /** Skip the question when a model exists (used by the panel and by tests). */
   mode?: 'fresh' | 'continue';
   /** No notification with progress (the panel shows it). */
   quiet?: boolean;
+  /**
+   * What a `continue` does when the saved model cannot be continued (its shape is not the one
+   * the settings ask for), without asking: 'fresh' trains a new model, 'cancel' starts nothing
+   * (automation, tests). Unset: a dialog asks (quiet runs: nothing starts).
+   */
+  ifCannotContinue?: 'fresh' | 'cancel';
 }
 
 export class TrainCommand {
@@ -88,6 +98,25 @@ export class TrainCommand {
       resume = pick === cont;
     } else if (!meta) {
       resume = false;
+    } else if (args.mode === 'continue') {
+      // The menu, the panel or a keybinding asked to continue: as the question above, a new shape
+      // needs a fresh run (the trainer would refuse the saved weights).
+      const problem = continueProblem(meta.config, config.value);
+      if (problem) {
+        this.log.warn(`cannot continue: ${problem}`);
+        const fresh = 'Start fresh';
+        const answer = args.ifCannotContinue
+          ?? (args.quiet
+            ? 'cancel'
+            : (await vscode.window.showWarningMessage('CharRNN: the saved model cannot be continued.', { modal: true, detail: `${cap(problem)}.` }, fresh)) === fresh
+              ? 'fresh'
+              : 'cancel');
+        if (answer !== 'fresh') {
+          if (args.quiet && !args.ifCannotContinue) void vscode.window.showWarningMessage(`CharRNN: ${cap(problem)}.`);
+          return false;
+        }
+        resume = false;
+      }
     }
 
     const elsewhere = this.store.modelPath();
@@ -106,6 +135,8 @@ export class TrainCommand {
       lowPriority: manners.value.lowPriority,
     });
     if (!args.quiet) void this.showProgress();
+    // A run started from the panel (quiet) still says how it ended.
+    else this.reportEndOnly();
     return true;
   }
 
@@ -165,6 +196,25 @@ export class TrainCommand {
     this.client.resume('user');
   }
 
+  /** Tells how the run ended (a toast), for runs that show no progress notification. */
+  private reportEndOnly(): void {
+    const subs: vscode.Disposable[] = [];
+    const finish = () => subs.forEach((s) => s.dispose());
+    subs.push(
+      this.client.onEvent((e) => {
+        if (e.type === 'done') {
+          finish();
+          void vscode.window.showInformationMessage(`CharRNN: ${endText(e)}`);
+        } else if (e.type === 'error') {
+          finish();
+        }
+      }),
+      this.client.onDidChangeRunning((running) => {
+        if (!running) finish();
+      }),
+    );
+  }
+
   /** A cancellable notification that follows the run until it ends, then reports how it ended. */
   private showProgress(): Thenable<void> {
     return vscode.window.withProgress(
@@ -186,29 +236,23 @@ export class TrainCommand {
                   progress.report({ message: `training on ${e.files} files (${(e.chars / 1e6).toFixed(2)} M characters)…` });
                   break;
                 case 'progress': {
-                  const pct = e.totalSteps > 0 ? (100 * e.step) / e.totalSteps : undefined;
-                  const inc = pct !== undefined ? Math.max(0, pct - lastPct) : undefined;
-                  if (pct !== undefined) lastPct = pct;
+                  // The status bar's number (whole percents against what ends the run), so the
+                  // notification's bar and the status item never differ by one.
+                  const pct = shownPercent(e);
+                  const inc = pct !== undefined && pct > lastPct ? pct - lastPct : undefined;
+                  if (inc !== undefined) lastPct = pct!;
                   const eta = e.etaSec >= 0 ? `, ${formatDuration(e.etaSec)} left` : '';
+                  const held = this.client.paused && !this.client.pausedByUser ? ' (paused while you type)' : '';
                   progress.report({
                     increment: inc,
-                    message: `step ${e.step}${e.totalSteps ? `/${e.totalSteps}` : ''}, loss ${e.loss.toFixed(2)} bits/char, ${Math.round(e.charsPerSec)} chars/s${eta}`,
+                    message: `${pct !== undefined ? `${pct}%, ` : ''}step ${e.step}${e.totalSteps ? `/${e.totalSteps}` : ''}, loss ${e.loss.toFixed(2)} bits/char, ${Math.round(e.charsPerSec)} chars/s${eta}${held}`,
                   });
                   break;
                 }
-                case 'done': {
+                case 'done':
                   finish();
-                  const best = e.bestValLoss !== undefined ? ` Best validation loss: ${e.bestValLoss.toFixed(3)} bits/char.` : '';
-                  const what: Record<string, string> = {
-                    completed: 'Training finished.',
-                    stopped: 'Training stopped; the best model so far is saved.',
-                    'time-limit': 'Training reached its time limit.',
-                    'early-stop': 'Training stopped early: the validation loss stopped improving.',
-                    diverged: 'Training stopped: the loss diverged. Try a lower learning rate.',
-                  };
-                  void vscode.window.showInformationMessage(`CharRNN: ${what[e.reason] ?? e.reason}${best}`);
+                  void vscode.window.showInformationMessage(`CharRNN: ${endText(e)}`);
                   break;
-                }
                 case 'error':
                   finish();
                   void vscode.window.showErrorMessage(`CharRNN: ${e.message}`, 'Show log').then((pick) => {
@@ -221,10 +265,26 @@ export class TrainCommand {
               if (!running) finish();
             }),
             this.client.onDidChangePaused((paused) => {
-              if (paused && this.client.pausedByUser) progress.report({ message: 'paused (CharRNN: Resume training goes on)' });
+              if (!paused) return;
+              progress.report({
+                message: this.client.pausedByUser ? 'paused (CharRNN: Resume training goes on)' : 'paused while you type (goes on when you stop)',
+              });
             }),
           );
         }),
     );
   }
+}
+
+/** How a run ended, in a sentence. */
+export function endText(e: Extract<FromTrainer, { type: 'done' }>): string {
+  const best = e.bestValLoss !== undefined ? ` Best validation loss: ${e.bestValLoss.toFixed(3)} bits/char.` : '';
+  const what: Record<string, string> = {
+    completed: 'Training finished.',
+    stopped: 'Training stopped; the best model so far is saved.',
+    'time-limit': 'Training reached its time limit.',
+    'early-stop': 'Training stopped early: the validation loss stopped improving.',
+    diverged: 'Training stopped: the loss diverged. Try a lower learning rate.',
+  };
+  return `${what[e.reason] ?? e.reason}${best}`;
 }

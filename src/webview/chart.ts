@@ -7,7 +7,7 @@
 import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css';
 import { appendPoint, chartColumns, emptySeries, type AppendResult, type HistoryPointLike, type LossSeries, type XAxis } from '../core/lossSeries';
-import { formatBpc, formatCompact, formatInt } from './format';
+import { formatBpc, formatCompact, formatInt, WHOLE_INCREMENTS } from './format';
 
 let cssAdopted = false;
 
@@ -185,6 +185,8 @@ export class LossChart {
         {
           ...axisCommon,
           label: chars ? 'characters seen' : 'step',
+          // Whole steps and characters only: at step 1 the ticks read "0 1", not "0 0 0 1 1 1".
+          incrs: WHOLE_INCREMENTS,
           values: (_u, splits) => splits.map((v) => formatCompact(v)),
         },
         {

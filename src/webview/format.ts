@@ -38,3 +38,5 @@ export function originText(o: { from: 'base' | 'scratch' | 'checkpoint'; base?: 
   // "training from scratch: the base model is 256x2 and ..." -> "scratch: the base model is ..."
   return o.note.replace(/^training from /, '');
 }
+/** Tick increments of an axis of whole numbers (steps, characters): 1, 2, 5, 10, 20, 50, ... */
+export const WHOLE_INCREMENTS: number[] = Array.from({ length: 13 }, (_, k) => [1, 2, 5].map((m) => m * 10 ** k)).flat();

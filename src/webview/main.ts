@@ -20,7 +20,8 @@ import { parameterCount } from '../core/weights';
 import type { StatsView } from '../core/statsData';
 import { LossChart } from './chart';
 import { SettingsForm } from './form';
-import { formatBpc, formatBytes, formatCompact, formatDuration, formatInt, originText, percent } from './format';
+import { formatBpc, formatBytes, formatCompact, formatDuration, formatInt, originText } from './format';
+import { runPercent } from '../core/runProgress';
 import { renderView, type View } from './view';
 
 interface VsCodeApi<S> {
@@ -424,13 +425,16 @@ class Panel {
       ? Object.entries(bpc).map(([k, v]) => `${k === 'ngram' ? 'n-gram' : k === 'lstm' ? 'LSTM' : k} ${formatBpc(v as number)}`).join(' · ')
       : '–';
 
-    const pc = p ? percent(p.step, p.totalSteps) : undefined;
+    // Against what ends the run (time limit or epochs), as the status bar shows it.
+    const pc = p ? runPercent(p) : undefined;
     if (this.phase === 'starting' || (this.phase === 'running' && pc === undefined)) {
       this.v.bar.indeterminate = true;
     } else {
       this.v.bar.indeterminate = false;
       this.v.bar.max = 100;
-      this.v.bar.value = pc ?? 0;
+      // A run that ended is at its end, whatever share of its plan it used (an early stop, a
+      // time limit): "Done" beside a bar at 14% read as unfinished.
+      this.v.bar.value = this.phase === 'idle' && this.lastEnd?.kind === 'done' ? 100 : pc ?? 0;
     }
     this.v.bar.hidden = this.phase === 'idle' && !p;
 
@@ -446,9 +450,10 @@ class Panel {
         status.classList.add('running');
         break;
       case 'running':
+        // Floored, as the status bar shows it (a run is never at 100% before it ends).
         status.textContent = this.paused
-          ? `Paused${pc !== undefined ? ` · ${pc.toFixed(0)}%` : ''}`
-          : pc !== undefined ? `Training · ${pc.toFixed(0)}%` : 'Training';
+          ? `Paused${pc !== undefined ? ` · ${Math.floor(pc)}%` : ''}`
+          : pc !== undefined ? `Training · ${Math.floor(pc)}%` : 'Training';
         status.classList.add('running');
         break;
       case 'idle':
@@ -456,6 +461,8 @@ class Panel {
         if (this.lastEnd) status.classList.add(this.lastEnd.kind);
         break;
     }
+    // A long error is cut to one line in the header (the buttons stay put); all of it on hover.
+    status.title = status.textContent ?? '';
   }
 
   private renderControls(): void {

@@ -34,7 +34,7 @@ const MARKUP = /* html */ `
     <div><dt>Elapsed</dt><dd id="s-elapsed">–</dd></div>
     <div><dt>ETA</dt><dd id="s-eta">–</dd></div>
     <div><dt>Train loss</dt><dd id="s-loss">–</dd></div>
-    <div><dt>Validation loss</dt><dd id="s-val">–</dd></div>
+    <div title="The LSTM alone on the validation files, read in chunks of num_steps characters as training reads them (the chart's validation line)"><dt>LSTM validation loss</dt><dd id="s-val">–</dd></div>
     <div><dt>Backend</dt><dd id="s-backend">–</dd></div>
     <div><dt>Corpus</dt><dd id="s-corpus">–</dd></div>
     <div><dt>Started from</dt><dd id="s-origin">–</dd></div>
@@ -42,7 +42,7 @@ const MARKUP = /* html */ `
     <div><dt>Parameters</dt><dd id="s-params">–</dd></div>
     <div><dt>Model</dt><dd id="s-model">none</dd></div>
     <div><dt>Serving</dt><dd id="s-serving">–</dd></div>
-    <div><dt>Held-out bits/char</dt><dd id="s-experts">–</dd></div>
+    <div title="Each model that answers completions, and their mixture, on held-out positions of the validation files read from their start (the mixer's fit; its last quarter is held out of the fit)"><dt>Completion models, held out (bits/char)</dt><dd id="s-experts">–</dd></div>
   </dl>
 </section>
 
@@ -71,7 +71,7 @@ const MARKUP = /* html */ `
     <p id="shape-note" class="shape-note" hidden></p>
     <p id="params-note" class="hint"></p>
     <div class="form-actions">
-      <vscode-button id="apply" title="Write these values to the workspace settings">Apply</vscode-button>
+      <vscode-button id="apply" title="Write these values to this workspace's settings: .vscode/settings.json in the project (your user settings when no folder is open)">Apply</vscode-button>
       <vscode-button id="revert" secondary title="Discard the changes not applied yet">Revert</vscode-button>
       <span id="form-status" class="form-status" role="status" aria-live="polite"></span>
     </div>

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { completionMetrics, median, quantile } from '../../bench/metrics';
+import { completionMetrics, median, quantile, typeThrough } from '../../bench/metrics';
 import { identifierSpans, samplePositions } from '../../src/core/positions';
 import { splitByPath } from '../../bench/data';
 
@@ -91,5 +91,26 @@ describe('bench data split', () => {
     assert.deepStrictEqual(s1.test.map((d) => d.relPath), s2.test.map((d) => d.relPath));
     const names = new Set([...s1.train, ...s1.test].map((d) => d.relPath));
     assert.strictEqual(names.size, 40);
+  });
+});
+
+describe('typing a file character by character (issue 22: what a user meets)', () => {
+  it('counts ghost texts after each keystroke, right when the text goes on with them, by kind', () => {
+    // An engine that always offers ')' after '(' and 'total' after 'to'.
+    const engine = (prefix: string) => (prefix.endsWith('(') ? ')' : prefix.endsWith('to') ? 'tal' : '');
+    const t = typeThrough('f(total)', engine);
+    assert.strictEqual(t.keystrokes, 8);
+    // After 'f(' the ghost ')' is wrong (the text goes on with 'total'); after 'f(to' 'tal' is right.
+    assert.deepStrictEqual(t.all, { shown: 2, right: 1 });
+    assert.deepStrictEqual(t.identifier, { shown: 1, right: 1 });
+    assert.deepStrictEqual(t.punctuation, { shown: 1, right: 0 });
+    assert.strictEqual(t.rightChars, 3);
+  });
+
+  it('stops after the keystroke budget, across files', () => {
+    const t = typeThrough('abc', () => '', undefined, 2);
+    typeThrough('def', () => 'x', t, 2);
+    assert.strictEqual(t.keystrokes, 2);
+    assert.strictEqual(t.all.shown, 0);
   });
 });

@@ -1,6 +1,6 @@
 /** The words of "Explain last completion" (src/extension/decision.ts). */
 import * as assert from 'assert';
-import { codeForModelReason, explain, reasonText, type Decision } from '../../src/extension/decision';
+import { codeForModelReason, explain, pct, reasonText, type Decision } from '../../src/extension/decision';
 
 const base: Decision = { at: Date.UTC(2026, 0, 1, 12, 0), code: 'shown', docKey: 'file:///a.ts', languageId: 'typescript', line: 4, character: 9 };
 
@@ -28,5 +28,25 @@ describe('decision explanations', () => {
     }
     assert.match(reasonText({ ...base, code: 'language-off' }), /off for typescript/);
     assert.strictEqual(explain(undefined), 'No completion was requested yet in this window.');
+  });
+
+  it('never reads "100%" for a probability under 1 (issue 22)', () => {
+    assert.strictEqual(pct(0.996), '99.6%');
+    assert.strictEqual(pct(0.99996), '>99.9%');
+    assert.strictEqual(pct(1), '100%');
+    assert.strictEqual(pct(0.24), '24%');
+    assert.strictEqual(pct(0.05), '5.0%');
+    assert.match(reasonText({ ...base, code: 'shown', completion: 'ueue', confidence: 0.998, threshold: 0.4 }), /probability 99\.8%/);
+  });
+
+  it('a completion shown on request under the threshold says so, with both numbers', () => {
+    const t = reasonText({ ...base, code: 'shown-on-request', completion: 'Idle', confidence: 0.24, threshold: 0.9 });
+    assert.match(t, /^Showed "Idle" because it was asked for .*probability 24%, under the threshold 90%/);
+  });
+
+  it('the suggest list case names the selected item and why Tab would not give the ghost text', () => {
+    const t = reasonText({ ...base, code: 'suggest-widget', completion: 'sert', detail: 'as' });
+    assert.match(t, /"as" selected/);
+    assert.match(t, /Tab inserts the list's item/);
   });
 });

@@ -22,9 +22,20 @@ class Range {
   }
 }
 class InlineCompletionItem {
-  constructor(readonly insertText: string, readonly range: Range) {}
+  constructor(readonly insertText: string | SnippetString, readonly range: Range) {}
 }
-const fakeVscode = { Position, Range, InlineCompletionItem, InlineCompletionTriggerKind: { Invoke: 0, Automatic: 1 } };
+class SnippetString {
+  value = '';
+  appendText(t: string) {
+    this.value += t.replace(/[$}\\]/g, '\\$&');
+    return this;
+  }
+  appendTabstop(n: number) {
+    this.value += `$${n}`;
+    return this;
+  }
+}
+const fakeVscode = { Position, Range, InlineCompletionItem, SnippetString, InlineCompletionTriggerKind: { Invoke: 0, Automatic: 1 } };
 const fakePath = path.join(__dirname, '__fake_vscode__.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const Module = require('module') as { _resolveFilename: (r: string, ...a: unknown[]) => string };
@@ -144,12 +155,112 @@ describe('inline completion provider', () => {
     assert.strictEqual(queries.length, 0);
   });
 
-  it('abstains when the suggest widget selection disagrees; agrees when it extends', async () => {
+  it('abstains when the suggest widget selection disagrees; shows when accepting the selection writes the same', async () => {
     const { ask } = setup(() => ({ completion: 'al', confidence: 0.9, typedLength: 3, charsRead: 0, decodeSteps: 0, ms: 1 }));
     const no = await ask(doc(text), 1, 15, token(), { range: new Range(1, 12, 1, 15), text: 'toString' });
     assert.strictEqual(no, undefined);
-    const yes = await ask(doc(text), 1, 15, token(), { range: new Range(1, 12, 1, 15), text: 'tota' });
+    const yes = await ask(doc(text), 1, 15, token(), { range: new Range(1, 12, 1, 15), text: 'total' });
     assert.strictEqual((yes![0] as unknown as InlineCompletionItem).insertText, 'total');
+  });
+
+  describe('while the suggest widget has an item selected (issue 22: Tab takes the widget\'s item)', () => {
+    // `as` typed, the model says `assert`; the widget's list has only `as` (the keyword) selected.
+    const line = '  as';
+    const assertAnswer = () => ({ completion: 'sert', confidence: 0.9, typedLength: 2, charsRead: 0, decodeSteps: 0, ms: 1 });
+
+    it('shows nothing when the selected item is shorter than the completion: Tab would insert only the item', async () => {
+      const { ask, provider } = setup(assertAnswer);
+      const items = await ask(doc(line), 0, 4, token(), { range: new Range(0, 2, 0, 4), text: 'as' });
+      assert.strictEqual(items, undefined);
+      assert.strictEqual(provider.lastDecision?.code, 'suggest-widget');
+      assert.strictEqual(provider.lastDecision?.detail, 'as');
+    });
+
+    it('shows the completion over the selected item\'s range when accepting the item writes the same', async () => {
+      // `console.` with `.log` selected (it replaces the `.`): our `log` after the dot agrees, and
+      // the item uses the selected item's range and text, as VS Code's contract asks.
+      const { ask, provider } = setup(() => ({ completion: 'log', confidence: 0.9, typedLength: 0, charsRead: 0, decodeSteps: 0, ms: 1 }));
+      const items = (await ask(doc('console.'), 0, 8, token(), { range: new Range(0, 7, 0, 8), text: '.log' })) as unknown as InlineCompletionItem[];
+      assert.strictEqual(items.length, 1);
+      assert.strictEqual(items[0].insertText, '.log');
+      assert.deepStrictEqual([items[0].range.start.character, items[0].range.end.character], [7, 8]);
+      assert.strictEqual(provider.lastDecision?.code, 'shown');
+    });
+
+    it('an alternative that the selected item writes is the one shown', async () => {
+      const { ask, provider } = setup(() => ({
+        completion: 'alCap', confidence: 0.6, typedLength: 6, charsRead: 0, decodeSteps: 0, ms: 1,
+        alternatives: [{ completion: 'al', confidence: 0.35 }],
+      }), { minConfidence: 0.3 });
+      const items = (await ask(doc('interv'), 0, 6, token(), { range: new Range(0, 0, 0, 6), text: 'interval' })) as unknown as InlineCompletionItem[];
+      assert.deepStrictEqual(items.map((i) => i.insertText), ['interval']);
+      assert.strictEqual(provider.lastDecision?.completion, 'al');
+    });
+  });
+
+  it('an accepted opening quote comes with its closer where typing it would (issue 22, finding 10)', async () => {
+    const quote = () => ({ completion: "'", confidence: 0.9, typedLength: 0, charsRead: 0, decodeSteps: 0, ms: 1 });
+    const autoClosing = () => ({ brackets: 'languageDefined' as const, quotes: 'languageDefined' as const });
+    const shown: { insertText: string }[] = [];
+    const tracking = { shown: (i: { insertText: string }) => (shown.push(i), { command: 'charrnn._accepted', title: '' }), latency: () => {}, hidden: () => {} };
+    const { ask } = setup(quote, {}, { autoClosing, tracking: tracking as never });
+    const items = (await ask(doc('test()'), 0, 5)) as unknown as InlineCompletionItem[];
+    assert.ok(items[0].insertText instanceof SnippetString, 'a snippet, so the cursor lands between');
+    assert.strictEqual((items[0].insertText as SnippetString).value, "'$0'");
+    assert.strictEqual(shown[0].insertText, "''", 'the statistics follow what lands in the document');
+    // With editor.autoClosingQuotes "never", typing would not close it: neither does the item.
+    const never = () => ({ brackets: 'languageDefined' as const, quotes: 'never' as const });
+    const plain = (await setup(quote, {}, { autoClosing: never }).ask(doc('test()'), 0, 5)) as unknown as InlineCompletionItem[];
+    assert.strictEqual(plain[0].insertText, "'");
+  });
+
+  describe('an explicit request (Suggest completion, Alt+]): issue 22', () => {
+    const below = (q: CompletionQuery) => (q.settings.minConfidence === 0
+      ? { completion: 'Idle', confidence: 0.24, typedLength: 0, charsRead: 0, decodeSteps: 0, ms: 1, threshold: 0, alternatives: [{ completion: 'Empty', confidence: 0.2 }] }
+      : { completion: '', confidence: 0, typedLength: 0, charsRead: 0, decodeSteps: 0, ms: 1, reason: 'no token reaches the minimum confidence', threshold: 0.9 });
+    const text = 'queue.on';
+
+    it('shows the best candidate under the threshold, and its alternatives, when asked', async () => {
+      const { ask, provider } = setup(below, { minConfidence: undefined });
+      const items = (await ask(doc(text), 0, 8, token(), undefined, 0)) as unknown as InlineCompletionItem[];
+      assert.deepStrictEqual(items.map((i) => i.insertText), ['Idle', 'Empty']);
+      assert.strictEqual(provider.lastDecision?.code, 'shown-on-request');
+      assert.strictEqual(provider.lastDecision?.confidence, 0.24);
+      assert.strictEqual(provider.lastDecision?.threshold, 0.9, 'the threshold the automatic request decided with');
+    });
+
+    it('while typing, the same place still shows nothing', async () => {
+      const { ask, provider, queries } = setup(below, { minConfidence: undefined });
+      assert.strictEqual(await ask(doc(text), 0, 8), undefined);
+      assert.strictEqual(provider.lastDecision?.code, 'below-threshold');
+      assert.ok(queries.every((q) => q.settings.minConfidence !== 0), 'no request without the threshold');
+    });
+
+    it('a completion over the threshold comes with alternatives to cycle through (Alt+])', async () => {
+      const { ask, provider } = setup((q) => (q.settings.minConfidence === 0
+        ? { completion: 'al', confidence: 0.95, typedLength: 3, charsRead: 0, decodeSteps: 0, ms: 1, alternatives: [{ completion: 'als', confidence: 0.03 }] }
+        : { completion: 'al', confidence: 0.95, typedLength: 3, charsRead: 0, decodeSteps: 0, ms: 1, threshold: 0.9 }));
+      const typing = (await ask(doc('const total = 1;\nconsole.log(tot);\n'), 1, 15)) as unknown as InlineCompletionItem[];
+      assert.deepStrictEqual(typing.map((i) => i.insertText), ['total']);
+      const asked = (await ask(doc('const total = 1;\nconsole.log(tot);\n'), 1, 15, token(), undefined, 0)) as unknown as InlineCompletionItem[];
+      assert.deepStrictEqual(asked.map((i) => i.insertText), ['total', 'totals']);
+      assert.strictEqual(provider.lastDecision?.code, 'shown');
+    });
+
+    it('says why in the status bar when an explicit request has nothing to show; never while typing', async () => {
+      const said: string[] = [];
+      const none = () => ({ completion: '', confidence: 0, typedLength: 0, charsRead: 0, decodeSteps: 0, ms: 1, reason: 'the token looks complete' });
+      const { ask } = setup(none, {}, { say: (t) => said.push(t) });
+      assert.strictEqual(await ask(doc(text), 0, 8), undefined);
+      assert.deepStrictEqual(said, []);
+      assert.strictEqual(await ask(doc(text), 0, 8, token(), undefined, 0), undefined);
+      assert.strictEqual(said.length, 1);
+      assert.match(said[0], /the token looks complete/);
+      const offSaid: string[] = [];
+      const off = setup(none, { disabledLanguages: ['typescript'] }, { say: (t) => offSaid.push(t) });
+      assert.strictEqual(await off.ask(doc(text), 0, 8, token(), undefined, 0), undefined);
+      assert.match(offSaid[0], /off for typescript/);
+    });
   });
 
   it('never throws: a failing client, a binary line', async () => {

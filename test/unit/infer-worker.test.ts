@@ -117,6 +117,28 @@ describe('completion client + worker thread', function () {
     assert.strictEqual((await c.complete(query('f(')))?.completion, ';');
   });
 
+  it('a deleted model is let go, not reloaded: no load error, status "no-model" (issue 22)', async () => {
+    const doomed = path.join(dir, 'doomed');
+    writeTinyCheckpoint(doomed);
+    // As the extension's: the folder is the model while it holds a checkpoint.
+    const modelDir = () => (fs.existsSync(path.join(doomed, 'meta.json')) ? doomed : undefined);
+    const errors: string[] = [];
+    const unloaded: string[] = [];
+    const { c } = make({ modelDir, onModelError: (m) => errors.push(m), onUnloaded: (d) => unloaded.push(d), checkpointPollMs: 20 });
+    assert.strictEqual((await c.complete(query('f(')))?.completion, ')');
+    fs.rmSync(doomed, { recursive: true });
+    // The poll notices within a few rounds, one way or the other.
+    await waitFor(() => unloaded.length > 0 || errors.length > 0, 'the client to notice the deletion');
+    assert.deepStrictEqual(errors, [], 'a deleted model is no load error');
+    assert.deepStrictEqual(unloaded, [doomed]);
+    assert.strictEqual(c.status, 'no-model');
+    assert.strictEqual(await c.complete(query('f(')), undefined);
+    // A model trained again in the same folder serves with the next request.
+    writeTinyCheckpoint(doomed);
+    assert.strictEqual((await c.complete(query('f(')))?.completion, ')');
+    assert.deepStrictEqual(errors, []);
+  });
+
   it('a dying worker is reported once and restarted with backoff', async () => {
     // A worker that notes each start in a file, then exits: the file counts the restarts.
     const starts = path.join(dir, 'crash-starts.txt');

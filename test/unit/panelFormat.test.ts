@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { formatBpc, formatBytes, formatCompact, formatDuration, formatInt, originText, percent } from '../../src/webview/format';
+import { formatBpc, formatBytes, formatCompact, formatDuration, formatInt, originText, percent, WHOLE_INCREMENTS } from '../../src/webview/format';
 
 describe('panel formatting', () => {
   it('formats counts', () => {
@@ -39,5 +39,11 @@ describe('panel formatting', () => {
     assert.strictEqual(originText({ from: 'base', base: 'charrnn-base-256x2', note: 'x', valBits: 1.8312 }), 'base model charrnn-base-256x2 · 1.831 bits/char on this workspace before training');
     assert.strictEqual(originText({ from: 'scratch', note: 'training from scratch: the base model is 256x2 and the settings ask for 128x2' }), 'scratch: the base model is 256x2 and the settings ask for 128x2');
     assert.strictEqual(originText({ from: 'checkpoint', note: 'x' }), 'the saved model');
+  });
+
+  it('ticks of the step and characters axis are whole numbers (issue 22: "0 0 0 1 1 1" at step 1)', () => {
+    assert.ok(WHOLE_INCREMENTS.every((i) => Number.isInteger(i) && i >= 1));
+    assert.deepStrictEqual(WHOLE_INCREMENTS.slice(0, 6), [1, 2, 5, 10, 20, 50]);
+    assert.ok(WHOLE_INCREMENTS[WHOLE_INCREMENTS.length - 1] >= 1e12, 'up to any corpus size');
   });
 });

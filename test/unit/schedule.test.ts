@@ -76,4 +76,15 @@ describe('learning-rate schedule', () => {
     assert.strictEqual(fresh({ step: 10, sec: 10, saved, peak: 0.002 }).continued, false);
     assert.strictEqual(fresh({ step: 10, sec: 10, saved, kind: 'constant' }).continued, false);
   });
+
+  it('Continue with only a little of the saved schedule left starts a new one over the new budget (issue 22)', () => {
+    const saved = fresh({ runSec: 180 }).schedule;
+    // Stopped 13 s before the end of a 3-minute schedule, continued with a new 3-minute budget.
+    const plan = fresh({ step: 500, sec: 167, runSec: 180, saved });
+    assert.strictEqual(plan.continued, false);
+    assert.deepStrictEqual([plan.schedule.startSec, plan.schedule.endSec, plan.schedule.startStep], [167, 347, 500]);
+    assert.strictEqual(plan.runSec, undefined, 'the run\'s own limit');
+    // A quarter of the budget or more left: finished as before.
+    assert.strictEqual(fresh({ step: 300, sec: 135, runSec: 180, saved }).continued, true);
+  });
 });

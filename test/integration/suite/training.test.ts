@@ -144,7 +144,7 @@ suite('Training in the trainer process', function () {
 
       await vscode.commands.executeCommand('charrnn.pauseTraining');
       await waitFor(() => a.training.paused, { message: 'the trainer to confirm the pause' });
-      assert.strictEqual(a.status.status.kind === 'training' && a.status.status.paused, true, 'the status bar says paused');
+      assert.strictEqual(a.status.status.kind === 'training' && a.status.status.held, 'user', 'the status bar says paused');
       await holds(1500);
       await vscode.commands.executeCommand('charrnn.resumeTraining');
       await waitFor(() => !a.training.paused, { message: 'the trainer to resume' });
