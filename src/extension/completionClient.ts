@@ -40,11 +40,13 @@ export type ClientStatus = 'idle' | 'no-model' | 'loading' | 'ready' | 'model-er
 export interface CompletionClientOptions {
   /** The checkpoint folder to use, or undefined when there is no model. Read on every request. */
   modelDir: () => string | undefined;
+  /** The shipped base model's folder (media/base): it answers while modelDir() says there is no model. */
+  baseDir?: string;
   log: (message: string) => void;
   /** Called once (the first time) when the worker dies unexpectedly: for one user-visible message. */
   onWorkerDied?: (message: string) => void;
   /** Called when a model has loaded in the worker: what answers (e.g. "n-gram + cache + LSTM"). */
-  onLoaded?: (info: { modelDir: string; experts: string; lstmStep: number }) => void;
+  onLoaded?: (info: { modelDir: string; experts: string; lstmStep: number; base?: boolean }) => void;
   /** Called when a checkpoint fails to load (once per folder until `reload()`). */
   onModelError?: (message: string) => void;
   /** Called when the model in use went away (deleted, or another folder chosen) and was let go. */
@@ -96,7 +98,7 @@ export class CompletionClient {
 
   get status(): ClientStatus {
     if (this.disposed) return 'disposed';
-    if (!this.opts.modelDir()) return 'no-model';
+    if (!this.target()) return 'no-model';
     if (this.restartAt > Date.now()) return 'restarting';
     if (!this.worker) return 'idle';
     if (this.failedDir !== undefined && this.failedDir === this.sentDir) return 'model-error';
@@ -110,7 +112,7 @@ export class CompletionClient {
   complete(q: CompletionQuery, token?: CancelToken): Promise<CompletionAnswer | undefined> {
     try {
       if (this.disposed || token?.isCancellationRequested) return Promise.resolve(undefined);
-      const dir = this.opts.modelDir();
+      const dir = this.target();
       if (!dir) return Promise.resolve(undefined);
       if (Date.now() < this.restartAt) return Promise.resolve(undefined);
       if (dir === this.failedDir) return Promise.resolve(undefined);
@@ -154,7 +156,7 @@ export class CompletionClient {
   private checkCheckpoint(): void {
     const dir = this.sentDir;
     if (!dir || !this.worker) return;
-    if (this.opts.modelDir() !== dir) {
+    if (this.target() !== dir) {
       this.unload(dir);
       return;
     }
@@ -218,12 +220,17 @@ export class CompletionClient {
     p.resolve(answer);
   }
 
+  /** The folder that answers: the workspace's model, else the base model (if any). */
+  private target(): string | undefined {
+    return this.opts.modelDir() ?? this.opts.baseDir;
+  }
+
   private sendLoad(dir: string): void {
     this.sentDir = dir;
     this.seenMtime = metaMtime(dir);
     this.loadedDir = undefined;
     this.generation++;
-    if (this.worker) this.post(this.worker, { type: 'load', modelDir: dir });
+    if (this.worker) this.post(this.worker, { type: 'load', modelDir: dir, ...(dir === this.opts.baseDir ? { base: true } : {}) });
     if (!this.poll) {
       this.poll = setInterval(() => this.checkCheckpoint(), this.opts.checkpointPollMs ?? 2000);
       this.poll.unref();
@@ -274,7 +281,7 @@ export class CompletionClient {
         this.opts.log(`model loaded from ${msg.modelDir}: ${msg.experts}` +
           (msg.lstmStep > 0 ? ` (LSTM ${msg.lstmSize}x${msg.numLayers} at step ${msg.lstmStep}, ${msg.engine} engine)` : '') +
           `, ${msg.vocabSize} characters, ${msg.ms.toFixed(0)} ms`);
-        this.opts.onLoaded?.({ modelDir: msg.modelDir, experts: msg.experts, lstmStep: msg.lstmStep });
+        this.opts.onLoaded?.({ modelDir: msg.modelDir, experts: msg.experts, lstmStep: msg.lstmStep, ...(msg.base ? { base: true } : {}) });
         break;
       case 'loadFailed':
         if (msg.modelDir === this.sentDir) this.failedDir = msg.modelDir;

@@ -5,6 +5,7 @@
  * request.
  */
 import * as vscode from 'vscode';
+import { defaultBaseDir } from '../core/baseModel';
 import * as path from 'path';
 import { TrainingClient } from './trainingClient';
 import { ModelStore } from './modelStore';
@@ -77,7 +78,9 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
     },
   };
   const contextKeys = followContextKeys({ training, hasModel: () => store.servingExists(), snooze });
-  const statusFollower = followModelStatus(status, training, () => store.servingExists(), snooze);
+  // The base model shipped in the extension (media/base) answers until the workspace has a model.
+  const baseDir = defaultBaseDir();
+  const statusFollower = followModelStatus(status, training, () => store.servingExists(), snooze, () => baseDir !== undefined);
   context.subscriptions.push(
     statusFollower,
     contextKeys,
@@ -98,11 +101,12 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
   // Completions: the worker starts on the first request and reloads when a checkpoint lands.
   const completionClient = new CompletionClient({
     modelDir: () => (store.servingExists() ? store.servingDir() : undefined),
+    baseDir,
     log: (m) => log.info(`[completion] ${m}`),
     onWorkerDied: (m) => {
       void vscode.window.showWarningMessage(`CharRNN completions: ${m}`, 'Show log').then((pick) => pick && log.show());
     },
-    onLoaded: (info) => status.setServing(`${info.experts}${info.lstmStep > 0 ? ` (LSTM step ${info.lstmStep})` : ''}`),
+    onLoaded: (info) => status.setServing(info.base ? 'the base model and the open file (train on this workspace to adapt it)' : `${info.experts}${info.lstmStep > 0 ? ` (LSTM step ${info.lstmStep})` : ''}`),
     onModelError: (m) => {
       // A model deleted (or replaced) meanwhile is no error: the status follows the files.
       if (!store.servingExists()) {
@@ -126,7 +130,7 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
     settings: () => readCompletionConfig().value,
     log: (m) => log.info(`[completion] ${m}`),
     snoozedUntil: () => snooze.endsAt,
-    hasModel: () => store.servingExists(),
+    hasModel: () => store.servingExists() || baseDir !== undefined,
     tracking: tracker,
     onDecision: (d) => status.setDetail(reasonText(d)),
     // An explicit request that shows nothing says why where the user looks: the status bar.

@@ -103,6 +103,7 @@ export function followModelStatus(
   training: Pick<TrainingClient, 'running' | 'paused' | 'pausedByUser' | 'onEvent' | 'onDidChangeRunning' | 'onDidChangePaused'>,
   hasModel: () => boolean,
   snooze?: Pick<Snooze, 'endsAt' | 'onDidChange'>,
+  hasBase: () => boolean = () => false,
 ): vscode.Disposable & { refresh(): void } {
   let last: { percent?: number; loss?: number } = {};
   const held = (): 'user' | 'typing' | undefined => (training.pausedByUser ? 'user' : training.paused ? 'typing' : undefined);
@@ -111,6 +112,7 @@ export function followModelStatus(
     const c = readCompletionConfig().value;
     status.set(idleStatus({
       hasModel: hasModel(),
+      hasBase: hasBase(),
       enabled: c.enabled,
       snoozedUntil: snooze?.endsAt,
       languageId: vscode.window.activeTextEditor?.document.languageId,

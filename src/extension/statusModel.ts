@@ -13,6 +13,8 @@ export type ModelStatus =
     held?: 'user' | 'typing';
   }
   | { kind: 'ready' }
+  /** No model of this workspace yet: the shipped base model answers. */
+  | { kind: 'base' }
   | { kind: 'manual' }
   | { kind: 'language-off'; languageId: string }
   | { kind: 'snoozed'; until: number }
@@ -22,6 +24,8 @@ export type ModelStatus =
 /** What the idle status (no run going) follows. */
 export interface IdleInputs {
   hasModel: boolean;
+  /** The shipped base model can answer (media/base): completions before any training. */
+  hasBase?: boolean;
   /** charrnn.completion.enabled */
   enabled: boolean;
   /** When completions are snoozed: the end of the snooze (ms since the epoch). */
@@ -36,12 +40,12 @@ export interface IdleInputs {
 
 /** The status when no run is going: the first of no model, off, snoozed, off for this language, manual, ready. */
 export function idleStatus(i: IdleInputs): ModelStatus {
-  if (!i.hasModel) return { kind: 'no-model' };
+  if (!i.hasModel && !i.hasBase) return { kind: 'no-model' };
   if (!i.enabled) return { kind: 'off' };
   if (i.snoozedUntil !== undefined) return { kind: 'snoozed', until: i.snoozedUntil };
   if (i.languageId !== undefined && i.disabledLanguages.includes(i.languageId)) return { kind: 'language-off', languageId: i.languageId };
   if (i.trigger === 'manual') return { kind: 'manual' };
-  return { kind: 'ready' };
+  return i.hasModel ? { kind: 'ready' } : { kind: 'base' };
 }
 
 export interface StatusLook {
@@ -78,6 +82,13 @@ export function statusLook(status: ModelStatus): StatusLook {
     }
     case 'ready':
       return { text: '$(sparkle) CharRNN', tooltip: 'CharRNN completions are on. Click for options.', command: menu, error: false };
+    case 'base':
+      return {
+        text: '$(sparkle) CharRNN: base model',
+        tooltip: 'Completions from the base model (pretrained on public code) and the open file. Train on this workspace to adapt it: click for options (Train on workspace).',
+        command: menu,
+        error: false,
+      };
     case 'manual':
       return {
         text: '$(sparkle) CharRNN: manual',

@@ -5,6 +5,7 @@ import * as path from 'path';
 import type { CompletionQuery } from '../../src/core/infer/completion';
 import { CompletionClient, type CancelToken } from '../../src/extension/completionClient';
 import { writeTinyCheckpoint } from './inferFixture';
+import { defaultBaseDir } from '../../src/core/baseModel';
 
 const query = (prefix: string, docKey = 'file:///a.ts'): CompletionQuery => ({
   docKey,
@@ -55,6 +56,18 @@ describe('completion client + worker thread', function () {
     const { c } = make({ modelDir: () => undefined });
     assert.strictEqual(await c.complete(query('f(')), undefined);
     assert.strictEqual(c.status, 'no-model');
+  });
+
+  it('no workspace model: the shipped base model answers, with the document cache (issue 18)', async () => {
+    const baseDir = defaultBaseDir(__dirname);
+    assert.ok(baseDir, 'media/base is in the repository');
+    const { c, logs } = make({ modelDir: () => undefined, baseDir });
+    const prefix = 'const totalInvoiceAmount = 1;\nconsole.log(totalInvoiceAmount);\nexport default totalInv';
+    const a = await c.complete(query(prefix));
+    assert.ok(a, 'an answer');
+    assert.strictEqual(a.completion, 'oiceAmount');
+    assert.strictEqual(c.status, 'ready');
+    assert.ok(logs.some((l) => /model loaded from .*media.base: base CharRNN \+ cache/.test(l)), logs.join('\n'));
   });
 
   it('answers from the model; typing forward; the newest request supersedes older ones', async () => {

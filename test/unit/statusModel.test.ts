@@ -34,6 +34,19 @@ describe('the status bar item', () => {
     assert.strictEqual(idleStatus({ ...ready, languageId: undefined }).kind, 'ready');
   });
 
+  it('says "base model" when no workspace model exists but the shipped base answers (issue 18)', () => {
+    const s = idleStatus({ ...ready, hasModel: false, hasBase: true });
+    assert.deepStrictEqual(s, { kind: 'base' });
+    const look = statusLook(s);
+    assert.match(look.text, /CharRNN: base model/);
+    assert.match(look.tooltip, /Train on this workspace to adapt it/);
+    assert.strictEqual(look.command, 'charrnn.menu');
+    // A workspace model comes first; the settings that turn completions off still apply to the base.
+    assert.strictEqual(idleStatus({ ...ready, hasBase: true }).kind, 'ready');
+    assert.strictEqual(idleStatus({ ...ready, hasModel: false, hasBase: true, enabled: false }).kind, 'off');
+    assert.strictEqual(idleStatus({ ...ready, hasModel: false, hasBase: false }).kind, 'no-model');
+  });
+
   it('a click on "no model" opens the menu; it never starts a run by itself', () => {
     const look = statusLook({ kind: 'no-model' });
     assert.strictEqual(look.command, 'charrnn.menu');
