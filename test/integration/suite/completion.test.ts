@@ -8,6 +8,8 @@ import * as vscode from 'vscode';
 import type { CharRnnApi } from '../../../src/extension/extension';
 import type { FromTrainer } from '../../../src/protocol/trainer';
 import * as fs from 'fs';
+import { latestEvents } from '../../../src/core/lossSeries';
+import { originText } from '../../../src/webview/format';
 import { configure, editorWith, fixtureUri, getExtensionExports, triggerAndCommit, waitFor } from './helpers';
 
 const MODEL: Record<string, unknown> = {
@@ -35,12 +37,35 @@ suite('Inline completions', function () {
     await configure(Object.fromEntries(Object.keys(MODEL).map((k) => [k, undefined])));
   });
 
-  test('with no model, triggering inserts nothing and nothing breaks', async () => {
+  test('with no workspace model, the shipped base model completes from the open file (issue 18)', async () => {
     assert.strictEqual(api.store.exists(), false, 'this suite runs before any model is trained');
-    const editor = await editorWith('nomodel.ts', 'const total = order.itemQu');
-    const text = await triggerAndCommit(editor, 2);
-    assert.strictEqual(text, 'const total = order.itemQu');
-    assert.strictEqual(api.status.status.kind, 'no-model');
+    const editor = await editorWith('base.ts', 'const totalInvoiceAmount = 1;\nconsole.log(totalInvoiceAmount);\nexport default totalInv');
+    const text = await triggerAndCommit(editor, 20);
+    assert.match(text, /export default totalInvoiceAmount$/, text);
+    assert.strictEqual(api.status.status.kind, 'base');
+  });
+
+  test('a run of the base model\'s shape fine-tunes the base, and the panel\'s data names it (issue 18)', async () => {
+    await configure({ 'model.lstmSize': 256, 'model.numLayers': 2, 'training.maxMinutes': 0.2, 'training.epochs': 1 });
+    try {
+      const done = new Promise<FromTrainer>((resolve) => {
+        const sub = api.training.onEvent((e) => {
+          if (e.type === 'done' || e.type === 'error') {
+            sub.dispose();
+            resolve(e);
+          }
+        });
+      });
+      assert.strictEqual(await vscode.commands.executeCommand('charrnn.train', { mode: 'fresh', quiet: true }), true);
+      const end = await done;
+      assert.strictEqual(end.type, 'done', JSON.stringify(end));
+      const origin = latestEvents(api.training.snapshot()).origin;
+      assert.ok(origin && origin.from === 'base' && origin.base === 'charrnn-base-256x2', JSON.stringify(origin));
+      assert.ok(origin.valBits !== undefined && origin.valBits < 4, `the base on the fixture: ${origin.valBits} bits/char`);
+      assert.match(originText(origin), /^base model charrnn-base-256x2 · \d\.\d{3} bits\/char on this workspace before training$/);
+    } finally {
+      await configure({ 'model.lstmSize': MODEL['model.lstmSize'], 'model.numLayers': MODEL['model.numLayers'], 'training.maxMinutes': MODEL['training.maxMinutes'], 'training.epochs': MODEL['training.epochs'] });
+    }
   });
 
   test('a model trained on the workspace completes a learnt identifier', async () => {
