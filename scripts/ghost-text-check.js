@@ -22,10 +22,11 @@ async function statusText(page) {
 }
 
 async function check({ page, log }) {
-  // The extension activates after start-up: its status bar item says there is no model yet.
+  // The extension activates after start-up: its status bar item says there is no workspace model
+  // yet (the shipped base model answers until there is).
   const deadline0 = Date.now() + 60000;
-  while (!/no model/.test(await statusText(page))) {
-    if (Date.now() > deadline0) throw new Error(`no "CharRNN: no model" status bar item; saw "${await statusText(page)}"`);
+  while (!/base model|no model/.test(await statusText(page))) {
+    if (Date.now() > deadline0) throw new Error(`no "CharRNN: base model" status bar item; saw "${await statusText(page)}"`);
     await page.waitForTimeout(500);
   }
   log(`status bar: ${await statusText(page)}`);

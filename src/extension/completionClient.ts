@@ -40,8 +40,8 @@ export type ClientStatus = 'idle' | 'no-model' | 'loading' | 'ready' | 'model-er
 export interface CompletionClientOptions {
   /** The checkpoint folder to use, or undefined when there is no model. Read on every request. */
   modelDir: () => string | undefined;
-  /** The shipped base model's folder (media/base): it answers while modelDir() says there is no model. */
-  baseDir?: string;
+  /** The shipped base model's folder (media/base), when it may answer: while modelDir() says there is no model. Read on every request. */
+  baseDir?: () => string | undefined;
   log: (message: string) => void;
   /** Called once (the first time) when the worker dies unexpectedly: for one user-visible message. */
   onWorkerDied?: (message: string) => void;
@@ -222,7 +222,7 @@ export class CompletionClient {
 
   /** The folder that answers: the workspace's model, else the base model (if any). */
   private target(): string | undefined {
-    return this.opts.modelDir() ?? this.opts.baseDir;
+    return this.opts.modelDir() ?? this.opts.baseDir?.();
   }
 
   private sendLoad(dir: string): void {
@@ -230,7 +230,7 @@ export class CompletionClient {
     this.seenMtime = metaMtime(dir);
     this.loadedDir = undefined;
     this.generation++;
-    if (this.worker) this.post(this.worker, { type: 'load', modelDir: dir, ...(dir === this.opts.baseDir ? { base: true } : {}) });
+    if (this.worker) this.post(this.worker, { type: 'load', modelDir: dir, ...(dir === this.opts.baseDir?.() ? { base: true } : {}) });
     if (!this.poll) {
       this.poll = setInterval(() => this.checkCheckpoint(), this.opts.checkpointPollMs ?? 2000);
       this.poll.unref();

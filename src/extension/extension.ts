@@ -78,9 +78,11 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
     },
   };
   const contextKeys = followContextKeys({ training, hasModel: () => store.servingExists(), snooze });
-  // The base model shipped in the extension (media/base) answers until the workspace has a model.
-  const baseDir = defaultBaseDir();
-  const statusFollower = followModelStatus(status, training, () => store.servingExists(), snooze, () => baseDir !== undefined);
+  // The base model shipped in the extension (media/base) answers until the workspace has a model;
+  // not in place of a charrnn.modelPath that names no model (that choice is the user's).
+  const shippedBase = defaultBaseDir();
+  const baseDir = () => (store.modelPath() === undefined ? shippedBase : undefined);
+  const statusFollower = followModelStatus(status, training, () => store.servingExists(), snooze, () => baseDir() !== undefined);
   context.subscriptions.push(
     statusFollower,
     contextKeys,
@@ -130,7 +132,7 @@ export function activate(context: vscode.ExtensionContext): CharRnnApi {
     settings: () => readCompletionConfig().value,
     log: (m) => log.info(`[completion] ${m}`),
     snoozedUntil: () => snooze.endsAt,
-    hasModel: () => store.servingExists() || baseDir !== undefined,
+    hasModel: () => store.servingExists() || baseDir() !== undefined,
     tracking: tracker,
     onDecision: (d) => status.setDetail(reasonText(d)),
     // An explicit request that shows nothing says why where the user looks: the status bar.

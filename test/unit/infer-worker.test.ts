@@ -61,7 +61,7 @@ describe('completion client + worker thread', function () {
   it('no workspace model: the shipped base model answers, with the document cache (issue 18)', async () => {
     const baseDir = defaultBaseDir(__dirname);
     assert.ok(baseDir, 'media/base is in the repository');
-    const { c, logs } = make({ modelDir: () => undefined, baseDir });
+    const { c, logs } = make({ modelDir: () => undefined, baseDir: () => baseDir });
     const prefix = 'const totalInvoiceAmount = 1;\nconsole.log(totalInvoiceAmount);\nexport default totalInv';
     const a = await c.complete(query(prefix));
     assert.ok(a, 'an answer');

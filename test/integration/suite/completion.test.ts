@@ -133,6 +133,9 @@ suite('Inline completions', function () {
   test('right after training starts, before any LSTM checkpoint, the n-gram stage serves ghost text', async () => {
     // A large LSTM: its first checkpoint (100 steps) is minutes away on this machine.
     await configure({ 'model.lstmSize': 512, 'model.numLayers': 2, 'training.batchSize': 32, 'training.numSteps': 64, 'training.maxMinutes': 10 });
+    // A fresh run never writes its n-gram stage over a trained LSTM (issue 20: the old model serves
+    // until the new run's first LSTM checkpoint): start from an empty model folder.
+    assert.strictEqual(await vscode.commands.executeCommand('charrnn.deleteModel', { confirmed: true }), true);
     const events: FromTrainer[] = [];
     const sub = api.training.onEvent((e) => events.push(e));
     try {

@@ -226,7 +226,7 @@ suite('What a new user trips over (issue 22)', function () {
     await waitFor(() => api.status.status.kind === 'ready', { message: `ready again: ${api.status.text}` });
   });
 
-  test('Delete model leaves "no model": no error, the tooltip forgets the model, a click opens the menu', async () => {
+  test('Delete model leaves the base model serving: no error, the tooltip forgets the model, a click opens the menu', async () => {
     const own = api.store.dir!;
     const backup = path.join(tmp, 'backup');
     fs.cpSync(own, backup, { recursive: true });
@@ -237,14 +237,15 @@ suite('What a new user trips over (issue 22)', function () {
       await waitFor(() => api.status.servingText, { message: 'the status bar to name what serves' });
       assert.strictEqual(await vscode.commands.executeCommand('charrnn.deleteModel', { confirmed: true }), true);
       await waitFor(() => api.status.servingText === undefined, { message: 'the completion client to let the deleted model go' });
-      assert.strictEqual(api.status.status.kind, 'no-model', api.status.tooltipText);
+      // No workspace model: the shipped base model is what answers now (issue 18).
+      assert.strictEqual(api.status.status.kind, 'base', api.status.tooltipText);
       assert.ok(!api.status.tooltipText.includes(own), api.status.tooltipText);
       assert.strictEqual(api.status.command, 'charrnn.menu');
       assert.strictEqual(api.menu().find((e) => e.command)?.command, 'charrnn.train');
       // The client looks at the model folder every 2 s: a later look must not "load" the deleted model.
       await sleep(3000);
-      assert.strictEqual(api.status.status.kind, 'no-model', api.status.tooltipText);
-      assert.strictEqual(api.completions.client.status, 'no-model');
+      assert.strictEqual(api.status.status.kind, 'base', api.status.tooltipText);
+      assert.strictEqual(api.completions.client.status, 'idle', 'the deleted model was let go and nothing reloaded it');
     } finally {
       fs.cpSync(backup, own, { recursive: true });
       // Files copied back announce nothing: a settings change makes the status look again.
