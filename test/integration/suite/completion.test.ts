@@ -143,10 +143,14 @@ suite('Inline completions', function () {
       await waitFor(() => events.some((e) => e.type === 'checkpoint'), { timeoutMs: 60_000, message: 'no n-gram-stage checkpoint' });
       const first = events.find((e) => e.type === 'checkpoint');
       assert.strictEqual(first?.type === 'checkpoint' && first.step, 0);
-      // The completion client notices the new checkpoint by itself (it looks at meta.json every
-      // 2 s): wait until the worker serves it, not the previous test's model.
-      await waitFor(() => api.status.servingText === 'n-gram + cache', { timeoutMs: 20_000, message: `still serving ${api.status.servingText}` });
+      // Delete let the previous model go (no worker runs): the next request loads the new
+      // checkpoint. Ask until the worker serves it, not the previous test's model.
       const editor = await editorWith('ngram-stage.ts', 'const total = order.itemQu');
+      await waitFor(async () => {
+        await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+        await new Promise((r) => setTimeout(r, 300));
+        return api.status.servingText === 'n-gram + cache';
+      }, { timeoutMs: 30_000, message: `still serving ${api.status.servingText}` });
       const text = await triggerAndCommit(editor, 20);
       assert.strictEqual(text, 'const total = order.itemQuantity');
       // Served by the n-gram + cache alone: no LSTM checkpoint has landed yet.
