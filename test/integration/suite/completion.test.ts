@@ -10,7 +10,7 @@ import type { FromTrainer } from '../../../src/protocol/trainer';
 import * as fs from 'fs';
 import { latestEvents } from '../../../src/core/lossSeries';
 import { originText } from '../../../src/webview/format';
-import { configure, editorWith, fixtureUri, getExtensionExports, triggerAndCommit, waitFor } from './helpers';
+import { configure, editorWith, fixtureUri, getExtensionExports, trainFresh, triggerAndCommit, waitFor } from './helpers';
 
 const MODEL: Record<string, unknown> = {
   'model.lstmSize': 64,
@@ -48,16 +48,7 @@ suite('Inline completions', function () {
   test('a run of the base model\'s shape fine-tunes the base, and the panel\'s data names it (issue 18)', async () => {
     await configure({ 'model.lstmSize': 256, 'model.numLayers': 2, 'training.maxMinutes': 0.2, 'training.epochs': 1 });
     try {
-      const done = new Promise<FromTrainer>((resolve) => {
-        const sub = api.training.onEvent((e) => {
-          if (e.type === 'done' || e.type === 'error') {
-            sub.dispose();
-            resolve(e);
-          }
-        });
-      });
-      assert.strictEqual(await vscode.commands.executeCommand('charrnn.train', { mode: 'fresh', quiet: true }), true);
-      const end = await done;
+      const end = await trainFresh(api);
       assert.strictEqual(end.type, 'done', JSON.stringify(end));
       const origin = latestEvents(api.training.snapshot()).origin;
       assert.ok(origin && origin.from === 'base' && origin.base === 'charrnn-base-256x2', JSON.stringify(origin));
@@ -69,16 +60,7 @@ suite('Inline completions', function () {
   });
 
   test('a model trained on the workspace completes a learnt identifier', async () => {
-    const done = new Promise<FromTrainer>((resolve) => {
-      const sub = api.training.onEvent((e) => {
-        if (e.type === 'done' || e.type === 'error') {
-          sub.dispose();
-          resolve(e);
-        }
-      });
-    });
-    assert.strictEqual(await vscode.commands.executeCommand('charrnn.train', { mode: 'fresh', quiet: true }), true);
-    const end = await done;
+    const end = await trainFresh(api);
     assert.strictEqual(end.type, 'done', JSON.stringify(end));
     assert.ok(api.store.exists());
     const editor = await editorWith('learnt.ts', 'const total = order.itemQu');

@@ -4,6 +4,8 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import type { CharRnnApi } from '../../../src/extension/extension';
+import type { FromTrainer } from '../../../src/protocol/trainer';
 
 /** `publisher.name` from package.json. */
 export const EXTENSION_ID = 'charrnn.charrnn-complete';
@@ -128,4 +130,41 @@ export async function triggerAndCommit(editor: vscode.TextEditor, tries: number)
     if (editor.document.getText() !== before) break;
   }
   return editor.document.getText();
+}
+
+/** Collects trainer events until `until` returns true (or the timeout passes). */
+export function collect(a: CharRnnApi, until: (e: FromTrainer) => boolean, timeoutMs: number): Promise<FromTrainer[]> {
+  return new Promise((resolve, reject) => {
+    const events: FromTrainer[] = [];
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`timed out; events so far: ${events.map((e) => e.type).join(',')}`));
+    }, timeoutMs);
+    const sub = a.training.onEvent((e) => {
+      events.push(e);
+      if (until(e)) {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve(events);
+      }
+    });
+  });
+}
+
+/** Resolves when no run is going. */
+export const whenStopped = (a: CharRnnApi): Promise<void> =>
+  a.training.running ? new Promise<void>((r) => { const s = a.training.onDidChangeRunning((run) => { if (!run) { s.dispose(); r(); } }); }) : Promise.resolve();
+
+/** Runs "Train on workspace" as a fresh run and resolves with its end (its done or error event). */
+export async function trainFresh(a: CharRnnApi): Promise<FromTrainer> {
+  const end = new Promise<FromTrainer>((resolve) => {
+    const sub = a.training.onEvent((e) => {
+      if (e.type === 'done' || e.type === 'error') {
+        sub.dispose();
+        resolve(e);
+      }
+    });
+  });
+  assert.strictEqual(await vscode.commands.executeCommand('charrnn.train', { mode: 'fresh', quiet: true }), true);
+  return end;
 }

@@ -13,8 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CharRnnApi } from '../../../src/extension/extension';
-import type { FromTrainer } from '../../../src/protocol/trainer';
-import { configure, editorWith, getExtensionExports, sleep, waitFor } from './helpers';
+import { collect, configure, editorWith, getExtensionExports, sleep, waitFor, whenStopped } from './helpers';
 
 const SETTINGS: Record<string, unknown> = {
   'completion.minConfidence': 0.05,
@@ -37,26 +36,6 @@ async function type(editor: vscode.TextEditor, text: string): Promise<void> {
   await editor.edit((b) => b.insert(editor.selection.active, text));
 }
 
-function collect(a: CharRnnApi, until: (e: FromTrainer) => boolean, timeoutMs: number): Promise<FromTrainer[]> {
-  return new Promise((resolve, reject) => {
-    const events: FromTrainer[] = [];
-    const timer = setTimeout(() => {
-      sub.dispose();
-      reject(new Error(`timed out; events so far: ${events.map((e) => e.type).join(',')}`));
-    }, timeoutMs);
-    const sub = a.training.onEvent((e) => {
-      events.push(e);
-      if (until(e)) {
-        clearTimeout(timer);
-        sub.dispose();
-        resolve(events);
-      }
-    });
-  });
-}
-
-const whenStopped = (a: CharRnnApi) =>
-  a.training.running ? new Promise<void>((r) => { const s = a.training.onDidChangeRunning((run) => { if (!run) { s.dispose(); r(); } }); }) : Promise.resolve();
 
 suite('What a new user trips over (issue 22)', function () {
   this.timeout(400_000);

@@ -8,9 +8,8 @@ import * as vscode from 'vscode';
 import * as os from 'os';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import type { CharRnnApi } from '../../../src/extension/extension';
-import type { FromTrainer } from '../../../src/protocol/trainer';
 import { loadCheckpoint, checkpointExists } from '../../../src/core/checkpoint';
-import { configure, getExtensionExports, sleep, waitFor } from './helpers';
+import { collect, configure, getExtensionExports, sleep, waitFor, whenStopped } from './helpers';
 import type { ToPanel } from '../../../src/protocol/panel';
 
 const TINY: Record<string, unknown> = {
@@ -25,27 +24,6 @@ const TINY: Record<string, unknown> = {
 
 const api = () => getExtensionExports<CharRnnApi>();
 
-/** Collects trainer events until `until` returns true (or the timeout passes). */
-function collect(a: CharRnnApi, until: (e: FromTrainer) => boolean, timeoutMs: number): Promise<FromTrainer[]> {
-  return new Promise((resolve, reject) => {
-    const events: FromTrainer[] = [];
-    const timer = setTimeout(() => {
-      sub.dispose();
-      reject(new Error(`timed out; events so far: ${events.map((e) => e.type).join(',')}`));
-    }, timeoutMs);
-    const sub = a.training.onEvent((e) => {
-      events.push(e);
-      if (until(e)) {
-        clearTimeout(timer);
-        sub.dispose();
-        resolve(events);
-      }
-    });
-  });
-}
-
-const whenStopped = (a: CharRnnApi) =>
-  a.training.running ? new Promise<void>((r) => { const s = a.training.onDidChangeRunning((run) => { if (!run) { s.dispose(); r(); } }); }) : Promise.resolve();
 
 suite('Training in the trainer process', function () {
   this.timeout(300_000);
