@@ -97,7 +97,9 @@ export const TORCH_LR = 0.002;
 export async function runLearning(o: LearningOptions): Promise<LearningResult> {
   const log = o.log;
   const data = await loadBenchData({ data: o.data, log });
-  const config: TrainConfig = { ...benchTrainConfig(o), ...o.overrides };
+  // Time to quality from random weights, as PyTorch starts (the base model would make it another race;
+  // --train-config '{"init":"pretrained"}' measures that).
+  const config: TrainConfig = { ...benchTrainConfig({ ...o, init: 'scratch' }), ...o.overrides };
   const problems = validateTrainConfig(config);
   if (problems.length) throw new Error(`--train-config: ${problems.join('; ')}`);
   const docs: CorpusDoc[] = data.train.map((d) => ({ path: d.relPath, relPath: d.relPath, folder: '', text: d.text, bytes: Buffer.byteLength(d.text) }));
