@@ -110,7 +110,8 @@ describe('runTraining', function () {
     return { path: `/virtual/b${i}.ts`, relPath: `b${i}.ts`, folder: '/virtual', text, bytes: text.length };
   });
 
-  it('a Stop that arrives during the first mixture fit ends the run without finishing that fit', async () => {
+  /** A run on `big` stopped from the event loop right after the first event `when` picks. */
+  const stoppedAfter = async (when: (e: TrainingEvent) => boolean) => {
     const abort = new AbortController();
     const events: TrainingEvent[] = [];
     const done = await runTraining({
@@ -121,10 +122,15 @@ describe('runTraining', function () {
       signal: abort.signal,
       onEvent: (e) => {
         events.push(e);
-        // The n-gram is built; the fit starts right after: the Stop comes from the event loop.
-        if (e.type === 'log' && e.message.startsWith('n-gram:')) setImmediate(() => abort.abort());
+        if (when(e)) setImmediate(() => abort.abort());
       },
     });
+    return { done, events };
+  };
+
+  it('a Stop that arrives during the first mixture fit ends the run without finishing that fit', async () => {
+    // The n-gram is built; the fit starts right after.
+    const { done, events } = await stoppedAfter((e) => e.type === 'log' && e.message.startsWith('n-gram:'));
     assert.strictEqual(done.reason, 'stopped');
     assert.ok(!events.some((e) => e.type === 'mixture'), 'the fit was abandoned, not finished');
     assert.ok(events.some((e) => e.type === 'log' && /fit stopped/.test(e.message)));
@@ -132,20 +138,8 @@ describe('runTraining', function () {
   });
 
   it('a Stop during the n-gram build ends the run there: no fit, nothing saved (issue 20)', async () => {
-    const abort = new AbortController();
-    const events: TrainingEvent[] = [];
-    const done = await runTraining({
-      config: tiny({ epochs: 1000 }),
-      docs: big,
-      checkpointDir: dir,
-      resume: false,
-      signal: abort.signal,
-      onEvent: (e) => {
-        events.push(e);
-        // The corpus is in; the n-gram build starts right after: the Stop comes from the event loop.
-        if (e.type === 'corpus') setImmediate(() => abort.abort());
-      },
-    });
+    // The corpus is in; the n-gram build starts right after.
+    const { done, events } = await stoppedAfter((e) => e.type === 'corpus');
     assert.strictEqual(done.reason, 'stopped');
     assert.ok(!events.some((e) => e.type === 'log' && e.message.startsWith('n-gram:')), 'the build was abandoned');
     assert.ok(!events.some((e) => e.type === 'checkpoint' || e.type === 'mixture'));
