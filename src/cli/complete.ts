@@ -1,10 +1,15 @@
 /**
  * `charrnn complete [--model DIR]`: JSON lines in, JSON lines out (DESIGN.md).
  *   in:  {"prefix": string, "suffix"?: string}   (suffix: the rest of the line after the cursor)
- *   out: {"completion": string, "confidence": number, "ms": number}   one line per request, in order
+ *   out: {"completion": string, "confidence": number, "continuation": string, "continuationConfidence": number, "ms": number}
+ *        one line per request, in order
  * An empty completion means the model abstains; `ms` is the engine's own time for the request.
+ * `completion` is the rest of the token (as before continuations existed); `continuation` is what
+ * the editor shows after it on the same line (with --length line, the default; empty when none,
+ * and then continuationConfidence is 0), possibly after an empty completion when the token typed
+ * looks complete.
  * Nothing else is written to stdout. A line that is not a valid request gets a message on stderr
- * and {"completion":"","confidence":0,"ms":0}. Blank lines are ignored. Consecutive prefixes
+ * and {"completion":"","confidence":0,"continuation":"","continuationConfidence":0,"ms":0}. Blank lines are ignored. Consecutive prefixes
  * that extend each other reuse the model state (as typing does in the editor). Send the whole text
  * before the cursor: the mixture's document cache counts all of it (the LSTM reads the last
  * contextChars).
@@ -86,19 +91,23 @@ export async function runComplete(
       if (outputClosed) break;
       const line = typeof raw === 'string' ? raw.trim() : '';
       if (typeof raw === 'string' && line === '') continue;
-      let answer: { completion: string; confidence: number; ms: number };
+      let answer: Answer;
       const req = typeof raw === 'string' ? parseRequest(line) : `line too long (${raw.tooLong} characters)`;
       if (typeof req === 'string') {
         err.write(`charrnn complete: line ${n}: ${req}\n`);
-        answer = { completion: '', confidence: 0, ms: 0 };
+        answer = abstain(0);
       } else {
         const t0 = performance.now();
         try {
           const r = loaded.completer.complete({ docKey: DOC_KEY, prefix: req.prefix, suffix: req.suffix }, opts);
-          answer = { completion: r.completion, confidence: round(r.confidence, 6), ms: round(performance.now() - t0, 3) };
+          answer = {
+            completion: r.completion, confidence: round(r.confidence, 6),
+            continuation: r.continuation ?? '', continuationConfidence: round(r.continuationConfidence ?? 0, 6),
+            ms: round(performance.now() - t0, 3),
+          };
         } catch (e) {
           err.write(`charrnn complete: line ${n}: ${oneLine((e as Error).message)}\n`);
-          answer = { completion: '', confidence: 0, ms: round(performance.now() - t0, 3) };
+          answer = abstain(round(performance.now() - t0, 3));
         }
       }
       let ok!: boolean;
@@ -124,6 +133,18 @@ export async function runComplete(
     // The error listener stays: a late EPIPE must not become an uncaught exception.
     loaded.model.dispose();
   }
+}
+
+interface Answer {
+  completion: string;
+  confidence: number;
+  continuation: string;
+  continuationConfidence: number;
+  ms: number;
+}
+
+function abstain(ms: number): Answer {
+  return { completion: '', confidence: 0, continuation: '', continuationConfidence: 0, ms };
 }
 
 /** The request, or a reason it is not one. */

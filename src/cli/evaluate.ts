@@ -46,6 +46,21 @@ export interface PromiseResult {
   excludedPositions: number;
   /** What the calibration itself measured on held-out folds, when it did. */
   check?: Calibration['check'];
+  /** The ghost past the token on the same positions (when the model has a continuation threshold). */
+  line?: LineResult;
+}
+
+/** Ghosts that go past the token (issue 23), on the promise's positions. */
+export interface LineResult {
+  /** The continuation's threshold and its target. */
+  threshold: number;
+  target: number;
+  /** Share of positions with a continuation shown; among those, the whole ghost a prefix of the real rest of the line. */
+  shown: number;
+  precision: number;
+  /** Characters of right ghosts per position (a right token still taken when its continuation is wrong), and with tokens alone. */
+  savedPerPosition: number;
+  tokenSavedPerPosition: number;
 }
 
 /** Identifier positions evaluated for the promise by default (as the bench). */
@@ -119,12 +134,29 @@ export function evaluatePromise(completer: Completer<unknown>, texts: readonly s
   const positions = all.filter((p) => !usedPositions.has(positionKey(byPath.get(p.relPath)!, p.offset, p.truth)));
   let shown = 0;
   let right = 0;
+  const line = { shown: 0, right: 0, saved: 0, tokenSaved: 0 };
   for (const p of positions) {
     const text = byPath.get(p.relPath)!;
     const r = completer.complete({ docKey: p.relPath, prefix: text.slice(0, p.offset), offset: p.offset, suffix: '' });
+    const tokenRight = r.completion !== '' && r.completion === p.truth;
+    if (tokenRight) line.tokenSaved += r.completion.length;
+    if (r.continuation) {
+      const eol = text.slice(p.offset).search(/[\r\n]/);
+      const rest = eol < 0 ? text.slice(p.offset) : text.slice(p.offset, p.offset + eol);
+      const ghost = r.completion + r.continuation;
+      line.shown++;
+      if (rest.startsWith(ghost)) {
+        line.right++;
+        line.saved += ghost.length;
+      } else if (tokenRight) {
+        line.saved += r.completion.length;
+      }
+    } else if (tokenRight) {
+      line.saved += r.completion.length;
+    }
     if (!r.completion) continue;
     shown++;
-    if (r.completion === p.truth) right++;
+    if (tokenRight) right++;
   }
   for (const d of fresh) completer.forget(d.relPath);
   const n = positions.length;
@@ -138,6 +170,13 @@ export function evaluatePromise(completer: Completer<unknown>, texts: readonly s
     excludedFiles: docs.length - fresh.length,
     excludedPositions: all.length - n,
     ...(calibration.check ? { check: calibration.check } : {}),
+    ...(completer.continuationMinConfidence !== undefined && calibration.continuation ? {
+      line: {
+        threshold: completer.continuationMinConfidence, target: calibration.continuation.target,
+        shown: n ? line.shown / n : 0, precision: line.shown ? line.right / line.shown : NaN,
+        savedPerPosition: n ? line.saved / n : 0, tokenSavedPerPosition: n ? line.tokenSaved / n : 0,
+      },
+    } : {}),
   };
 }
 
@@ -148,5 +187,8 @@ export function formatPromise(p: PromiseResult): string {
     ? ` (left out, calibrated on: ${p.excludedFiles} files, ${p.excludedPositions} positions)` : '';
   return `threshold ${p.threshold.toFixed(3)}, calibrated for ${pct(p.target)} precision: ${pct(p.precision)} of the shown completions right, ` +
     `${pct(p.shown)} shown, ${pct(p.exact)} right in all, on ${p.positions} identifier positions not used for calibration${left}` +
-    (p.check ? `\n  at calibration, on held-out folds of the validation files: ${pct(p.check.precision)} right, ${pct(p.check.shown)} shown (${p.check.positions} positions)` : '');
+    (p.check ? `\n  at calibration, on held-out folds of the validation files: ${pct(p.check.precision)} right, ${pct(p.check.shown)} shown (${p.check.positions} positions)` : '') +
+    (p.line ? `\n  past the token: threshold ${p.line.threshold.toFixed(3)} for ${pct(p.line.target)} precision: a continuation shown at ${pct(p.line.shown)} of the positions, ` +
+      `${pct(p.line.precision)} of those right to the end of the ghost; characters saved per position ${p.line.savedPerPosition.toFixed(2)} ` +
+      `(tokens alone ${p.line.tokenSavedPerPosition.toFixed(2)}, ${p.line.tokenSavedPerPosition > 0 ? (p.line.savedPerPosition / p.line.tokenSavedPerPosition).toFixed(2) : '-'}x)` : '');
 }

@@ -5,7 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import * as fs from 'fs';
 import * as path from 'path';
-import { BACKENDS, MODEL_INITS, SETTINGS, checkSetting, defaultTrainConfig, validateTrainConfig, type Backend, type ModelInit, type SettingKey, type TrainConfig } from '../core/config';
+import { BACKENDS, COMPLETION_LENGTHS, MODEL_INITS, SETTINGS, checkSetting, defaultTrainConfig, validateTrainConfig, type Backend, type ModelInit, type SettingKey, type TrainConfig } from '../core/config';
 import { runTraining } from '../core/train';
 import type { TrainingEvent } from '../core/trainEvents';
 import { DEFAULT_EVAL_LIMITS, EVAL_POSITIONS, evaluateModel, formatPromise } from './evaluate';
@@ -42,6 +42,12 @@ const setting = (key: SettingKey, name: string) => {
   };
 };
 const collect = (v: string, prev: string[]) => [...prev, v];
+/** A number in [0, 1]. */
+const probability = (name: string) => (v: string): number => {
+  const n = float(name)(v);
+  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError(`${name} must be between 0 and 1`);
+  return n;
+};
 
 /**
  * A path argument as Node received it: bytes that are not UTF-8 arrive as U+FFFD, so the path
@@ -229,11 +235,14 @@ export function buildProgram(): Command {
 
   program
     .command('complete')
-    .description('Complete prefixes read as JSON lines {"prefix": string} on stdin; answers {"completion","confidence","ms"} per line on stdout, in order.')
+    .description('Complete prefixes read as JSON lines {"prefix": string, "suffix"?: string} on stdin; answers {"completion","confidence","continuation","continuationConfidence","ms"} per line on stdout, in order.')
     .option('--model <dir>', 'checkpoint folder (absent or "base": the base model shipped with the program, with the document cache, before any training)')
     .option('--max-chars <n>', 'longest completion', setting('completion.maxChars', '--max-chars'), SETTINGS['completion.maxChars'].default)
     .option('--min-confidence <x>', "abstain below this probability (default: the model's calibrated threshold)", setting('completion.minConfidence', '--min-confidence'))
     .option('--context-chars <n>', 'characters of the prefix the model reads', setting('completion.contextChars', '--context-chars'), SETTINGS['completion.contextChars'].default)
+    .addOption(new Option('--length <how>', 'token: no continuation; line: "continuation" is what the editor shows past the token').choices(COMPLETION_LENGTHS as string[]).default(SETTINGS['completion.length'].default))
+    .option('--max-continuation-chars <n>', 'longest continuation', setting('completion.maxContinuationChars', '--max-continuation-chars'), SETTINGS['completion.maxContinuationChars'].default)
+    .option('--continuation-threshold <x>', "show a continuation only when the whole ghost's probability reaches this (default: the model's calibrated threshold; 1: never)", probability('--continuation-threshold'))
     .action(async (o) => {
       // A directory as stdin (`< dir`) reads as an empty input: say so instead of answering nothing.
       let stdinIsDir = false;
@@ -248,6 +257,9 @@ export function buildProgram(): Command {
         maxChars: o.maxChars,
         minConfidence: o.minConfidence,
         contextChars: o.contextChars,
+        length: o.length,
+        maxContinuationChars: o.maxContinuationChars,
+        ...(o.continuationThreshold !== undefined ? { continuationMinConfidence: o.continuationThreshold } : {}),
       });
       if (code !== 0) process.exitCode = code;
     });

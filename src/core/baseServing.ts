@@ -12,7 +12,7 @@ import { Completer } from './infer/completer';
 import { IdentifierIndex } from './infer/candidates';
 import { LstmModel } from './infer/lstmModel';
 import type { EngineKind } from './infer/matMulEngine';
-import { calibrateSteps, collectSamplesSteps, FIT_SEGMENT, fitMixtureSteps, type Calibration } from './lm/fit';
+import { calibrateSteps, collectSamplesSteps, CONTINUATION_POSITIONS, CONTINUATION_TARGET, FIT_SEGMENT, fitMixtureSteps, type Calibration } from './lm/fit';
 import { checkMixerJson, FittedMixer, type MixerJson } from './lm/mixer';
 import { MixtureModel } from './lm/mixture';
 import type { Steps } from './steps';
@@ -42,6 +42,7 @@ export function* fitBaseServingSteps(base: BaseModel, lstm: LstmModel, docs: rea
   const completer = new Completer(new MixtureModel({ vocab, lstm, mixer: new FittedMixer(mixer) }), vocab) as Completer<unknown>;
   const calibration = yield* calibrateSteps(completer, docs, {
     positions: SERVING_POSITIONS, target: SERVING_TARGET, fallback: SETTINGS['completion.minConfidence'].default,
+    continuation: { target: CONTINUATION_TARGET, positions: CONTINUATION_POSITIONS },
   });
   return { fittedFor: { steps: base.meta.pretraining.run?.steps ?? 0 }, mixer, calibration };
 }
@@ -87,5 +88,6 @@ export async function loadBaseCompleter(dir: string, engine: EngineKind = 'auto'
   const completer = new Completer(model, base.vocab) as Completer<unknown>;
   completer.identifiers = new IdentifierIndex([]);
   completer.minConfidence = serving.calibration.minConfidence;
+  completer.continuationMinConfidence = serving.calibration.continuation?.minConfidence;
   return { base, completer, model, lstm, minConfidence: serving.calibration.minConfidence, engine: lstm.engine.name };
 }

@@ -60,6 +60,9 @@ export interface CorpusConfig {
 
 export type CompletionTrigger = 'automatic' | 'manual';
 export const COMPLETION_TRIGGERS: readonly CompletionTrigger[] = ['automatic', 'manual'];
+/** token: the ghost ends with the token; line: it goes on while the model is sure (issue 23). */
+export type CompletionLength = 'token' | 'line';
+export const COMPLETION_LENGTHS: readonly CompletionLength[] = ['token', 'line'];
 
 export interface CompletionConfig {
   enabled: boolean;
@@ -75,6 +78,10 @@ export interface CompletionConfig {
   inStrings: boolean;
   /** automatic: while typing; manual: only when asked (CharRNN: Suggest completion). */
   trigger: CompletionTrigger;
+  /** Whether the ghost may go past the token, to the end of the line. */
+  length: CompletionLength;
+  /** Longest part of the ghost past the token, in characters. */
+  maxContinuationChars: number;
 }
 
 /** How the trainer treats the machine (not saved with the model: they do not change it). */
@@ -130,6 +137,8 @@ export const SETTINGS = {
   'completion.disabledLanguages': { type: 'array', default: ['plaintext', 'markdown'], description: 'Language ids for which no completions are shown.' },
   'completion.maxChars': { type: 'integer', default: 40, minimum: 1, maximum: 200, description: 'Longest completion, in characters.' },
   'completion.minConfidence': { type: 'number', default: 0.3, minimum: 0, maximum: 1, description: 'Show a completion only when its confidence is at least this: the probability the model gives it (with a trained LSTM, the geometric mean of the whole mixture\'s and the n-gram + cache\'s). Unset, the model\'s own threshold applies: calibrated on held-out code for 90% precision (0.3 when the model has none).' },
+  'completion.length': { type: 'string', default: 'line', enum: COMPLETION_LENGTHS, description: 'token: the ghost text ends with the identifier or token being typed. line: it goes on towards the end of the line while the model is sure (cut at a token boundary, at a threshold calibrated for 85% precision); Tab accepts all of it, Ctrl+Right word by word.', markdownDescription: '`token`: the ghost text ends with the identifier or token being typed. `line`: it goes on towards the end of the line while the model is sure of it (cut at a token boundary, at a threshold calibrated on held-out code for 85% precision of the whole ghost). `Tab` accepts all of it, `Ctrl+Right` (**Accept Next Word Of Inline Suggestion**) word by word.' },
+  'completion.maxContinuationChars': { type: 'integer', default: 60, minimum: 1, maximum: 200, description: 'Longest part of the ghost text past the token (with completion.length: line), in characters.', markdownDescription: 'Longest part of the ghost text past the token (with `#charrnn.completion.length#`: `line`), in characters.' },
   'completion.debounceMs': { type: 'integer', default: 30, minimum: 0, maximum: 2000, description: 'Wait this long after a keystroke before asking the model.' },
   'completion.contextChars': { type: 'integer', default: 256, minimum: 16, maximum: 4096, description: 'Characters before the cursor that the model reads when it has no cached state.' },
   'completion.inComments': { type: 'boolean', default: false, description: 'Also complete inside comments (// and /* */, #, -- and so on, by language).', markdownDescription: 'Also complete inside comments (`//` and `/* */`, `#`, `--`, `<!-- -->`, … as the document\'s language writes them). Off by default: prose in comments is where a code model guesses worst.' },

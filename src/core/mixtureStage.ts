@@ -10,7 +10,7 @@ import type { Split } from './batching';
 import { IdentifierIndex } from './infer/candidates';
 import { Completer } from './infer/completer';
 import { LstmModel } from './infer/lstmModel';
-import { calibrateSteps, collectSamplesSteps, CONSERVATIVE_THRESHOLD, FIT_SEGMENT, fitMixtureSteps, type Calibration, type CalibrationSource } from './lm/fit';
+import { calibrateSteps, collectSamplesSteps, CONSERVATIVE_THRESHOLD, CONTINUATION_POSITIONS, CONTINUATION_TARGET, FIT_SEGMENT, fitMixtureSteps, type Calibration, type CalibrationSource } from './lm/fit';
 import { FittedMixer, type MixerJson } from './lm/mixer';
 import { MixtureModel } from './lm/mixture';
 import { KneserNeyModel, NGRAM_FORMAT, NGRAM_VERSION } from './lm/ngram';
@@ -224,6 +224,7 @@ export class MixtureStage {
       positions: lstm ? CALIBRATION_POSITIONS.lstm : CALIBRATION_POSITIONS.counts,
       target: TARGET_PRECISION,
       fallback: CONSERVATIVE_THRESHOLD,
+      continuation: { target: CONTINUATION_TARGET, positions: CONTINUATION_POSITIONS },
       ...(rotate ? { more: rotationSources(split, vocab, this.ngram.order, mixer) } : {}),
       ...(counted ? { minThreshold: counted.minConfidence } : {}),
     });

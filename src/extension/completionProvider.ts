@@ -137,7 +137,7 @@ export class CharRnnCompletionProvider implements vscode.InlineCompletionItemPro
       // Only real answers are cached (undefined = cancelled, superseded, no worker).
       let ms: number | undefined;
       const keyFor = (minConfidence: number | undefined) =>
-        `${this.deps.client.generation ?? 0}|${docKey}|${document.version}|${offset}|${s.maxChars}|${minConfidence}`;
+        `${this.deps.client.generation ?? 0}|${docKey}|${document.version}|${offset}|${s.maxChars}|${minConfidence}|${s.length}|${s.maxContinuationChars}`;
       const ask = async (minConfidence: number | undefined): Promise<CompletionAnswer | undefined> => {
         const key = keyFor(minConfidence);
         if (this.cache.has(key)) return this.cache.get(key);
@@ -149,7 +149,7 @@ export class CharRnnCompletionProvider implements vscode.InlineCompletionItemPro
           offset,
           prefix,
           suffix: after,
-          settings: { maxChars: s.maxChars, minConfidence, contextChars: s.contextChars },
+          settings: { maxChars: s.maxChars, minConfidence, contextChars: s.contextChars, length: s.length, maxContinuationChars: s.maxContinuationChars },
         }, token);
         if (a && !token.isCancellationRequested) {
           const took = performance.now() - t0;
@@ -172,9 +172,13 @@ export class CharRnnCompletionProvider implements vscode.InlineCompletionItemPro
       // best candidate even under it and for the alternatives to cycle through.
       const wide = explicit ? await ask(0) : undefined;
       if (token.isCancellationRequested) return decide('cancelled');
-      const shown = answer.completion ? [{ completion: answer.completion, confidence: answer.confidence }] : [];
-      const candidates = mergeCandidates(shown, answer.alternatives, wide?.completion ? [{ completion: wide.completion, confidence: wide.confidence }] : [], wide?.alternatives);
-      if (candidates.length === 0 || (!answer.completion && !explicit)) {
+      // The ghost: the token and what follows it on the line (the token alone stays a candidate,
+      // for the suggest list's item to agree with).
+      const ghost = ghostOf(answer);
+      const shown = ghost ? [ghost] : [];
+      const tokenAlone = answer.completion && ghost?.completion !== answer.completion ? [{ completion: answer.completion, confidence: answer.confidence }] : [];
+      const candidates = mergeCandidates(shown, tokenAlone, answer.alternatives, wide?.completion ? [{ completion: wide.completion, confidence: wide.confidence }] : [], wide?.alternatives);
+      if (candidates.length === 0 || (!ghost && !explicit)) {
         return decide(codeForModelReason(answer.reason ?? wide?.reason), { detail: answer.reason ?? wide?.reason, threshold, ms, candidates: candidates.length ? candidates : answer.alternatives });
       }
       const selected = context.selectedCompletionInfo;
@@ -211,7 +215,7 @@ export class CharRnnCompletionProvider implements vscode.InlineCompletionItemPro
         });
       }
       // Under the threshold only because it was asked for (an answer over it is 'shown').
-      const onRequest = first.c.completion !== answer.completion && first.c.confidence < (threshold ?? 0);
+      const onRequest = first.c.completion !== ghost?.completion && first.c.confidence < (threshold ?? 0);
       decide(onRequest ? 'shown-on-request' : 'shown', found);
       // The other candidates are VS Code's next/previous inline suggestions.
       return items;
@@ -239,6 +243,15 @@ export class CharRnnCompletionProvider implements vscode.InlineCompletionItemPro
       this.deps.log(`no inline completions in ${docKey}: ${reason}`);
     }
   }
+}
+
+/**
+ * What an answer shows at the cursor: its token and the continuation after it (the continuation
+ * alone when the typed token looks complete), with the probability that all of it is right.
+ */
+export function ghostOf(a: Pick<CompletionAnswer, 'completion' | 'confidence' | 'continuation' | 'continuationConfidence'>): Candidate | undefined {
+  if (a.continuation) return { completion: a.completion + a.continuation, confidence: a.continuationConfidence ?? 0 };
+  return a.completion ? { completion: a.completion, confidence: a.confidence } : undefined;
 }
 
 /** Our edit as the suggest widget's selected item allows it (see agreeWithSelected), or undefined. */

@@ -10,6 +10,7 @@ import {
   settingOrDefault,
   type CompletionConfig,
   type CompletionTrigger,
+  type CompletionLength,
   type CorpusConfig,
   type SettingKey,
   type TrainConfig,
@@ -80,6 +81,8 @@ export function readCompletionConfig(scope?: vscode.ConfigurationScope): Read<Co
       inComments: get<boolean>('completion.inComments'),
       inStrings: get<boolean>('completion.inStrings'),
       trigger: get<CompletionTrigger>('completion.trigger'),
+      length: get<CompletionLength>('completion.length'),
+      maxContinuationChars: get<number>('completion.maxContinuationChars'),
     },
     warnings,
   };

@@ -79,7 +79,9 @@ const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinit
 const str = (v: unknown): v is string => typeof v === 'string';
 
 export function isCompletionSettings(s: unknown): s is CompletionSettings {
-  return isObj(s) && num(s.maxChars) && s.maxChars >= 1 && (s.minConfidence === undefined || num(s.minConfidence)) && num(s.contextChars) && s.contextChars >= 1;
+  return isObj(s) && num(s.maxChars) && s.maxChars >= 1 && (s.minConfidence === undefined || num(s.minConfidence)) && num(s.contextChars) && s.contextChars >= 1 &&
+    (s.length === undefined || s.length === 'token' || s.length === 'line') &&
+    (s.maxContinuationChars === undefined || (num(s.maxContinuationChars) && s.maxContinuationChars >= 1));
 }
 
 export function isToWorker(m: unknown): m is ToWorker {
@@ -114,7 +116,9 @@ export function isFromWorker(m: unknown): m is FromWorker {
         num(m.charsRead) && num(m.decodeSteps) &&
         (m.reason === undefined || str(m.reason)) && (m.cancelled === undefined || typeof m.cancelled === 'boolean') &&
         (m.threshold === undefined || num(m.threshold)) &&
-        (m.alternatives === undefined || (Array.isArray(m.alternatives) && m.alternatives.every((a) => isObj(a) && str(a.completion) && num(a.confidence))));
+        (m.alternatives === undefined || (Array.isArray(m.alternatives) && m.alternatives.every((a) => isObj(a) && str(a.completion) && num(a.confidence)))) &&
+        (m.continuation === undefined || (str(m.continuation) && !/[\r\n]/.test(m.continuation))) &&
+        (m.continuationConfidence === undefined || num(m.continuationConfidence));
     case 'log':
       return str(m.message);
     default:

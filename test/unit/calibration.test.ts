@@ -17,34 +17,11 @@ import { Completer } from '../../src/core/infer/completer';
 import type { CharModel } from '../../src/core/infer/charModel';
 import type { MixState } from '../../src/core/lm/mixture';
 import { fileCap, identifierSpans, isIdentChar, positionKey, repeatedLineShare, sampleStratified } from '../../src/core/positions';
-import { makeRng } from '../../src/core/random';
+import { codeFile } from './codeFixture';
 import { Vocab } from '../../src/core/vocab';
 import { saveCheckpoint, NGRAM_FILE } from '../../src/core/checkpoint';
 import { defaultTrainConfig } from '../../src/core/config';
 import { evaluateModel, evaluatePromise } from '../../src/cli/evaluate';
-
-/** Made-up code: functions with names from a seeded generator, each using its own names a few times. */
-function codeFile(seed: number, functions = 12): string {
-  const rng = makeRng(seed);
-  const parts = ['get', 'set', 'user', 'name', 'count', 'item', 'total', 'price', 'order', 'list', 'find', 'make', 'value', 'index', 'cache', 'store', 'load', 'save'];
-  const word = (k: number) => Array.from({ length: k }, (_, i) => {
-    const p = parts[Math.floor(rng() * parts.length)];
-    return i === 0 ? p : p[0].toUpperCase() + p.slice(1);
-  }).join('');
-  const out: string[] = [];
-  for (let f = 0; f < functions; f++) {
-    const fn = word(2 + Math.floor(rng() * 2));
-    const a = word(1 + Math.floor(rng() * 2));
-    const b = word(2);
-    out.push(`export function ${fn}(${a}: number, ${b}: string): number {`);
-    out.push(`  const ${a}Total = ${a} * 2;`);
-    out.push(`  if (${b}.length > ${a}Total) return ${a}Total;`);
-    out.push(`  return ${fn}(${a}Total - 1, ${b}) + ${a};`);
-    out.push('}');
-    out.push('');
-  }
-  return out.join('\n');
-}
 
 /** A data file: one line repeated with other numbers and strings (a table of test cases). */
 function tableFile(rows: number): string {

@@ -28,8 +28,12 @@ function run(modelDir: string, input: string, options: object = {}): Promise<{ c
 interface Answer {
   completion: string;
   confidence: number;
+  continuation: string;
+  continuationConfidence: number;
   ms: number;
 }
+
+const EMPTY = { completion: '', confidence: 0, continuation: '', continuationConfidence: 0, ms: 0 };
 
 describe('charrnn complete (JSON lines protocol)', function () {
   this.timeout(60000);
@@ -57,7 +61,8 @@ describe('charrnn complete (JSON lines protocol)', function () {
     const out = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Answer);
     assert.strictEqual(out.length, 6, r.stdout);
     for (const a of out) {
-      assert.deepStrictEqual(Object.keys(a).sort(), ['completion', 'confidence', 'ms']);
+      assert.deepStrictEqual(Object.keys(a).sort(), ['completion', 'confidence', 'continuation', 'continuationConfidence', 'ms']);
+      assert.ok(!/[\r\n]/.test(a.continuation) && a.continuationConfidence >= 0 && a.continuationConfidence <= 1);
       assert.ok(a.ms >= 0 && a.confidence >= 0 && a.confidence <= 1);
     }
     // At a boundary the model's token is ')' (p(')') x p(not ')') ≈ 0.27 x 0.73).
@@ -66,8 +71,8 @@ describe('charrnn complete (JSON lines protocol)', function () {
     // After a word: the word is complete, nothing to add.
     assert.deepStrictEqual([out[1].completion, out[1].confidence], ['', 0]);
     // The two bad lines: empty answers, ms 0, and one stderr line each.
-    assert.deepStrictEqual(out[2], { completion: '', confidence: 0, ms: 0 });
-    assert.deepStrictEqual(out[3], { completion: '', confidence: 0, ms: 0 });
+    assert.deepStrictEqual(out[2], EMPTY);
+    assert.deepStrictEqual(out[3], EMPTY);
     assert.match(r.stderr, /line 3: not JSON/);
     assert.match(r.stderr, /line 4: "prefix" must be a string/);
     assert.strictEqual(out[4].completion, ')');
@@ -78,7 +83,7 @@ describe('charrnn complete (JSON lines protocol)', function () {
   it('abstains below the default minimum confidence', async () => {
     const r = await run(model, JSON.stringify({ prefix: 'const x = add(1, ' }) + '\n');
     assert.strictEqual(r.code, 0);
-    assert.deepStrictEqual(JSON.parse(r.stdout), { completion: '', confidence: 0, ms: JSON.parse(r.stdout).ms });
+    assert.deepStrictEqual(JSON.parse(r.stdout), { ...EMPTY, ms: JSON.parse(r.stdout).ms });
   });
 
   it('an unreadable model: non-zero exit, one line on stderr, nothing on stdout', async () => {

@@ -94,7 +94,7 @@ function token(cancelAfterMs?: number) {
 
 const settings: CompletionConfig = {
   enabled: true, disabledLanguages: ['markdown'], maxChars: 40, minConfidence: 0.3, debounceMs: 5, contextChars: 256,
-  inComments: false, inStrings: true, trigger: 'automatic',
+  inComments: false, inStrings: true, trigger: 'automatic', length: 'line', maxContinuationChars: 60,
 };
 
 function setup(

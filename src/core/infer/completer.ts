@@ -8,7 +8,7 @@
  * `contextChars` characters before the cursor, starting at the first line break in that window
  * when there is one (the model then starts from a line start, as it has seen many times).
  */
-import { SETTINGS } from '../config';
+import { SETTINGS, type CompletionLength } from '../config';
 import type { CompleteOptions, CompleteRequest, CompleteResult } from './completion';
 
 import { hasLstm, loadCheckpoint, type CheckpointMeta } from '../checkpoint';
@@ -23,14 +23,33 @@ import { LstmModel, type SequenceReader } from './lstmModel';
 import type { EngineKind } from './matMulEngine';
 import { StateCache } from './stateCache';
 import { choiceAt, type Choice } from './choice';
-import { tokenContext, type Phase } from './tokens';
+import { charClass, tokenContext, type Phase } from './tokens';
+import { continueLine, cutAt, type Cut } from './continuation';
 
 export const DEFAULT_COMPLETE_OPTIONS: CompleteOptions = {
   maxChars: SETTINGS['completion.maxChars'].default,
   minConfidence: SETTINGS['completion.minConfidence'].default,
   contextChars: SETTINGS['completion.contextChars'].default,
+  length: SETTINGS['completion.length'].default as CompletionLength,
+  maxContinuationChars: SETTINGS['completion.maxContinuationChars'].default,
   beamWidth: DEFAULT_BEAM_WIDTH,
 };
+
+/** What the decision path found at a position (Completer.decide). */
+interface Decision<S> {
+  d: Decoded;
+  choices: Choice[];
+  base: Pick<CompleteResult, 'typedLength' | 'charsRead' | 'decodeSteps'>;
+  /** The model's state after the text before the cursor, and the part of the token typed. */
+  state: S;
+  typed: string;
+}
+
+/**
+ * The least threshold a continuation is ever calibrated or shown at: the greedy decoding stops
+ * once the whole ghost's probability falls below it.
+ */
+export const CONTINUATION_FLOOR = 0.3;
 
 type Model<S> = CharModel<S> & Partial<SequenceReader<S>> & Partial<DocumentAware<S>> & { countsOnly?(): CharModel<S> | undefined };
 
@@ -90,7 +109,11 @@ export class Completer<S> {
     const t = opts.minConfidence;
     const chosen = choiceAt(choices, t);
     if (!chosen || !chosen.completion) {
-      if (!d.completion) return none(d.reason ?? 'nothing to complete', base);
+      if (!d.completion) {
+        // The token typed looks complete: the ghost may still be what follows it.
+        const after = d.reason === LOOKS_COMPLETE ? this.continuationOf(req, got, '', 1, opts, shouldStop) : {};
+        return none(d.reason ?? 'nothing to complete', { ...base, ...after });
+      }
       if ((req.suffix ?? '').startsWith(d.completion)) return none('the completion is already there', base);
       return none(BELOW_THRESHOLD, base);
     }
@@ -101,7 +124,60 @@ export class Completer<S> {
     return {
       completion: chosen.completion, confidence: chosen.confidence, threshold: t, ...base,
       ...(alternatives.length ? { alternatives } : {}),
+      ...this.continuationOf(req, got, chosen.completion, chosen.confidence, opts, shouldStop),
     };
+  }
+
+  /** The calibrated threshold of the ghost past the token (undefined: the model has none: no continuation). */
+  continuationMinConfidence?: number;
+
+  /** The continuation fields of an answer whose token part is `completion` (right with probability `prior`). */
+  private continuationOf(req: CompleteRequest, got: Decision<S>, completion: string, prior: number, opts: CompleteOptions, shouldStop?: () => boolean):
+    Pick<CompleteResult, 'continuation' | 'continuationConfidence'> {
+    const t = opts.continuationMinConfidence ?? this.continuationMinConfidence;
+    if (opts.length !== 'line' || t === undefined || t >= 1 || prior < t) return {};
+    const cuts = this.continuationCuts(req, got, completion, prior, Math.max(t, CONTINUATION_FLOOR), opts.maxContinuationChars, shouldStop);
+    const cut = cuts && cutAt(cuts.cuts, t);
+    return cut ? { continuation: cuts.text.slice(0, cut.length), continuationConfidence: cut.confidence } : {};
+  }
+
+  /** The greedy continuation after the cursor's text and `completion`, with its cuts down to `floor`. */
+  private continuationCuts(req: CompleteRequest, got: Decision<S>, completion: string, prior: number, floor: number, maxChars: number, shouldStop?: () => boolean):
+    { text: string; cuts: Cut[] } | undefined {
+    const lastText = completion || got.typed;
+    if (!lastText) return undefined;
+    const ids = this.vocab.encode(completion);
+    if (ids.includes(0)) return undefined;
+    let state = got.state;
+    for (const id of ids) state = this.model.advance([state], [id])[0];
+    const c = continueLine(this.model, this.vocab.chars, state, {
+      prior, floor, maxChars, suffix: req.suffix ?? '', shouldStop,
+      after: charClass(lastText.slice(-1)),
+    });
+    return c.cuts.length ? c : undefined;
+  }
+
+  /**
+   * For calibrating the continuation's threshold: the ghost the editor would show at the token
+   * threshold `t` (its token part, possibly empty when the typed token looks complete) and every
+   * cut of the continuation after it whose probability reaches CONTINUATION_FLOOR. Undefined when
+   * nothing would be shown past the token.
+   */
+  continuationChoices(req: CompleteRequest, t: number, options: Partial<CompleteOptions> = {}): { completion: string; text: string; cuts: Cut[] } | undefined {
+    const opts = this.optionsOf(options);
+    const got = this.decide(req, opts, t);
+    if ('reason' in got) return undefined;
+    const chosen = choiceAt(got.choices, t);
+    let completion = '';
+    let prior = 1;
+    if (chosen && chosen.completion) {
+      completion = chosen.completion;
+      prior = chosen.confidence;
+    } else if (got.d.completion || got.d.reason !== LOOKS_COMPLETE) {
+      return undefined;
+    }
+    const c = this.continuationCuts(req, got, completion, prior, CONTINUATION_FLOOR, opts.maxContinuationChars);
+    return c && { completion, ...c };
   }
 
   /**
@@ -130,7 +206,7 @@ export class Completer<S> {
    * confident first (promoted when neither of the first two passes).
    */
   private decide(req: CompleteRequest, opts: CompleteOptions, t: number | undefined, shouldStop?: () => boolean):
-    { reason: string; extra?: Partial<CompleteResult> } | { d: Decoded; choices: Choice[]; base: Pick<CompleteResult, 'typedLength' | 'charsRead' | 'decodeSteps'> } {
+    { reason: string; extra?: Partial<CompleteResult> } | Decision<S> {
     const suffix = req.suffix ?? '';
     const ctx = tokenContext(req.prefix, suffix);
     if (ctx.mode === 'none') return { reason: ctx.reason };
@@ -175,7 +251,7 @@ export class Completer<S> {
       .map((a): Choice => ({ completion: a.completion, confidence: this.confidence(state, ctx.start, a.completion, a.confidence), kind: 'alternative' }))
       .sort((a, b) => b.confidence - a.confidence);
     choices.push(...alternatives);
-    return { d, choices, base };
+    return { d, choices, base, state, typed: ctx.typed };
   }
 
   /** The model state after the text before `offset`; undefined when cancelled. */
@@ -282,7 +358,7 @@ export function servingCalibration(meta: CheckpointMeta, withLstm: boolean): Cal
 
 /** The mixture of a loaded checkpoint (and its LSTM, when it has one and `experts` is 'all'). */
 export async function loadMixture(modelDir: string, engine: EngineKind = 'auto', log?: (m: string) => void, experts: ExpertSet = 'all'):
-  Promise<{ model: MixtureModel<unknown>; lstm?: LstmModel; meta: CheckpointMeta; vocab: Vocab; minConfidence?: number; identifiers: IdentifierIndex }> {
+  Promise<{ model: MixtureModel<unknown>; lstm?: LstmModel; meta: CheckpointMeta; vocab: Vocab; minConfidence?: number; continuationMinConfidence?: number; identifiers: IdentifierIndex }> {
   const ckpt = loadCheckpoint(modelDir);
   const { lstmSize, numLayers } = ckpt.meta.config;
   const withLstm = experts === 'all' && hasLstm(ckpt.meta);
@@ -300,15 +376,19 @@ export async function loadMixture(modelDir: string, engine: EngineKind = 'auto',
     mixer: mixer ? new FittedMixer(mixer) : undefined,
     ...(judged ? { countMixer: new FittedMixer(ckpt.meta.countMixer!) } : {}),
   });
-  return { model, lstm, meta: ckpt.meta, vocab: ckpt.vocab, minConfidence: calibration?.minConfidence, identifiers: new IdentifierIndex(ckpt.identifiers) };
+  return {
+    model, lstm, meta: ckpt.meta, vocab: ckpt.vocab, minConfidence: calibration?.minConfidence,
+    continuationMinConfidence: calibration?.continuation?.minConfidence, identifiers: new IdentifierIndex(ckpt.identifiers),
+  };
 }
 
 /** Loads a checkpoint folder into a ready completer (throws CheckpointError on a bad model). */
 export async function loadCompleter(modelDir: string, engine: EngineKind = 'auto', log?: (m: string) => void, experts: ExpertSet = 'all'): Promise<LoadedCompleter> {
-  const { model, lstm, meta, vocab, minConfidence, identifiers } = await loadMixture(modelDir, engine, log, experts);
+  const { model, lstm, meta, vocab, minConfidence, continuationMinConfidence, identifiers } = await loadMixture(modelDir, engine, log, experts);
   const completer = new Completer(model, vocab) as Completer<unknown>;
   completer.identifiers = identifiers;
   if (minConfidence !== undefined) completer.minConfidence = minConfidence;
+  completer.continuationMinConfidence = continuationMinConfidence;
   return {
     completer,
     model,

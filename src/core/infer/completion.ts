@@ -17,7 +17,8 @@ export interface CompleteRequest {
 }
 
 /** What the user's settings say about a request; minConfidence undefined: the model's calibrated threshold. */
-export type CompletionSettings = Pick<CompletionConfig, 'maxChars' | 'minConfidence' | 'contextChars'>;
+export type CompletionSettings = Pick<CompletionConfig, 'maxChars' | 'minConfidence' | 'contextChars'> &
+  Partial<Pick<CompletionConfig, 'length' | 'maxContinuationChars'>>;
 
 /** A request as the editor asks it: where, and with what settings (the worker's `complete` message). */
 export type CompletionQuery = Required<CompleteRequest> & { settings: CompletionSettings };
@@ -25,6 +26,11 @@ export type CompletionQuery = Required<CompleteRequest> & { settings: Completion
 /** Everything a completion is decided with (the settings resolved, and the beam width). */
 export interface CompleteOptions extends Required<CompletionSettings> {
   beamWidth: number;
+  /**
+   * The threshold of the ghost past the token (on the probability that the whole ghost is right);
+   * undefined: the model's calibrated one (no continuation when the model has none).
+   */
+  continuationMinConfidence?: number;
 }
 
 export interface CompleteResult {
@@ -44,4 +50,11 @@ export interface CompleteResult {
   threshold?: number;
   /** Other distinct tokens worth showing, best first (VS Code's next/previous suggestion). */
   alternatives?: { completion: string; confidence: number }[];
+  /**
+   * The ghost past the token (length 'line'): what follows `completion` (or the token already
+   * typed, when `completion` is empty) up to a token boundary, on the same line; absent when none.
+   */
+  continuation?: string;
+  /** The probability that `completion` + `continuation` is right, as calibrated. */
+  continuationConfidence?: number;
 }

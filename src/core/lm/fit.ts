@@ -273,7 +273,33 @@ export interface Calibration {
   check?: { precision: number; shown: number; positions: number; folds: number };
   /** Keys of the positions (positionKey) and of the texts (textKey) calibrated on, which `charrnn eval` leaves out. */
   used?: { positions: number[]; texts: number[] };
+  /** The threshold of the ghost past the token (issue 23), when calibrated. */
+  continuation?: ContinuationCalibration;
 }
+
+/**
+ * The threshold on the probability that a whole ghost (token + continuation) is right, calibrated
+ * on the same held-out positions at the token threshold: a shown ghost is right when it is a
+ * prefix of the real rest of the line.
+ */
+export interface ContinuationCalibration {
+  /** Undefined: the positions could not show that any threshold keeps the target: no continuation. */
+  minConfidence?: number;
+  target: number;
+  /** At that threshold, on the positions: share with a continuation shown, whole ghost right among those, lower bound. */
+  precision: number;
+  shown: number;
+  lowerBound?: number;
+  positions: number;
+  /** Characters of right ghosts per position (a right token taken when its continuation is wrong), with and without continuations. */
+  savedPerPosition: number;
+  tokenSavedPerPosition: number;
+}
+
+/** The continuation's default precision target (issue 23). */
+export const CONTINUATION_TARGET = 0.85;
+/** Positions read for the continuation's threshold (after the token's, on the same ones). */
+export const CONTINUATION_POSITIONS = 1000;
 
 export const JUDGED_CONFIDENCE = 'mixture-and-counts' as const;
 
@@ -337,7 +363,11 @@ export interface CalibrationItem {
   group: number;
   choices: readonly Choice[];
   truth: string;
+  /** Whether a shown completion is right (default: it equals `truth`). */
+  right?: (completion: string) => boolean;
 }
+
+const isRight = (it: CalibrationItem, completion: string) => (it.right ? it.right(completion) : completion === it.truth);
 
 /** Precision against the threshold: at each threshold t[j] (descending), shown and right positions and the lower bound. */
 export interface ThresholdCurve {
@@ -397,7 +427,7 @@ export function thresholdCurve(items: readonly CalibrationItem[], z = CONFIDENCE
   ts.forEach((t, j) => {
     for (const i of dirty[j]) {
       const c = choiceAt(items[i].choices, t);
-      const next = c && c.completion ? (c.completion === items[i].truth ? 2 : 1) : 0;
+      const next = c && c.completion ? (isRight(items[i], c.completion) ? 2 : 1) : 0;
       const prev = state[i];
       if (next === prev) continue;
       const dn = (next > 0 ? 1 : 0) - (prev > 0 ? 1 : 0);
@@ -430,7 +460,7 @@ function outcomeAt(items: readonly CalibrationItem[], t: number): { shown: numbe
     const c = choiceAt(it.choices, t);
     if (!c || !c.completion) continue;
     shown++;
-    if (c.completion === it.truth) ok++;
+    if (isRight(it, c.completion)) ok++;
   }
   return { shown, ok };
 }
@@ -484,6 +514,8 @@ export interface CalibrateOptions {
   more?: CalibrationSource[];
   /** The threshold is at least this (when the positions choose one). */
   minThreshold?: number;
+  /** Also the continuation's threshold (issue 23), for this precision target, on up to `positions` of the own positions. */
+  continuation?: { target: number; positions: number };
 }
 
 /** Documents and a completer that has not learnt from them (CalibrateOptions.more). */
@@ -501,6 +533,7 @@ export function* calibrateSteps(completer: Completer<unknown>, docs: readonly { 
   const groupIds = new Map<string, number>();
   let files = 0;
   /** Reads `count` stratified positions of `docs` through `c` into the items (groups named under `tag`). */
+  const own: { text: string; offset: number; truth: string; group: number; choices: readonly Choice[] }[] = [];
   function* read(c: Completer<unknown>, ds: readonly { relPath: string; text: string }[], count: number, tag: string): Steps<number> {
     const { positions: pos, files: drawn } = sampleStratified([...ds], count, o.seed ?? 1, { maxFileShare: o.maxFileShare });
     const text = new Map(ds.map((d) => [d.relPath, d.text]));
@@ -514,6 +547,7 @@ export function* calibrateSteps(completer: Completer<unknown>, docs: readonly { 
         const g = `${tag}:${fileIndex.get(p.relPath)}` + (byFiles ? '' : `:${Math.floor(p.offset / GROUP_BLOCK_CHARS)}`);
         if (!groupIds.has(g)) groupIds.set(g, groupIds.size);
         items.push({ group: groupIds.get(g)!, choices, truth: p.truth });
+        if (tag === 'v') own.push({ text: t, offset: p.offset, truth: p.truth, group: groupIds.get(g)!, choices });
         used.positions.push(positionKey(t, p.offset, p.truth));
         yield;
       }
@@ -524,11 +558,11 @@ export function* calibrateSteps(completer: Completer<unknown>, docs: readonly { 
     files += drawn.filter((f) => f.drawn > 0).length;
     return pos.length;
   }
-  const own = yield* read(completer, docs, o.positions, 'v');
+  const ownCount = yield* read(completer, docs, o.positions, 'v');
   let rotated = 0;
   const more = o.more ?? [];
-  if (own < o.positions && more.length) {
-    const each = Math.ceil((o.positions - own) / more.length);
+  if (ownCount < o.positions && more.length) {
+    const each = Math.ceil((o.positions - ownCount) / more.length);
     for (const [k, src] of more.entries()) rotated += yield* read(src.completer(), src.docs, each, `m${k}`);
   }
   const curve = thresholdCurve(items, z);
@@ -547,7 +581,11 @@ export function* calibrateSteps(completer: Completer<unknown>, docs: readonly { 
   const n = items.length || 1;
   const check = items.length ? { check: crossCheck(items, o.target, o.fallback, z, o.minThreshold) } : {};
   const how: Pick<Calibration, 'confidence'> = completer.judge ? { confidence: JUDGED_CONFIDENCE } : {};
+  const cont = o.continuation && chosen !== undefined
+    ? { continuation: yield* calibrateContinuation(completer, own.slice(0, o.continuation.positions), threshold, o.continuation.target, z) }
+    : {};
   return {
+    ...cont,
     minConfidence: threshold,
     precision: at.shown ? at.ok / at.shown : 0,
     shown: at.shown / n,
@@ -562,5 +600,74 @@ export function* calibrateSteps(completer: Completer<unknown>, docs: readonly { 
     ...(chosen !== undefined && o.minThreshold !== undefined && o.minThreshold > chosen ? { floor: o.minThreshold } : {}),
     ...check,
     used,
+  };
+}
+
+/**
+ * The continuation's threshold (issue 23): at each position, the ghost the editor shows at the
+ * token threshold `t` and the cuts of its continuation; the lowest threshold on the whole ghost's
+ * probability whose lower confidence bound on precision (a ghost is right when it is a prefix of
+ * the real rest of the line) reaches `target`.
+ */
+export function* calibrateContinuation(
+  completer: Completer<unknown>,
+  positions: readonly { text: string; offset: number; truth: string; group: number; choices: readonly Choice[] }[],
+  t: number,
+  target: number,
+  z = CONFIDENCE_Z,
+): Steps<ContinuationCalibration> {
+  const items: CalibrationItem[] = [];
+  /** The token part of each item's ghost, and whether it is right alone. */
+  const tokens: { completion: string; right: boolean }[] = [];
+  const docKeys = new Set<string>();
+  let tokenSaved = 0;
+  try {
+    for (const p of positions) {
+      const docKey = `\u0000continue:${textKey(p.text)}`;
+      docKeys.add(docKey);
+      // The token alone, where it is right (what the token threshold shows at this position).
+      const token = choiceAt(p.choices, t);
+      if (token?.completion && token.completion === p.truth) tokenSaved += token.completion.length;
+      const c = completer.continuationChoices({ docKey, prefix: p.text.slice(0, p.offset), suffix: '' }, t);
+      yield;
+      if (!c) continue;
+      const eol = p.text.slice(p.offset).search(/[\r\n]/);
+      const rest = eol < 0 ? p.text.slice(p.offset) : p.text.slice(p.offset, p.offset + eol);
+      // Longest first: the first that passes a threshold is what is shown at it.
+      const choices: Choice[] = [...c.cuts].reverse().map((cut) => ({ completion: c.completion + c.text.slice(0, cut.length), confidence: cut.confidence, kind: 'beam' }));
+      items.push({ group: p.group, choices, truth: rest, right: (ghost) => rest.startsWith(ghost) });
+      tokens.push({ completion: c.completion, right: c.completion !== '' && c.completion === p.truth });
+    }
+  } finally {
+    for (const k of docKeys) completer.forget(k);
+  }
+  const curve = thresholdCurve(items, z);
+  const picked = pickThreshold(curve, target);
+  const n = positions.length || 1;
+  // At the picked threshold: a right ghost is taken whole (in place of its right token, if any).
+  let saved = tokenSaved;
+  let shown = 0;
+  let ok = 0;
+  if (picked !== undefined) {
+    items.forEach((it, i) => {
+      const c = choiceAt(it.choices, picked);
+      if (!c) return;
+      shown++;
+      if (!isRight(it, c.completion)) return;
+      ok++;
+      saved += c.completion.length - (tokens[i].right ? tokens[i].completion.length : 0);
+    });
+  }
+  let j = -1;
+  if (picked !== undefined) for (let i = 0; i < curve.t.length && curve.t[i] >= picked; i++) j = i;
+  return {
+    ...(picked !== undefined ? { minConfidence: picked } : {}),
+    target,
+    precision: shown ? ok / shown : NaN,
+    shown: shown / n,
+    ...(j >= 0 ? { lowerBound: curve.lower[j] } : {}),
+    positions: positions.length,
+    savedPerPosition: saved / n,
+    tokenSavedPerPosition: tokenSaved / n,
   };
 }
