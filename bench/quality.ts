@@ -19,7 +19,7 @@ import { completionMetrics, emptyTyping, quantile, typeThrough, type CompletionM
 import { KneserNeyModel } from '../src/core/lm/ngram';
 import { samplePositions, type Position } from '../src/core/positions';
 import { bitsPerChar } from '../src/core/lm/bitsPerChar';
-import { calibrate, CONSERVATIVE_THRESHOLD, mixtureBitsPerChar, thresholdCurve, type CalibrateOptions, type Calibration, type CalibrationItem } from '../src/core/lm/fit';
+import { calibrate, CONSERVATIVE_THRESHOLD, CONTINUATION_POSITIONS, CONTINUATION_TARGET, mixtureBitsPerChar, thresholdCurve, type CalibrateOptions, type Calibration, type CalibrationItem } from '../src/core/lm/fit';
 import { splitCorpus } from '../src/core/batching';
 import { CALIBRATION_POSITIONS, describeCalibration, rotationDue, rotationSources, TARGET_PRECISION, validationTexts } from '../src/core/mixtureStage';
 import { benchTrainConfig, trainCharRnn, peakRssMB, type TrainOutcome } from './trainRun';
@@ -163,6 +163,68 @@ export function oracleExact(completer: Completer<unknown>, positions: Position[]
   return out;
 }
 
+/** One way of showing ghosts at the positions (issue 23): tokens alone, or tokens and what follows on the line. */
+export interface GhostFigures {
+  /** Share of positions with a ghost; share of those right (a token equal to the truth; a ghost with a continuation a prefix of the rest of the line). */
+  shown: number;
+  precision: number;
+  /** Characters of right ghosts per position (a right token still taken when its continuation is wrong). */
+  savedPerPosition: number;
+  /** Share of positions with a continuation, and its precision (line only). */
+  continuationShown?: number;
+  continuationPrecision?: number;
+  msP50: number;
+  msP95: number;
+}
+
+/** Ghosts at the positions in `token` and in `line` mode (each pass with its own document states), and the continuation's threshold. */
+export function ghostFigures(completer: Completer<unknown>, positions: Position[], docs: Map<string, string>): { token: GhostFigures; line: GhostFigures; threshold?: number } {
+  const pass = (length: 'token' | 'line'): GhostFigures => {
+    let shown = 0;
+    let right = 0;
+    let saved = 0;
+    let cShown = 0;
+    let cRight = 0;
+    const ms: number[] = [];
+    for (const p of positions) {
+      const text = docs.get(p.relPath)!;
+      const t = performance.now();
+      const r = completer.complete({ docKey: `\u0000${length}:${p.relPath}`, prefix: text.slice(0, p.offset), offset: p.offset, suffix: '' }, { length });
+      ms.push(performance.now() - t);
+      const tokenRight = r.completion !== '' && r.completion === p.truth;
+      const cont = r.continuation ?? '';
+      if (!r.completion && !cont) continue;
+      shown++;
+      if (!cont) {
+        if (tokenRight) {
+          right++;
+          saved += r.completion.length;
+        }
+        continue;
+      }
+      cShown++;
+      const eol = text.slice(p.offset).search(/[\r\n]/);
+      const rest = eol < 0 ? text.slice(p.offset) : text.slice(p.offset, p.offset + eol);
+      const ghost = r.completion + cont;
+      if (rest.startsWith(ghost)) {
+        right++;
+        cRight++;
+        saved += ghost.length;
+      } else if (tokenRight) {
+        saved += r.completion.length;
+      }
+    }
+    for (const relPath of new Set(positions.map((p) => p.relPath))) completer.forget(`\u0000${length}:${relPath}`);
+    const n = positions.length || 1;
+    return {
+      shown: shown / n, precision: shown ? right / shown : NaN, savedPerPosition: saved / n,
+      ...(length === 'line' ? { continuationShown: cShown / n, continuationPrecision: cShown ? cRight / cShown : NaN } : {}),
+      msP50: quantile(ms, 0.5), msP95: quantile(ms, 0.95),
+    };
+  };
+  return { token: pass('token'), line: pass('line'), ...(completer.continuationMinConfidence !== undefined ? { threshold: completer.continuationMinConfidence } : {}) };
+}
+
 /** The fields every engine's result shares, from its evaluation at the positions. */
 function scoreFields(ev: ReturnType<typeof evaluatePositions>) {
   return {
@@ -209,7 +271,7 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
         const ev = evaluatePositions(positions, testDocs, (relPath, prefix, offset) => completer.complete({ docKey: relPath, prefix, offset }).completion);
         const scores = scoreFields(ev);
         log(`${engine}: ${bpc?.toFixed(3) ?? '-'} bits/char, ${scoreLine(scores.metrics)}, threshold ${completer.minConfidence.toFixed(3)}`);
-        const promise = completer === b.completer ? { promise: promiseOf(serving.calibration) } : {};
+        const promise = completer === b.completer ? { promise: promiseOf(serving.calibration), line: ghostFigures(completer, positions, testDocs) } : {};
         result.engines.push({ engine, bpc, ...scores, detail: { base: b.base.meta.name, steps: b.base.meta.pretraining.run?.steps, minConfidence: completer.minConfidence, bpcByExpert: mix.bpc, samples: ev.samples, ...promise } });
       }
     } finally {
@@ -248,9 +310,11 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
     const again = (name: string, completer: Completer<unknown>, positions: number, extra: Partial<CalibrateOptions>) => {
       const t = Date.now();
       const c = calibrate(completer, val, {
-        positions: o.calibrationPositions ?? positions, target: TARGET_PRECISION, fallback: CONSERVATIVE_THRESHOLD, z: o.calibrationZ, ...extra,
+        positions: o.calibrationPositions ?? positions, target: TARGET_PRECISION, fallback: CONSERVATIVE_THRESHOLD, z: o.calibrationZ,
+        continuation: { target: CONTINUATION_TARGET, positions: CONTINUATION_POSITIONS }, ...extra,
       });
       completer.minConfidence = c.minConfidence;
+      completer.continuationMinConfidence = c.continuation?.minConfidence;
       log(`recalibrated ${name} on ${val.length} validation files: ${describeCalibration(c)} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
       return c;
     };
@@ -270,7 +334,10 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
     const scores = scoreFields(ev);
     // How well the confidence ranks the answers, whatever the threshold: the best exact match at
     // 85% and 90% precision on these positions (each at its own best threshold: an upper bound).
-    if (detail.promise && !detail.target) detail.oracle = oracleExact(completer, positions, testDocs);
+    if (detail.promise && !detail.target) {
+      detail.oracle = oracleExact(completer, positions, testDocs);
+      detail.line = ghostFigures(completer, positions, testDocs);
+    }
     log(`${engine}: ${bpc?.toFixed(3) ?? '-'} bits/char, ${scoreLine(scores.metrics)}, threshold ${completer.minConfidence.toFixed(3)}`);
     result.engines.push({
       engine, bpc, trainSec, ...scores, peakRssMB: result.training?.peakRssMB,

@@ -1,7 +1,7 @@
 /**
  * Formats benchmark results as plain-text tables (terminal) and Markdown tables (BENCHMARKS.md).
  */
-import type { QualityResult, ThresholdPromise } from './quality';
+import type { GhostFigures, QualityResult, ThresholdPromise } from './quality';
 import type { SpeedResult } from './speedBench';
 
 export interface LatencyRow {
@@ -102,6 +102,22 @@ export function promiseTable(q: QualityResult, markdown = false): string | undef
   return table(['engine', 'target', 'threshold', 'rule', 'calibration, held-out folds', 'achieved (held-out files)', 'shown', 'exact match', 'best exact at target (oracle)'], rows, markdown);
 }
 
+/** Ghosts past the token (issue 23): per calibrated engine, tokens alone against tokens and the rest of the line. */
+export function lineTable(q: QualityResult, markdown = false): string | undefined {
+  const rows = q.engines.flatMap((e) => {
+    const g = e.detail?.line as { token: GhostFigures; line: GhostFigures; threshold?: number } | undefined;
+    if (!g) return [];
+    const ratio = g.token.savedPerPosition > 0 ? `${(g.line.savedPerPosition / g.token.savedPerPosition).toFixed(2)}x` : '–';
+    return [
+      [e.engine, 'token', pct(g.token.shown), pct(g.token.precision), '–', '–', f(g.token.savedPerPosition, 2), '', f(g.token.msP50, 1), f(g.token.msP95, 1)],
+      ['', `line (threshold ${f(g.threshold, 3)})`, pct(g.line.shown), pct(g.line.precision), pct(g.line.continuationShown ?? NaN), pct(g.line.continuationPrecision ?? NaN),
+        f(g.line.savedPerPosition, 2), ratio, f(g.line.msP50, 1), f(g.line.msP95, 1)],
+    ];
+  });
+  if (!rows.length) return undefined;
+  return table(['engine', 'ghost', 'shown', 'precision', 'continuation shown', 'continuation precision', 'chars saved / position', 'ratio', 'ms p50', 'ms p95'], rows, markdown);
+}
+
 /** The oracle's exact match at a target, with the path as it is / without promotion. */
 function oracle(o: unknown, target: string): string {
   const at = o as Record<string, { exact: number }> | undefined;
@@ -139,6 +155,12 @@ export function formatResults(r: BenchResults, markdown = false): string {
     if (promise) {
       h(`The threshold's promise: target vs achieved precision on the ${q.positions} held-out positions`);
       out.push(promise);
+    }
+    const line = lineTable(q, markdown);
+    if (line) {
+      h(`Ghost text past the token: tokens alone vs to the end of the line, on the same ${q.positions} positions`);
+      out.push(line);
+      out.push('precision: the whole ghost right (a token equal to the rest of the identifier; with a continuation, a prefix of the rest of the line); chars saved: a right ghost accepted whole, else a right token.');
     }
     const t = q.training;
     if (t) {

@@ -82,6 +82,8 @@ export interface CompletionConfig {
   length: CompletionLength;
   /** Longest part of the ghost past the token, in characters. */
   maxContinuationChars: number;
+  /** Undefined: the model's calibrated continuation threshold (none: no continuation). */
+  continuationMinConfidence?: number;
 }
 
 /** How the trainer treats the machine (not saved with the model: they do not change it). */
@@ -139,6 +141,7 @@ export const SETTINGS = {
   'completion.minConfidence': { type: 'number', default: 0.3, minimum: 0, maximum: 1, description: 'Show a completion only when its confidence is at least this: the probability the model gives it (with a trained LSTM, the geometric mean of the whole mixture\'s and the n-gram + cache\'s). Unset, the model\'s own threshold applies: calibrated on held-out code for 90% precision (0.3 when the model has none).' },
   'completion.length': { type: 'string', default: 'line', enum: COMPLETION_LENGTHS, description: 'token: the ghost text ends with the identifier or token being typed. line: it goes on towards the end of the line while the model is sure (cut at a token boundary, at a threshold calibrated for 85% precision); Tab accepts all of it, Ctrl+Right word by word.', markdownDescription: '`token`: the ghost text ends with the identifier or token being typed. `line`: it goes on towards the end of the line while the model is sure of it (cut at a token boundary, at a threshold calibrated on held-out code for 85% precision of the whole ghost). `Tab` accepts all of it, `Ctrl+Right` (**Accept Next Word Of Inline Suggestion**) word by word.' },
   'completion.maxContinuationChars': { type: 'integer', default: 60, minimum: 1, maximum: 200, description: 'Longest part of the ghost text past the token (with completion.length: line), in characters.', markdownDescription: 'Longest part of the ghost text past the token (with `#charrnn.completion.length#`: `line`), in characters.' },
+  'completion.continuationMinConfidence': { type: 'number', default: 0.5, minimum: 0, maximum: 1, description: 'Show the ghost past the token only when the probability that all of it is right is at least this. Unset, the model\'s own threshold applies: calibrated on held-out code for 85% precision (a model without one shows no continuation).' },
   'completion.debounceMs': { type: 'integer', default: 30, minimum: 0, maximum: 2000, description: 'Wait this long after a keystroke before asking the model.' },
   'completion.contextChars': { type: 'integer', default: 256, minimum: 16, maximum: 4096, description: 'Characters before the cursor that the model reads when it has no cached state.' },
   'completion.inComments': { type: 'boolean', default: false, description: 'Also complete inside comments (// and /* */, #, -- and so on, by language).', markdownDescription: 'Also complete inside comments (`//` and `/* */`, `#`, `--`, `<!-- -->`, … as the document\'s language writes them). Off by default: prose in comments is where a code model guesses worst.' },

@@ -298,5 +298,8 @@ export function describeCalibration(c: Calibration): string {
     `shown ${pct(c.shown)} of ${c.positions} positions${c.files !== undefined ? ` from ${c.files} files` : ''}` +
     `${c.rotated ? `, ${c.rotated} of them in training files read by count models rebuilt without them` : ''}` +
     `${c.floor !== undefined ? `, raised to the count models' threshold` : ''})` +
-    (c.check ? `; held out: precision ${Number.isFinite(c.check.precision) ? pct(c.check.precision) : '-'}, shown ${pct(c.check.shown)} (${c.check.folds} folds)` : '');
+    (c.check ? `; held out: precision ${Number.isFinite(c.check.precision) ? pct(c.check.precision) : '-'}, shown ${pct(c.check.shown)} (${c.check.folds} folds)` : '') +
+    (c.continuation ? `; past the token: ${c.continuation.minConfidence === undefined ? 'no threshold keeps the target: no continuation'
+      : `threshold ${c.continuation.minConfidence.toFixed(3)} for ${pct(c.continuation.target)} (precision ${pct(c.continuation.precision)}, shown ${pct(c.continuation.shown)}, ` +
+        `${c.continuation.savedPerPosition.toFixed(2)} chars saved per position, tokens alone ${c.continuation.tokenSavedPerPosition.toFixed(2)})`}` : '');
 }

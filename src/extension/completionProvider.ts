@@ -137,7 +137,7 @@ export class CharRnnCompletionProvider implements vscode.InlineCompletionItemPro
       // Only real answers are cached (undefined = cancelled, superseded, no worker).
       let ms: number | undefined;
       const keyFor = (minConfidence: number | undefined) =>
-        `${this.deps.client.generation ?? 0}|${docKey}|${document.version}|${offset}|${s.maxChars}|${minConfidence}|${s.length}|${s.maxContinuationChars}`;
+        `${this.deps.client.generation ?? 0}|${docKey}|${document.version}|${offset}|${s.maxChars}|${minConfidence}|${s.length}|${s.maxContinuationChars}|${s.continuationMinConfidence}`;
       const ask = async (minConfidence: number | undefined): Promise<CompletionAnswer | undefined> => {
         const key = keyFor(minConfidence);
         if (this.cache.has(key)) return this.cache.get(key);
@@ -149,7 +149,7 @@ export class CharRnnCompletionProvider implements vscode.InlineCompletionItemPro
           offset,
           prefix,
           suffix: after,
-          settings: { maxChars: s.maxChars, minConfidence, contextChars: s.contextChars, length: s.length, maxContinuationChars: s.maxContinuationChars },
+          settings: { maxChars: s.maxChars, minConfidence, contextChars: s.contextChars, length: s.length, maxContinuationChars: s.maxContinuationChars, continuationMinConfidence: s.continuationMinConfidence },
         }, token);
         if (a && !token.isCancellationRequested) {
           const took = performance.now() - t0;

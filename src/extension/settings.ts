@@ -83,6 +83,8 @@ export function readCompletionConfig(scope?: vscode.ConfigurationScope): Read<Co
       trigger: get<CompletionTrigger>('completion.trigger'),
       length: get<CompletionLength>('completion.length'),
       maxContinuationChars: get<number>('completion.maxContinuationChars'),
+      // Unset: the model's calibrated one.
+      continuationMinConfidence: isSet(scope, 'completion.continuationMinConfidence') ? get<number>('completion.continuationMinConfidence') : undefined,
     },
     warnings,
   };

@@ -81,7 +81,8 @@ const str = (v: unknown): v is string => typeof v === 'string';
 export function isCompletionSettings(s: unknown): s is CompletionSettings {
   return isObj(s) && num(s.maxChars) && s.maxChars >= 1 && (s.minConfidence === undefined || num(s.minConfidence)) && num(s.contextChars) && s.contextChars >= 1 &&
     (s.length === undefined || s.length === 'token' || s.length === 'line') &&
-    (s.maxContinuationChars === undefined || (num(s.maxContinuationChars) && s.maxContinuationChars >= 1));
+    (s.maxContinuationChars === undefined || (num(s.maxContinuationChars) && s.maxContinuationChars >= 1)) &&
+    (s.continuationMinConfidence === undefined || num(s.continuationMinConfidence));
 }
 
 export function isToWorker(m: unknown): m is ToWorker {

@@ -163,6 +163,43 @@ describe('inline completion provider', () => {
     assert.strictEqual((yes![0] as unknown as InlineCompletionItem).insertText, 'total');
   });
 
+  describe('ghost text past the token (issue 23)', () => {
+    const line = 'const x = foo.pip';
+    const withRest = (q: CompletionQuery) => ({
+      completion: 'e', confidence: 0.9, typedLength: 3, charsRead: 0, decodeSteps: 0, ms: 1,
+      ...(q.settings.length === 'line' ? { continuation: '(map(f));', continuationConfidence: 0.87 } : {}),
+    });
+
+    it('the item is the typed part, the token and its continuation; the request carries the setting and the limit', async () => {
+      const { ask, queries, provider } = setup(withRest);
+      const items = await ask(doc(line), 0, line.length);
+      assert.strictEqual(items!.length, 1, 'the token alone is not a second item: accepting word by word gives it');
+      assert.strictEqual((items![0] as unknown as InlineCompletionItem).insertText, 'pipe(map(f));');
+      assert.deepStrictEqual([queries[0].settings.length, queries[0].settings.maxContinuationChars], ['line', 60]);
+      assert.strictEqual(provider.lastDecision?.completion, 'e(map(f));');
+      assert.strictEqual(provider.lastDecision?.confidence, 0.87);
+    });
+
+    it('with length token: the token alone, and the request says so', async () => {
+      const { ask, queries } = setup(withRest, { length: 'token', maxContinuationChars: 12 });
+      const items = await ask(doc(line), 0, line.length);
+      assert.strictEqual((items![0] as unknown as InlineCompletionItem).insertText, 'pipe');
+      assert.deepStrictEqual([queries[0].settings.length, queries[0].settings.maxContinuationChars], ['token', 12]);
+    });
+
+    it('a token typed to its end: the continuation alone is shown', async () => {
+      const { ask } = setup(() => ({ completion: '', confidence: 0, typedLength: 4, charsRead: 0, decodeSteps: 0, ms: 1, reason: 'the token looks complete', continuation: '(map(f));', continuationConfidence: 0.9 }));
+      const items = await ask(doc(line + 'e'), 0, line.length + 1);
+      assert.strictEqual((items![0] as unknown as InlineCompletionItem).insertText, 'pipe(map(f));');
+    });
+
+    it('with the suggest list\'s item selected, only the token that the item writes is shown', async () => {
+      const { ask } = setup(withRest);
+      const items = await ask(doc(line), 0, line.length, token(), { range: new Range(0, 14, 0, 17), text: 'pipe' });
+      assert.strictEqual((items![0] as unknown as InlineCompletionItem).insertText, 'pipe');
+    });
+  });
+
   describe('while the suggest widget has an item selected (issue 22: Tab takes the widget\'s item)', () => {
     // `as` typed, the model says `assert`; the widget's list has only `as` (the keyword) selected.
     const line = '  as';

@@ -18,13 +18,13 @@ export interface CompleteRequest {
 
 /** What the user's settings say about a request; minConfidence undefined: the model's calibrated threshold. */
 export type CompletionSettings = Pick<CompletionConfig, 'maxChars' | 'minConfidence' | 'contextChars'> &
-  Partial<Pick<CompletionConfig, 'length' | 'maxContinuationChars'>>;
+  Partial<Pick<CompletionConfig, 'length' | 'maxContinuationChars' | 'continuationMinConfidence'>>;
 
 /** A request as the editor asks it: where, and with what settings (the worker's `complete` message). */
 export type CompletionQuery = Required<CompleteRequest> & { settings: CompletionSettings };
 
 /** Everything a completion is decided with (the settings resolved, and the beam width). */
-export interface CompleteOptions extends Required<CompletionSettings> {
+export interface CompleteOptions extends Required<Omit<CompletionSettings, 'continuationMinConfidence'>> {
   beamWidth: number;
   /**
    * The threshold of the ghost past the token (on the probability that the whole ghost is right);

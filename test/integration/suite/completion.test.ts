@@ -22,6 +22,8 @@ const MODEL: Record<string, unknown> = {
   'training.learningRate': 0.01,
   'completion.minConfidence': 0.05,
   'completion.debounceMs': 0,
+  // The tests below assert the token a commit inserts; the ghost past the token has its own test.
+  'completion.length': 'token',
 };
 
 suite('Inline completions', function () {
@@ -66,6 +68,40 @@ suite('Inline completions', function () {
     const editor = await editorWith('learnt.ts', 'const total = order.itemQu');
     const text = await triggerAndCommit(editor, 20);
     assert.strictEqual(text, 'const total = order.itemQuantity');
+  });
+
+  test('where the document repeats a call, the ghost goes past the identifier: Tab takes all of it, accept-next-word a word and leaves the rest (issue 23)', async () => {
+    await configure({ 'completion.length': 'line', 'completion.continuationMinConfidence': 0.3 });
+    try {
+      const call = "logger.info(formatMessage(user, 'created'));";
+      const body = `${call}\n`.repeat(5);
+      const lastLine = (e: vscode.TextEditor) => e.document.lineAt(e.document.lineCount - 1).text;
+      // Tab (commit) inserts the identifier and what follows it.
+      const whole = await editorWith('line-whole.ts', body + 'logger.inf');
+      await triggerAndCommit(whole, 20);
+      const taken = lastLine(whole);
+      assert.ok(call.startsWith(taken) && taken.length > 'logger.info('.length, `Tab took ${JSON.stringify(taken)}`);
+      assert.ok(!whole.document.getText().slice(body.length).includes('\n'), 'the ghost never crosses the line');
+      const ghost = api.completions.provider.lastDecision;
+      assert.strictEqual(ghost?.code, 'shown');
+      // Accept next word: a first part goes in, the rest stays shown (a commit without a new trigger takes it).
+      const parts = await editorWith('line-words.ts', body + 'logger.inf');
+      await waitFor(async () => {
+        await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+        await new Promise((r) => setTimeout(r, 500));
+        const d = api.completions.provider.lastDecision;
+        return d?.code === 'shown' && d.docKey === parts.document.uri.toString() && (d.completion ?? '').length > 1;
+      }, { timeoutMs: 30_000, message: 'no ghost past the identifier' });
+      await vscode.commands.executeCommand('editor.action.inlineSuggest.acceptNextWord');
+      await waitFor(() => lastLine(parts) !== 'logger.inf', { timeoutMs: 5000, message: 'accept-next-word inserted nothing' });
+      const first = lastLine(parts);
+      assert.ok(taken.startsWith(first) && first.length < taken.length, `one word: ${JSON.stringify(first)} of ${JSON.stringify(taken)}`);
+      await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
+      await waitFor(() => lastLine(parts) !== first, { timeoutMs: 5000, message: 'the rest was not shown after the first word' });
+      assert.ok(call.startsWith(lastLine(parts)) && lastLine(parts).length > first.length, JSON.stringify(lastLine(parts)));
+    } finally {
+      await configure({ 'completion.length': MODEL['completion.length'], 'completion.continuationMinConfidence': undefined });
+    }
   });
 
   test('an identifier that occurs only in the open, unsaved document is completed from the document cache', async () => {

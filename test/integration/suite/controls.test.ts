@@ -19,6 +19,8 @@ import { REPO_ROOT, configure, editorWith, fixtureUri, getExtensionExports, slee
 const SETTINGS: Record<string, unknown> = {
   'completion.minConfidence': 0.05,
   'completion.debounceMs': 0,
+  // These tests assert the token a commit inserts (the ghost past it: completion.test.ts).
+  'completion.length': 'token',
 };
 const PREFIX = 'const total = order.itemQu';
 

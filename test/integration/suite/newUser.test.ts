@@ -18,6 +18,8 @@ import { collect, configure, editorWith, getExtensionExports, sleep, waitFor, wh
 const SETTINGS: Record<string, unknown> = {
   'completion.minConfidence': 0.05,
   'completion.debounceMs': 0,
+  // These tests assert the token a commit inserts (the ghost past it: completion.test.ts).
+  'completion.length': 'token',
 };
 /** A small model that trains fast, for the runs of this suite. */
 const TINY: Record<string, unknown> = {
