@@ -85,6 +85,21 @@ describe('completion client + worker thread', function () {
     assert.ok(w && w.completion === '' && w.typedLength === 3);
   });
 
+  it('the ghost past the token crosses the worker protocol: asked with length line and a threshold, the answer carries it (issue 23)', async () => {
+    const baseDir = defaultBaseDir(__dirname);
+    const { c } = make({ modelDir: () => undefined, baseDir: () => baseDir });
+    const call = "logger.info(formatMessage(user, 'created'));\n";
+    const prefix = call.repeat(5) + 'logger.inf';
+    const ask = (length: 'token' | 'line') => c.complete({ ...query(prefix, 'file:///line.ts'), settings: { maxChars: 20, minConfidence: 0.1, contextChars: 256, length, maxContinuationChars: 60, continuationMinConfidence: 0.3 } });
+    const line = await ask('line');
+    assert.ok(line, 'an answer');
+    assert.strictEqual(line.completion, 'o');
+    assert.ok(line.continuation && call.startsWith('logger.info' + line.continuation) && line.continuation.length >= 2, JSON.stringify(line));
+    assert.ok(line.continuationConfidence! >= 0.3 && line.continuationConfidence! <= 1);
+    const token = await ask('token');
+    assert.deepStrictEqual([token?.completion, token?.continuation], ['o', undefined]);
+  });
+
   it('a cancelled request resolves with no suggestion', async () => {
     const { c } = make({ modelDir: () => good });
     await c.complete(query('x('));
