@@ -37,7 +37,7 @@ export const DEFAULT_COMPLETE_OPTIONS: CompleteOptions = {
 
 /** What the decision path found at a position (Completer.decide). */
 interface Decision<S> {
-  d: Decoded;
+  d: Decoded<S>;
   choices: Choice[];
   base: Pick<CompleteResult, 'typedLength' | 'charsRead' | 'decodeSteps'>;
   /** The model's state after the text before the cursor, and the part of the token typed. */
@@ -146,10 +146,15 @@ export class Completer<S> {
     { text: string; cuts: Cut[] } | undefined {
     const lastText = completion || got.typed;
     if (!lastText) return undefined;
-    const ids = this.vocab.encode(completion);
-    if (ids.includes(0)) return undefined;
     let state = got.state;
-    for (const id of ids) state = this.model.advance([state], [id])[0];
+    if (completion && completion === got.d.completion && got.d.state !== undefined) {
+      // The beam's best: the search already read it.
+      state = got.d.state;
+    } else {
+      const ids = this.vocab.encode(completion);
+      if (ids.includes(0)) return undefined;
+      for (const id of ids) state = this.model.advance([state], [id])[0];
+    }
     const c = continueLine(this.model, this.vocab.chars, state, {
       prior, floor, maxChars, suffix: req.suffix ?? '', shouldStop,
       after: charClass(lastText.slice(-1)),

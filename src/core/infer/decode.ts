@@ -25,7 +25,7 @@ export interface DecodeOptions {
   shouldStop?: () => boolean;
 }
 
-export interface Decoded {
+export interface Decoded<S = unknown> {
   /** The completion (empty = abstain). */
   completion: string;
   /** Its probability (0 when abstaining). */
@@ -38,6 +38,8 @@ export interface Decoded {
   alternatives?: { completion: string; confidence: number }[];
   /** When the token looks complete: the probability that it ends here (what no completion beat). */
   ended?: number;
+  /** The model's state after the completion (for what follows it). */
+  state?: S;
 }
 
 /** Alternatives returned besides the best token (VS Code cycles through them). */
@@ -60,12 +62,12 @@ export const LOOKS_COMPLETE = 'the token looks complete';
  * Decodes from `state` (the model's state after the text before the cursor). `chars` maps ids
  * to characters (the vocabulary's `chars`; id 0, the unknown symbol, is never produced).
  */
-export function decodeToken<S>(model: CharModel<S>, chars: readonly string[], state: S, opts: DecodeOptions): Decoded {
+export function decodeToken<S>(model: CharModel<S>, chars: readonly string[], state: S, opts: DecodeOptions): Decoded<S> {
   const classes = vocabClasses(chars);
   const V = model.vocabSize;
   const width = Math.max(1, opts.beamWidth ?? DEFAULT_BEAM_WIDTH);
   const floor = opts.minConfidence > 0 ? Math.log(opts.minConfidence) : -Infinity;
-  let best: { text: string; logp: number } | undefined;
+  let best: { text: string; logp: number; state: S } | undefined;
   // Every complete token the search met that reaches the floor (for the alternatives).
   const finished = new Map<string, number>();
   // A candidate must beat the best finished token, or reach the floor while there is none.
@@ -97,7 +99,7 @@ export function decodeToken<S>(model: CharModel<S>, chars: readonly string[], st
         const l = beam.logp + Math.log(endMass);
         if (l >= floor && beam.text !== '' && !(l <= (finished.get(beam.text) ?? -Infinity))) finished.set(beam.text, l);
         if (good(l)) {
-          best = { text: beam.text, logp: l };
+          best = { text: beam.text, logp: l, state: beam.state };
           bestLogp = l;
         }
       }
@@ -122,7 +124,7 @@ export function decodeToken<S>(model: CharModel<S>, chars: readonly string[], st
     .sort((a, b) => b[1] - a[1])
     .slice(0, MAX_ALTERNATIVES)
     .map(([completion, l]) => ({ completion, confidence: Math.exp(l) }));
-  return { completion: best.text, confidence: Math.exp(best.logp), steps, ...(alternatives.length ? { alternatives } : {}) };
+  return { completion: best.text, confidence: Math.exp(best.logp), steps, state: best.state, ...(alternatives.length ? { alternatives } : {}) };
 }
 
 /**
