@@ -45,6 +45,8 @@ export interface QualityOptions {
   init?: ModelInit;
   /** Also score the base model before any training (base + document cache), when there is one. */
   base?: boolean;
+  /** Score only the base model's rows (no training, no checkpoint): to compare bases or serving mixers quickly. */
+  baseOnly?: boolean;
   /**
    * With `checkpoint`: calibrate its thresholds again with this code, on the validation split the
    * trainer used (the same files, rebuilt from the training files), before scoring.
@@ -215,6 +217,10 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
     } finally {
       b.model.dispose(); // and its LSTM
     }
+  }
+  if (o.baseOnly) {
+    if (!baseDir) throw new Error('--base-only: there is no base model (media/base)');
+    return result;
   }
 
   // 1. The CharRNN.
