@@ -203,7 +203,7 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
     try {
       const serving = readServing(b.base);
       const bpcLstm = bitsPerChar(b.lstm, (s) => b.base.vocab.encode(s), testTexts, { maxChars: o.bpcChars, batch: 32 });
-      const mix = mixtureBitsPerChar({ vocabSize: b.base.vocab.size, lstm: b.lstm, docs: data.test.map((d) => b.base.vocab.encode(d.text)), maxChars: o.bpcChars }, serving.mixer);
+      const mix = mixtureBitsPerChar({ vocabSize: b.base.vocab.size, lstm: b.lstm, docs: data.test.map((d) => b.base.vocab.encode(d.text)), maxChars: o.bpcChars, chars: b.base.vocab.chars }, serving.mixer);
       for (const [engine, completer, bpc] of [
         ['base CharRNN alone (no training)', new Completer(b.lstm, b.base.vocab) as Completer<unknown>, bpcLstm.bpc],
         ['base + cache (no training)', b.completer, mix.bpc.mixture],
