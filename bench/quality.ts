@@ -45,6 +45,8 @@ export interface QualityOptions {
   init?: ModelInit;
   /** Also score the base model before any training (base + document cache), when there is one. */
   base?: boolean;
+  /** Score only the base model's rows (no training, no checkpoint): to compare bases or serving mixers quickly. */
+  baseOnly?: boolean;
   /**
    * With `checkpoint`: calibrate its thresholds again with this code, on the validation split the
    * trainer used (the same files, rebuilt from the training files), before scoring.
@@ -263,7 +265,7 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
     try {
       const serving = readServing(b.base);
       const bpcLstm = bitsPerChar(b.lstm, (s) => b.base.vocab.encode(s), testTexts, { maxChars: o.bpcChars, batch: 32 });
-      const mix = mixtureBitsPerChar({ vocabSize: b.base.vocab.size, lstm: b.lstm, docs: data.test.map((d) => b.base.vocab.encode(d.text)), maxChars: o.bpcChars }, serving.mixer);
+      const mix = mixtureBitsPerChar({ vocabSize: b.base.vocab.size, lstm: b.lstm, docs: data.test.map((d) => b.base.vocab.encode(d.text)), maxChars: o.bpcChars, chars: b.base.vocab.chars }, serving.mixer);
       for (const [engine, completer, bpc] of [
         ['base CharRNN alone (no training)', new Completer(b.lstm, b.base.vocab) as Completer<unknown>, bpcLstm.bpc],
         ['base + cache (no training)', b.completer, mix.bpc.mixture],
@@ -277,6 +279,10 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
     } finally {
       b.model.dispose(); // and its LSTM
     }
+  }
+  if (o.baseOnly) {
+    if (!baseDir) throw new Error('--base-only: there is no base model (media/base)');
+    return result;
   }
 
   // 1. The CharRNN.

@@ -42,6 +42,7 @@ export interface BenchOptions {
   skipOurs?: boolean;
   init?: string;
   base?: boolean;
+  baseOnly?: boolean;
   recalibrate?: boolean;
   calibrationPositions?: string;
   calibrationZ?: string;
@@ -76,6 +77,7 @@ export function addBenchOptions(cmd: Command): Command {
     .option('--no-torch', 'skip the PyTorch reference')
     .addOption(new Option('--init <how>', 'where the quality run\'s CharRNN starts: the base model (fine-tuning) or random weights').choices(['pretrained', 'scratch']))
     .option('--no-base', 'do not score the base model before training')
+    .option('--base-only', 'score only the base model (base CharRNN alone, base + cache), with no training and no checkpoint')
     .option('--recalibrate', "with --checkpoint: calibrate its thresholds again with this code (on the trainer's validation split) before scoring")
     .option('--calibration-positions <n>', 'with --recalibrate: calibration positions (default: as the trainer)')
     .option('--calibration-z <z>', 'with --recalibrate: z of the lower confidence bound on precision (default: as the trainer; 0: the raw ratio)')
@@ -148,7 +150,7 @@ export async function runBench(o: BenchOptions, io: BenchIo = {}): Promise<numbe
         quality = await runQuality({
           data: o.data, maxMinutes, lstmSize: model.lstmSize, numLayers: model.numLayers, backend, positions, seed, bpcChars,
           checkpoint: o.checkpoint, keepModel: o.keepModel, ngramOrders: [7, 12], log,
-          init: o.init as 'pretrained' | 'scratch' | undefined, base: o.base, recalibrate: o.recalibrate,
+          init: o.init as 'pretrained' | 'scratch' | undefined, base: o.base, baseOnly: o.baseOnly, recalibrate: o.recalibrate,
           calibrationPositions: o.calibrationPositions ? num(o.calibrationPositions, '--calibration-positions', 1000, 1) : undefined,
           calibrationZ: o.calibrationZ !== undefined ? num(o.calibrationZ, '--calibration-z', 1.28, 0) : undefined,
           typingKeystrokes: num(o.typing, '--typing', 20000, 0),

@@ -41,7 +41,10 @@ function main(): void {
   try {
     const s = readServing(base);
     const b = s.mixer.bitsPerChar ?? {};
-    serving = `Before any training on a workspace the extension serves the base CharRNN mixed with the open document's cache (src/core/baseServing.ts). ` +
+    const layout = s.mixer.layout === 'cache-doubt'
+      ? ", with weights that depend on how sure the cache is (above 0.9 by decades of doubt) and on whether the character before is an identifier character (mixer layout 'cache-doubt')"
+      : '';
+    serving = `Before any training on a workspace the extension serves the base CharRNN mixed with the open document's cache (src/core/baseServing.ts)${layout}. ` +
       `Fitted on the held-out files: ${Object.entries(b).map(([k, v]) => `${k} ${(v as number).toFixed(3)}`).join(', ')} bits/char; ` +
       `show/abstain threshold ${s.calibration.minConfidence.toFixed(3)} for ${(100 * s.calibration.target).toFixed(0)}% precision ` +
       `(${(100 * s.calibration.precision).toFixed(1)}% reached, ${(100 * s.calibration.shown).toFixed(1)}% of ${s.calibration.positions} identifier positions shown)` +

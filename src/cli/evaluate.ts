@@ -99,7 +99,7 @@ export async function evaluateModel(modelDir: string, paths: string[], limits: E
     for (const d of docs) for (const id of d) if (id === 0) unknownChars++;
     if (docs.length === 0) throw new Error('no text to evaluate');
     const { bpc: experts, chars } = mixtureBitsPerChar(
-      { vocabSize: vocab.size, ngram: model.ngram, lstm, docs, maxChars: Infinity, onProgress: limits.onProgress },
+      { vocabSize: vocab.size, ngram: model.ngram, lstm, docs, maxChars: Infinity, onProgress: limits.onProgress, chars: vocab.chars },
       meta.mixer ?? meta.countMixer,
     );
     const calibration = servingCalibration(meta, hasLstm(meta));

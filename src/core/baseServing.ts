@@ -13,7 +13,7 @@ import { IdentifierIndex } from './infer/candidates';
 import { LstmModel } from './infer/lstmModel';
 import type { EngineKind } from './infer/matMulEngine';
 import { calibrateSteps, collectSamplesSteps, CONTINUATION_POSITIONS, CONTINUATION_TARGET, FIT_SEGMENT, fitMixtureSteps, type Calibration } from './lm/fit';
-import { checkMixerJson, FittedMixer, type MixerJson } from './lm/mixer';
+import { checkMixerJson, FittedMixer, type MixerJson, type MixerLayout } from './lm/mixer';
 import { MixtureModel } from './lm/mixture';
 import type { Steps } from './steps';
 
@@ -24,6 +24,13 @@ export const SERVING_FIT_CHARS = 200_000;
 export const SERVING_POSITIONS = 2000;
 /** The base alone promises this precision (the trained mixture's TARGET_PRECISION is 0.9). */
 export const SERVING_TARGET = 0.9;
+/**
+ * The serving mixer's buckets (mixer.ts, MixerLayout): with no n-gram, the cache is the only
+ * expert that copies the document, and how sure it is decides whether an identifier seen before
+ * is completed: 'cache-doubt' tells its degrees of sureness above 0.9 apart ('orders' did not, and
+ * a better base LSTM then took weight from the cache exactly where the cache was sure).
+ */
+export const SERVING_LAYOUT: MixerLayout = 'cache-doubt';
 
 export interface BaseServing {
   /** Which weights it was fitted with (base.json's pretraining run: steps). */
@@ -37,6 +44,7 @@ export function* fitBaseServingSteps(base: BaseModel, lstm: LstmModel, docs: rea
   const vocab = base.vocab;
   const samples = yield* collectSamplesSteps({
     vocabSize: vocab.size, lstm, docs: docs.map((d) => vocab.encode(d.text)), maxChars: SERVING_FIT_CHARS, segment: FIT_SEGMENT,
+    layout: SERVING_LAYOUT, chars: vocab.chars,
   });
   const mixer = yield* fitMixtureSteps(samples);
   const completer = new Completer(new MixtureModel({ vocab, lstm, mixer: new FittedMixer(mixer) }), vocab) as Completer<unknown>;

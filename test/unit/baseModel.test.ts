@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { baseVocab, BASE_CHARS } from '../../src/core/baseVocab';
 import { BaseModelError, defaultBaseDir, loadBaseModel, weightsFromBase, type BaseModel } from '../../src/core/baseModel';
+import { readServing, SERVING_LAYOUT } from '../../src/core/baseServing';
 import { LstmModel, type LstmState } from '../../src/core/infer/lstmModel';
 import { Vocab } from '../../src/core/vocab';
 import { createCharRnn } from '../../src/core/engine/charRnn';
@@ -60,6 +61,14 @@ describe('shipped base model', () => {
     assert.deepStrictEqual(base.vocab.chars, [...BASE_CHARS]);
     assert.strictEqual(base.lstmSize, 256);
     assert.strictEqual(base.numLayers, 2);
+  });
+
+  it("serves with a mixer fitted for these weights, in the serving layout (the cache's sureness above 0.9 told apart)", () => {
+    const serving = readServing(shippedBase());
+    assert.strictEqual(serving.mixer.layout, SERVING_LAYOUT);
+    assert.deepStrictEqual(serving.mixer.experts, ['cache', 'lstm']);
+    // Calibrated by the lower confidence bound on precision (issue 19), for 90%.
+    assert.ok(serving.calibration.target === 0.9 && serving.calibration.rule === 'lower-bound', JSON.stringify({ ...serving.calibration, used: undefined }));
   });
 
   it('gives in our engine the distribution PyTorch gave at export (1,000 characters, max abs diff <= 1e-4)', async () => {

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { DocumentCache } from '../../src/core/lm/docCache';
 import { KneserNeyModel } from '../../src/core/lm/ngram';
-import { BUCKETS, FittedMixer, fitMixer, ORDER_RULE, sampleBitsPerChar, type MixSamples } from '../../src/core/lm/mixer';
+import { BUCKETS, bucketCount, bucketOf, checkMixerJson, FittedMixer, fitMixer, ORDER_RULE, sampleBitsPerChar, sampleWeights, type MixFeatures, type MixSamples } from '../../src/core/lm/mixer';
 import { MixtureModel } from '../../src/core/lm/mixture';
 import { calibrate, collectSamples, fitMixture } from '../../src/core/lm/fit';
 import { Completer, loadCompleter } from '../../src/core/infer/completer';
@@ -203,6 +203,84 @@ describe('mixer', () => {
         assert.ok(Math.abs(sum(w) - 1) < 1e-9);
       }
     }
+  });
+});
+
+describe("mixer layouts: the 'cache-doubt' buckets (issue 18's base serving)", () => {
+  // A cache copying an identifier it saw before (every matched order had one follower) vs one whose
+  // longest context merely has one follower: same order, same LSTM entropy, both > 0.9.
+  const copying: MixFeatures = { ngramOrder: -1, cacheOrder: 12, cacheDistinct: 1, lstmEntropy: 2, ngramMax: 0, cacheMax: 1 - 3e-6, cacheAdvantage: 0, afterWord: true };
+  const unsure: MixFeatures = { ...copying, cacheMax: 0.93 };
+
+  /** Samples where the cache is right 99% of the time when copying and 60% when unsure; the LSTM gives the truth 0.2. */
+  function samples(layout: 'orders' | 'cache-doubt'): MixSamples {
+    const rng = makeRng(5);
+    const N = 6000;
+    const s: MixSamples = { experts: ['cache', 'lstm'], probs: new Float64Array(2 * N), buckets: new Int32Array(N), length: N, layout };
+    for (let t = 0; t < N; t++) {
+      const f = t % 2 ? copying : unsure;
+      s.buckets[t] = bucketOf(f, layout);
+      const right = rng() < (t % 2 ? 0.99 : 0.6);
+      s.probs[2 * t] = right ? f.cacheMax : (1 - f.cacheMax) / 10;
+      s.probs[2 * t + 1] = 0.2;
+    }
+    return s;
+  }
+  const cacheWeight = (m: ReturnType<typeof fitMixer>, f: MixFeatures) => {
+    const w = new Float64Array(3);
+    new FittedMixer(m).weights(f, [false, true, true], w);
+    return w[1];
+  };
+
+  it("tells a cache that is sure to 1e-6 from one at 0.93, which the 'orders' layout cannot", () => {
+    const orders = fitMixer(samples('orders'));
+    assert.strictEqual(orders.layout, undefined, "an 'orders' mixer is written as before");
+    assert.strictEqual(cacheWeight(orders, copying), cacheWeight(orders, unsure), 'one bucket: one weight for both');
+    const doubt = fitMixer(samples('cache-doubt'));
+    assert.strictEqual(doubt.layout, 'cache-doubt');
+    assert.strictEqual(doubt.buckets, bucketCount('cache-doubt'));
+    assert.ok(cacheWeight(doubt, copying) > 0.95, `copying: ${cacheWeight(doubt, copying)}`);
+    assert.ok(cacheWeight(doubt, unsure) < 0.75, `unsure: ${cacheWeight(doubt, unsure)}`);
+    assert.ok(cacheWeight(doubt, copying) > cacheWeight(orders, copying) + 0.1);
+    // Better on the samples, too.
+    assert.ok(sampleBitsPerChar(samples('cache-doubt'), doubt).mixture! < sampleBitsPerChar(samples('orders'), orders).mixture!);
+  });
+
+  it("cuts the cache's largest probability above 0.9 by decades of doubt, and splits on the character before", () => {
+    for (const cacheMax of [0.1, 0.5, 0.8]) {
+      const a = bucketOf({ ...copying, cacheMax, afterWord: false }, 'cache-doubt');
+      const b = bucketOf({ ...copying, cacheMax, afterWord: true }, 'cache-doubt');
+      assert.notStrictEqual(a, b);
+    }
+    const levels = new Set([0.95, 0.995, 0.9995, 1 - 5e-5, 1 - 5e-6, 1 - 5e-7].map((cacheMax) => bucketOf({ ...copying, cacheMax }, 'cache-doubt')));
+    assert.strictEqual(levels.size, 6);
+    const orders = new Set([0.95, 0.995, 1 - 5e-7].map((cacheMax) => bucketOf({ ...copying, cacheMax })));
+    assert.strictEqual(orders.size, 1);
+    for (const f of [copying, unsure, { ...copying, ngramOrder: 11, ngramMax: 0.95, cacheOrder: 20, lstmEntropy: 9 }]) {
+      const b = bucketOf(f, 'cache-doubt');
+      assert.ok(b >= 0 && b < bucketCount('cache-doubt') && Number.isInteger(b));
+    }
+  });
+
+  it('checks the layout of a mixer file, and reads one written before layouts as orders', () => {
+    const doubt = fitMixer(samples('cache-doubt'));
+    checkMixerJson(doubt);
+    assert.throws(() => checkMixerJson({ ...doubt, layout: 'other' }), /layout other is not supported/);
+    assert.throws(() => checkMixerJson({ ...doubt, layout: undefined }), /buckets, expected/);
+    const orders = fitMixer(samples('orders'));
+    assert.throws(() => checkMixerJson({ ...orders, layout: 'cache-doubt' }), /buckets, expected/);
+    assert.throws(() => sampleWeights(samples('orders'), doubt), /layout/);
+  });
+
+  it('the mixture model tells whether the character before is an identifier character', () => {
+    const model = new MixtureModel<unknown>({ vocab });
+    model.observe('doc', CODE.length, CODE);
+    const seen: boolean[] = [];
+    for (const text of ['const counts', 'add(word', 'add(', 'x = ', '']) {
+      const ctx = (text ? '' : BOS) + String.fromCharCode(...vocab.encode(text));
+      model.mix(ctx, undefined, (f) => seen.push(!!f.afterWord));
+    }
+    assert.deepStrictEqual(seen, [true, true, false, false, false]);
   });
 });
 

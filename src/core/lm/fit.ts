@@ -10,7 +10,7 @@
  */
 import { DocumentCache } from './docCache';
 import { fitLayerSteps, LAYER_INPUTS, layerBitsPerChar, LayerSampleBuilder, layerGroup, nextAdvantage, type LayerSamples } from './logLinear';
-import { bucketOf, EXPERTS, fitMixerSteps, ORDER_RULE, sampleBitsPerChar, sampleWeights, type ExpertName, type MixerJson, type MixSamples } from './mixer';
+import { bucketOf, endsInWord, EXPERTS, fitMixerSteps, ORDER_RULE, sampleBitsPerChar, sampleWeights, wordTable, type ExpertName, type MixerJson, type MixerLayout, type MixSamples } from './mixer';
 import { ADVANTAGE_WINDOW, entropyBits, maxOf, type NeuralModel } from './mixture';
 import type { KneserNeyModel } from './ngram';
 import { choiceAt, type Choice } from '../infer/choice';
@@ -36,6 +36,10 @@ export interface FitSources<S> {
   segment?: number;
   /** Called now and then with the characters scored so far and the total. */
   onProgress?: (done: number, total: number) => void;
+  /** The buckets' layout (default 'orders'); 'cache-doubt' needs `chars`. */
+  layout?: MixerLayout;
+  /** The vocabulary's characters (by id), for the mixing feature `afterWord`. */
+  chars?: readonly string[];
 }
 
 /** Characters of context kept for the count models (more than either reads). */
@@ -61,6 +65,9 @@ export function collectSamples<S>(o: FitSources<S>): FitSamples {
 export function* collectSamplesSteps<S>(o: FitSources<S>): Steps<FitSamples> {
   const experts: ExpertName[] = EXPERTS.filter((e) => e === 'cache' || (e === 'ngram' ? !!o.ngram : !!o.lstm));
   const E = experts.length;
+  const layout = o.layout ?? 'orders';
+  if (layout !== 'orders' && !o.chars) throw new Error(`the '${layout}' layout needs the vocabulary's characters`);
+  const words = o.chars ? wordTable(o.chars) : undefined;
   // The segments to score (documents cut to the budget, then into pieces).
   const piece = Math.max(1, o.segment ?? Infinity);
   const segments: { doc: Int32Array; start: number; end: number; row: number }[] = [];
@@ -137,8 +144,9 @@ export function* collectSamplesSteps<S>(o: FitSources<S>): Steps<FitSamples> {
         const f = {
           ngramOrder, cacheOrder: m.order, cacheDistinct: m.distinct, lstmEntropy: lp ? entropyBits(lp) : NaN,
           ngramMax: o.ngram ? maxOf(pNg) : 0, cacheMax: maxOf(pCa), cacheAdvantage: advantage[i],
+          afterWord: words ? endsInWord(ctx[i], words) : false,
         };
-        buckets[r] = bucketOf(f);
+        buckets[r] = bucketOf(f, layout);
         if (layer && r % stride === 0) {
           if (lp) for (let v = 0; v < V; v++) pLs[v] = Math.exp(lp[v]);
           layer.add(dists, id, layerGroup(f), r);
@@ -159,12 +167,12 @@ export function* collectSamplesSteps<S>(o: FitSources<S>): Steps<FitSamples> {
       }
     }
   }
-  return { experts, probs, buckets, length: total, prior, ...(layer ? { layer: layer.build() } : {}) };
+  return { experts, probs, buckets, length: total, prior, ...(layout !== 'orders' ? { layout } : {}), ...(layer ? { layer: layer.build() } : {}) };
 }
 
-/** Bits/char of each expert and of the mixture `mixer` on documents (each read from its start). */
+/** Bits/char of each expert and of the mixture `mixer` on documents (each read from its start; in the mixer's layout, which may need `o.chars`). */
 export function mixtureBitsPerChar<S>(o: FitSources<S>, mixer?: MixerJson): { bpc: Partial<Record<ExpertName | 'mixture', number>>; chars: number } {
-  const s = collectSamples(o);
+  const s = collectSamples(mixer ? { ...o, layout: mixer.layout } : o);
   return { bpc: mixtureSampleBitsPerChar(s, mixer), chars: s.length };
 }
 
@@ -181,11 +189,11 @@ export function* fitMixtureSteps(s: FitSamples): Steps<MixerJson> {
   const cut = Math.floor(s.length * (1 - REPORT_SHARE));
   const E = s.experts.length;
   const head: FitSamples = {
-    experts: s.experts, probs: s.probs.subarray(0, cut * E), buckets: s.buckets.subarray(0, cut), length: cut, prior: s.prior?.subarray(0, cut * E),
+    layout: s.layout, experts: s.experts, probs: s.probs.subarray(0, cut * E), buckets: s.buckets.subarray(0, cut), length: cut, prior: s.prior?.subarray(0, cut * E),
     ...(s.layer ? { layer: selectLayerSamples(s.layer, (row) => row < cut, 0) } : {}),
   };
   const tail: FitSamples = {
-    experts: s.experts, probs: s.probs.subarray(cut * E), buckets: s.buckets.subarray(cut), length: s.length - cut, prior: s.prior?.subarray(cut * E),
+    layout: s.layout, experts: s.experts, probs: s.probs.subarray(cut * E), buckets: s.buckets.subarray(cut), length: s.length - cut, prior: s.prior?.subarray(cut * E),
     ...(s.layer ? { layer: selectLayerSamples(s.layer, (row) => row >= cut, cut) } : {}),
   };
   const report = tail.length > 0 && head.length > 0 ? mixtureSampleBitsPerChar(tail, yield* fitBothLayers(head)) : undefined;

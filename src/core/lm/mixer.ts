@@ -14,9 +14,15 @@
  * also stands in where there is no fit at all.
  *
  * A fitted mixer may carry a second, log-linear layer over this one (`layer`, ./logLinear.ts).
+ *
+ * How the features are cut into buckets is the mixer's `layout` (MixerLayout): the trained
+ * mixtures use 'orders'; the base model's serving mixer (base CharRNN + cache, ../baseServing.ts)
+ * uses 'cache-doubt', which also tells a cache that is sure to one part in a million from one that
+ * is sure to one in ten, and whether the character before is an identifier character.
  */
 import { CACHE_ORDER_EDGES, ENTROPY_EDGES, entropyLevel, level } from './featureLevels';
 import { checkLayerJson, type LayerJson } from './logLinear';
+import { isWordChar } from '../infer/tokens';
 import { runSteps, type Steps } from '../steps';
 
 export const EXPERTS = ['ngram', 'cache', 'lstm'] as const;
@@ -43,21 +49,62 @@ export interface MixFeatures {
    * Only the second layer (./logLinear.ts) uses it.
    */
   cacheAdvantage: number;
+  /**
+   * The character before the position is an identifier character (isWordChar); false at the
+   * document start, and when absent. Only the 'cache-doubt' layout uses it.
+   */
+  afterWord?: boolean;
 }
+
+/**
+ * How a mixer cuts the features into buckets (MixerJson.layout):
+ * - 'orders' (absent in the JSON, as in every mixer before it had a name): the n-gram's and the
+ *   cache's matched orders, whether the cache's longest context had one follower, the LSTM's
+ *   entropy, and each count model's largest probability (at 0.4, 0.7, 0.9).
+ * - 'cache-doubt': the same, with the cache's largest probability also cut above 0.9 by decades
+ *   of its doubt (1 − max: 1e-2 … 1e-6), and whether the character before is an identifier
+ *   character. A cache whose every matched order saw one follower (an identifier seen before, being
+ *   copied) is sure to 1e-5 or better and right 96-99% of the time on held-out code, one whose max
+ *   is just over 0.9 about 70%; the 'orders' layout gives both one weight, which held-out positions
+ *   then set near 0.7: too little to complete a twice-seen identifier (BENCHMARKS.md, issue 18).
+ */
+export type MixerLayout = 'orders' | 'cache-doubt';
+export const MIXER_LAYOUTS: readonly MixerLayout[] = ['orders', 'cache-doubt'];
 
 const NG_EDGES = [4, 6, 8, 10, 12]; // ≤3, 4-5, 6-7, 8-9, 10-11, 12+
 const P_EDGES = [0.4, 0.7, 0.9];
-export const BUCKETS = (NG_EDGES.length + 1) * (CACHE_ORDER_EDGES.length + 1) * 2 * (ENTROPY_EDGES.length + 1) * (P_EDGES.length + 1) ** 2;
+/** The cache's largest probability in the 'cache-doubt' layout: P_EDGES, then 1 − 1e-2 … 1 − 1e-6. */
+const CACHE_DOUBT_EDGES = [...P_EDGES, 0.99, 0.999, 0.9999, 0.99999, 0.999999];
+const P = P_EDGES.length + 1;
+/** Buckets of the 'orders' layout. */
+export const BUCKETS = (NG_EDGES.length + 1) * (CACHE_ORDER_EDGES.length + 1) * 2 * (ENTROPY_EDGES.length + 1) * P ** 2;
 
-export function bucketOf(f: MixFeatures): number {
+/** The number of buckets of a layout. */
+export function bucketCount(layout: MixerLayout = 'orders'): number {
+  return layout === 'orders' ? BUCKETS : (BUCKETS / P) * (CACHE_DOUBT_EDGES.length + 1) * 2;
+}
+
+export function bucketOf(f: MixFeatures, layout: MixerLayout = 'orders'): number {
   const ng = level(f.ngramOrder, NG_EDGES);
   const ca = level(f.cacheOrder, CACHE_ORDER_EDGES);
   const det = f.cacheOrder >= 3 && f.cacheDistinct === 1 ? 1 : 0;
   const h = entropyLevel(f.lstmEntropy);
   const pn = level(f.ngramMax, P_EDGES);
-  const pc = level(f.cacheMax, P_EDGES);
-  const P = P_EDGES.length + 1;
-  return ((((ng * (CACHE_ORDER_EDGES.length + 1) + ca) * 2 + det) * (ENTROPY_EDGES.length + 1) + h) * P + pn) * P + pc;
+  const context = (((ng * (CACHE_ORDER_EDGES.length + 1) + ca) * 2 + det) * (ENTROPY_EDGES.length + 1) + h) * P + pn;
+  if (layout === 'orders') return context * P + level(f.cacheMax, P_EDGES);
+  return (context * (CACHE_DOUBT_EDGES.length + 1) + level(f.cacheMax, CACHE_DOUBT_EDGES)) * 2 + (f.afterWord ? 1 : 0);
+}
+
+/** Per symbol id (and the start-of-document symbol after them): 1 for an identifier character. */
+export function wordTable(chars: readonly string[]): Uint8Array {
+  const t = new Uint8Array(chars.length + 1);
+  chars.forEach((c, i) => (t[i] = isWordChar(c) ? 1 : 0));
+  return t;
+}
+
+/** Whether the last symbol of `ctx` (ids as UTF-16 units) is an identifier character, by `table` (wordTable). */
+export function endsInWord(ctx: string, table: Uint8Array): boolean {
+  return ctx.length > 0 && table[ctx.charCodeAt(ctx.length - 1)] === 1;
 }
 
 export interface MixerJson {
@@ -75,6 +122,8 @@ export interface MixerJson {
   lstmShare?: number;
   /** The second, log-linear layer on top of this linear one (./logLinear.ts); absent in older checkpoints. */
   layer?: LayerJson;
+  /** How the features are cut into buckets (absent: 'orders'). */
+  layout?: MixerLayout;
 }
 
 /**
@@ -122,7 +171,7 @@ export class FittedMixer implements Mixer {
 
   weights(f: MixFeatures, present: readonly boolean[], out: Float64Array): void {
     const E = this.json.experts.length;
-    const row = bucketOf(f) * E;
+    const row = bucketOf(f, this.json.layout) * E;
     for (let i = 0; i < EXPERTS.length; i++) {
       const s = this.slot[i];
       out[i] = present[i] && s >= 0 ? this.json.weights[row + s] : 0;
@@ -150,9 +199,11 @@ export function checkMixerJson(j: unknown): asserts j is MixerJson {
   if (!Array.isArray(m.experts) || m.experts.length === 0 || !m.experts.every((e) => (EXPERTS as readonly string[]).includes(e))) {
     throw new Error('the mixer names unknown experts');
   }
-  if (m.buckets !== BUCKETS) throw new Error(`the mixer has ${String(m.buckets)} buckets, expected ${BUCKETS}`);
+  if (m.layout !== undefined && !MIXER_LAYOUTS.includes(m.layout)) throw new Error(`mixer layout ${String(m.layout)} is not supported`);
+  const buckets = bucketCount(m.layout);
+  if (m.buckets !== buckets) throw new Error(`the mixer has ${String(m.buckets)} buckets, expected ${buckets}`);
   if (m.lstmShare !== undefined && !(typeof m.lstmShare === 'number' && m.lstmShare >= 0 && m.lstmShare <= 1)) throw new Error('the mixer LSTM share is malformed');
-  if (!Array.isArray(m.weights) || m.weights.length !== BUCKETS * m.experts.length || !m.weights.every((w) => Number.isFinite(w) && w >= 0)) {
+  if (!Array.isArray(m.weights) || m.weights.length !== buckets * m.experts.length || !m.weights.every((w) => Number.isFinite(w) && w >= 0)) {
     throw new Error('the mixer weights are malformed');
   }
   if (m.layer !== undefined) {
@@ -170,6 +221,8 @@ export interface MixSamples {
   length: number;
   /** chars x experts: the parameter-free rule's weights for each character (the fit's prior). */
   prior?: Float64Array;
+  /** The layout `buckets` are in (absent: 'orders'). */
+  layout?: MixerLayout;
 }
 
 /** EM fit of the per-bucket weights; returns the mixer and the fit's bits/char. */
@@ -193,12 +246,14 @@ export function* fitMixerSteps(s: MixSamples): Steps<MixerJson> {
   const lstmCol = s.experts.indexOf('lstm');
   const lstmShare = lstmCol >= 0 ? global[lstmCol] : undefined;
   const rule = new Float64Array(E);
+  const layout = s.layout ?? 'orders';
+  const buckets = bucketCount(layout);
   // Unseen buckets keep zeros: the rule answers there.
-  const W = new Float64Array(BUCKETS * E);
-  const byBucket: number[][] = Array.from({ length: BUCKETS }, () => []);
+  const W = new Float64Array(buckets * E);
+  const byBucket: number[][] = Array.from({ length: buckets }, () => []);
   for (let t = 0; t < N; t++) byBucket[s.buckets[t]].push(t);
   const prior = new Float64Array(E);
-  for (let b = 0; b < BUCKETS; b++) {
+  for (let b = 0; b < buckets; b++) {
     const rows = byBucket[b];
     if (rows.length === 0) continue;
     // The prior: the rule's weights averaged over the bucket (smoothed), else the global fit.
@@ -222,8 +277,9 @@ export function* fitMixerSteps(s: MixSamples): Steps<MixerJson> {
     }
   }
   return {
-    version: MIXER_VERSION, experts: [...s.experts], buckets: BUCKETS, weights: [...W].map((w) => Math.round(w * 1e6) / 1e6), chars: N,
+    version: MIXER_VERSION, experts: [...s.experts], buckets, weights: [...W].map((w) => Math.round(w * 1e6) / 1e6), chars: N,
     ...(lstmShare !== undefined ? { lstmShare } : {}),
+    ...(layout !== 'orders' ? { layout } : {}),
   };
 }
 
@@ -272,6 +328,7 @@ export function sampleBitsPerChar(s: MixSamples, mixer?: MixerJson): Partial<Rec
  * `out` and returns their sum.
  */
 export function sampleWeights(s: MixSamples, mixer: MixerJson): (row: number, out: Float64Array) => number {
+  if ((s.layout ?? 'orders') !== (mixer.layout ?? 'orders')) throw new Error(`samples in the '${s.layout ?? 'orders'}' layout cannot score a mixer in the '${mixer.layout ?? 'orders'}' layout`);
   const E = s.experts.length;
   const M = mixer.experts.length;
   const col = s.experts.map((e) => mixer.experts.indexOf(e));

@@ -18,7 +18,7 @@ import type { CharModel } from '../infer/charModel';
 import type { SequenceReader } from '../infer/lstmModel';
 import { CACHE_ORDER, commonPrefixLength, DocumentCache, type CacheMatch } from './docCache';
 import { applyLayer, layerGroup, nextAdvantage, type LayerJson } from './logLinear';
-import { EXPERTS, FittedMixer, ORDER_RULE, type ExpertName, type MixFeatures, type Mixer } from './mixer';
+import { endsInWord, EXPERTS, FittedMixer, ORDER_RULE, wordTable, type ExpertName, type MixFeatures, type Mixer } from './mixer';
 import type { KneserNeyModel } from './ngram';
 import { codePointLength, type Vocab } from '../vocab';
 
@@ -93,6 +93,8 @@ export class MixtureModel<S> implements CharModel<MixState<S>>, SequenceReader<M
   private readonly lin: Float64Array;
   /** The current document's running advantage of the cache over the n-gram. */
   private advantage = 0;
+  /** Which ids are identifier characters (the mixing feature `afterWord`). */
+  private readonly words: Uint8Array;
 
   constructor(parts: MixtureParts<S>) {
     this.vocab = parts.vocab;
@@ -112,6 +114,7 @@ export class MixtureModel<S> implements CharModel<MixState<S>>, SequenceReader<M
     this.pCa = new Float64Array(this.vocabSize);
     this.pSaved = new Float64Array(this.vocabSize);
     this.lin = new Float64Array(this.vocabSize);
+    this.words = wordTable(this.vocab.chars);
     this.setup = { mixer: this.mixer, layer: layerOf(this.mixer), present: this.present };
     if (this.lstm && this.ngram && parts.countMixer) {
       this.counts = { mixer: parts.countMixer, layer: layerOf(parts.countMixer), present: [true, true, false] };
@@ -324,6 +327,7 @@ export class MixtureModel<S> implements CharModel<MixState<S>>, SequenceReader<M
     return {
       ngramOrder, cacheOrder: m.order, cacheDistinct: m.distinct, lstmEntropy: lstmLogp ? entropyBits(lstmLogp) : NaN,
       ngramMax: this.ngram ? maxOf(this.pNg) : 0, cacheMax: maxOf(this.pCa), cacheAdvantage: this.advantage,
+      afterWord: endsInWord(ctx, this.words),
     };
   }
 
