@@ -197,7 +197,10 @@ export class CharRnnCompletionProvider implements vscode.InlineCompletionItemPro
       // suggest list open: the item must be what the list's item writes).
       const closing = !selected ? this.deps.autoClosing?.(document.languageId) : undefined;
       const syntaxText = closing ? textForSyntax(document, position, offset) : '';
-      const closers = agreeing.map(({ c }) => (closing ? autoCloser(document.languageId, c.completion, syntaxText, after, closing) : undefined));
+      // A ghost past the token goes in as shown (plain text, so that it can be taken word by word):
+      // the brackets it opens stay open, as in the ghost.
+      const pastToken = (c: Candidate) => !!answer.continuation && c.completion === ghost?.completion;
+      const closers = agreeing.map(({ c }) => (closing && !pastToken(c) ? autoCloser(document.languageId, c.completion, syntaxText, after, closing) : undefined));
       const items = agreeing.map(({ e }, k) => {
         const range = new vscode.Range(position.line, e.start, position.line, e.end);
         const close = closers[k];

@@ -41,21 +41,13 @@ describe('continuation past the token', () => {
 
   it('is cut only at token boundaries, each with the probability of the text up to it', () => {
     const c = continueLine(lineModel(0.9), chars, 'x', { ...opts, prior: 0.8 });
-    // .|abc|(|d|);| : a cut after each token (not after an opening bracket), and at the line's end.
-    assert.deepStrictEqual(c.cuts.map((k) => c.text.slice(0, k.length)), ['.', '.abc', '.abc(d', '.abc(d)', '.abc(d);']);
+    // .|abc|(|d|);| : a cut after each token, and at the line's end.
+    assert.deepStrictEqual(c.cuts.map((k) => c.text.slice(0, k.length)), ['.', '.abc', '.abc(', '.abc(d', '.abc(d)', '.abc(d);']);
     for (const k of c.cuts) assert.ok(Math.abs(k.confidence - 0.8 * 0.9 ** k.length) < 1e-5, `${k.length}: ${k.confidence}`);
     // At a threshold between two cuts the longer one that passes is shown, whole tokens only.
     const t = 0.8 * 0.9 ** 5 - 1e-6;
-    assert.strictEqual(c.text.slice(0, cutAt(c.cuts, t)!.length), '.abc');
+    assert.strictEqual(c.text.slice(0, cutAt(c.cuts, t)!.length), '.abc(');
     assert.strictEqual(cutAt(c.cuts, 0.81), undefined);
-  });
-
-  it('is never cut right after an opening bracket or an opening quote (the editor would have to close them)', () => {
-    const line = "('ab');";
-    const table: Record<string, Record<string, number>> = {};
-    for (let i = 0; i <= line.length; i++) table['x' + line.slice(0, i)] = { [i < line.length ? line[i] : '\n']: 1 };
-    const c = continueLine(new TableModel(chars, table), chars, 'x', opts);
-    assert.deepStrictEqual(c.cuts.map((k) => c.text.slice(0, k.length)), ["('ab", "('ab'", "('ab')", "('ab');"]);
   });
 
   it('stops below the floor: no character is read that no threshold could show', () => {
@@ -136,12 +128,11 @@ describe('completer with continuations', function () {
     const c = completer();
     c.minConfidence = 0.3;
     c.continuationMinConfidence = 0.3;
-    // Cursor right after each `: string` (the type is complete): what follows is `): number {` (the
-    // ghost stops before the opening brace: accepted, it would leave the editor to close it).
+    // Cursor right after each `: string` (the type is complete): what follows is `): number {`.
     const ends = [...doc.matchAll(/: string/g)].map((m) => m.index! + m[0].length);
     const answers = ends.map((i) => c.complete({ docKey: 'e', prefix: doc.slice(0, i) }));
     for (const r of answers) assert.strictEqual(r.completion, '');
-    const right = answers.filter((r) => r.continuation === '): number').length;
+    const right = answers.filter((r) => r.continuation === '): number {').length;
     assert.ok(right >= ends.length / 2, answers.map((r) => r.continuation).join(' | '));
     // Nothing when the token typed is not complete and its completion is not shown.
     const r = c.complete({ docKey: 'e', prefix: doc.slice(0, ends[0] - 4) }, { minConfidence: 0.9999 });

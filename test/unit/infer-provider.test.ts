@@ -193,6 +193,19 @@ describe('inline completion provider', () => {
       assert.strictEqual((items![0] as unknown as InlineCompletionItem).insertText, 'pipe(map(f));');
     });
 
+    it('a ghost past the token that ends with an opening bracket goes in as plain text (word by word works); the token alone still gets its closer', async () => {
+      const autoClosing = () => ({ brackets: 'languageDefined' as const, quotes: 'languageDefined' as const });
+      const open = (q: CompletionQuery) => ({
+        completion: 'e', confidence: 0.9, typedLength: 3, charsRead: 0, decodeSteps: 0, ms: 1,
+        ...(q.settings.length === 'line' ? { continuation: '(map(', continuationConfidence: 0.8 } : {}),
+      });
+      const items = (await setup(open, {}, { autoClosing }).ask(doc(line), 0, line.length)) as unknown as InlineCompletionItem[];
+      assert.strictEqual(items[0].insertText, 'pipe(map(');
+      const bracket = () => ({ completion: '(', confidence: 0.9, typedLength: 0, charsRead: 0, decodeSteps: 0, ms: 1 });
+      const token = (await setup(bracket, {}, { autoClosing }).ask(doc('foo'), 0, 3)) as unknown as InlineCompletionItem[];
+      assert.strictEqual((token[0].insertText as SnippetString).value, '($0)');
+    });
+
     it('with the suggest list\'s item selected, only the token that the item writes is shown', async () => {
       const { ask } = setup(withRest);
       const items = await ask(doc(line), 0, line.length, token(), { range: new Range(0, 14, 0, 17), text: 'pipe' });

@@ -81,9 +81,8 @@ export function continueLine<S>(model: CharModel<S>, chars: readonly string[], s
     if (best < 0) break;
     const cls = classes[best];
     const ch = chars[best];
-    // A token boundary before this character: the text so far is a cut (not one that ends in a
-    // space or opens a bracket or a string: accepting it would leave the editor to close it).
-    if (k > 0 && cls !== prev && prev !== CharClass.Space && !endsOpen(out.text)) out.cuts.push({ length: out.text.length, confidence: Math.exp(logp) });
+    // A token boundary before this character: the text so far is a cut (not one that ends in a space).
+    if (k > 0 && cls !== prev && prev !== CharClass.Space) out.cuts.push({ length: out.text.length, confidence: Math.exp(logp) });
     if (cls === CharClass.Eol || cls === CharClass.Unknown || (head !== '' && ch === head) || k >= o.maxChars) break;
     const l = logp + lp[best];
     if (l < floor) break;
@@ -94,16 +93,6 @@ export function continueLine<S>(model: CharModel<S>, chars: readonly string[], s
     prev = cls;
   }
   return out;
-}
-
-/** Whether `text` ends with an opening bracket, or with a quote that opens a string (an odd count of it). */
-function endsOpen(text: string): boolean {
-  const last = text.charAt(text.length - 1);
-  if (last === '(' || last === '[' || last === '{') return true;
-  if (last !== '"' && last !== "'" && last !== '`') return false;
-  let n = 0;
-  for (const ch of text) if (ch === last) n++;
-  return n % 2 === 1;
 }
 
 /** The longest cut of `cuts` whose probability reaches `t` (undefined: none). */

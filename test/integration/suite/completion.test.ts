@@ -76,7 +76,7 @@ suite('Inline completions', function () {
       const call = "logger.info(formatMessage(user, 'created'));";
       const body = `${call}\n`.repeat(5);
       const lastLine = (e: vscode.TextEditor) => e.document.lineAt(e.document.lineCount - 1).text;
-      // A ghost that ends with an opening bracket comes with its closer, as typing it would.
+      // A token that is an opening bracket comes with its closer, as typing it would (a ghost past the token does not).
       const written = (line: string) => (call.startsWith(line) ? line : line.replace(/\)$/, ''));
       // Tab (commit) inserts the identifier and what follows it.
       const whole = await editorWith('line-whole.ts', body + 'logger.inf');
