@@ -84,8 +84,6 @@ suite('Inline completions', function () {
       const taken = written(lastLine(whole));
       assert.ok(call.startsWith(taken) && taken.length > 'logger.info('.length, `Tab took ${JSON.stringify(lastLine(whole))}`);
       assert.ok(!whole.document.getText().slice(body.length).includes('\n'), 'the ghost never crosses the line');
-      const ghost = api.completions.provider.lastDecision;
-      assert.strictEqual(ghost?.code, 'shown');
       // Accept next word: a first part goes in, the rest stays shown (a commit without a new trigger takes it).
       const parts = await editorWith('line-words.ts', body + 'logger.inf');
       await waitFor(async () => {
