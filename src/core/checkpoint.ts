@@ -32,7 +32,6 @@ import {
 } from './modelFolder';
 import { checkMeta, checkRegularFile, expectedWeightBytes, META_LIMITS } from './checkpointValidate';
 
-export { IDENTIFIERS_FILE, META_FILE, NGRAM_FILE, WEIGHTS_FILE };
 export const FORMAT_VERSION = 1;
 /** ngram.bin larger than this is refused (the n-gram's budget is 80 MB). */
 const MAX_NGRAM_BYTES = 2 ** 30;

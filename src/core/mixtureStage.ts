@@ -5,7 +5,8 @@
  * It says what goes into each checkpoint besides the LSTM's weights.
  */
 import * as path from 'path';
-import { NGRAM_FILE, type CheckpointExtras, type CheckpointMeta, type NgramMeta } from './checkpoint';
+import type { CheckpointExtras, CheckpointMeta, NgramMeta } from './checkpoint';
+import { NGRAM_FILE } from './modelFolder';
 import type { Split } from './batching';
 import { IdentifierIndex } from './infer/candidates';
 import { Completer } from './infer/completer';

@@ -295,6 +295,14 @@ function holdsOurModel(dir: string): boolean {
 }
 
 /**
+ * True when `dir` holds one of our checkpoints: the one answer to "is this folder one of our
+ * models" (inspectModelFolder), which every write, delete and export asks.
+ */
+export function isOurCheckpoint(dir: string): boolean {
+  return inspectModelFolder(dir).kind === 'ours';
+}
+
+/**
  * What is at `dir`: 'missing', 'empty' (nothing but an interrupted save's journal, if that), 'ours'
  * (a checkpoint of ours), or a reason it is neither (a file, a folder with other files, ...).
  */

@@ -19,7 +19,8 @@ import type { MixState } from '../../src/core/lm/mixture';
 import { fileCap, identifierSpans, isIdentChar, positionKey, repeatedLineShare, sampleStratified } from '../../src/core/positions';
 import { makeRng } from '../../src/core/random';
 import { Vocab } from '../../src/core/vocab';
-import { saveCheckpoint, NGRAM_FILE } from '../../src/core/checkpoint';
+import { saveCheckpoint } from '../../src/core/checkpoint';
+import { NGRAM_FILE } from '../../src/core/modelFolder';
 import { defaultTrainConfig } from '../../src/core/config';
 import { evaluateModel, evaluatePromise } from '../../src/cli/evaluate';
 

@@ -17,7 +17,8 @@ import { decodeToken, tokenLogProb } from '../../src/core/infer/decode';
 import { LstmModel } from '../../src/core/infer/lstmModel';
 import { randomWeights } from '../../src/core/infer/randomWeights';
 import { Phase } from '../../src/core/infer/tokens';
-import { saveCheckpoint, NGRAM_FILE } from '../../src/core/checkpoint';
+import { saveCheckpoint } from '../../src/core/checkpoint';
+import { NGRAM_FILE } from '../../src/core/modelFolder';
 import { defaultTrainConfig } from '../../src/core/config';
 import { ITEMS_FILES, itemsVocab } from './itemsFixture';
 
