@@ -21,6 +21,7 @@
 import { CACHE_ORDER_EDGES, ENTROPY_EDGES, entropyLevel, level } from './featureLevels';
 import type { ExpertName, MixFeatures } from './mixer';
 import { runSteps, type Steps } from '../steps';
+import { logSoftmaxInto } from '../logSoftmax';
 
 export const LAYER_VERSION = 1;
 export type LayerInput = 'mix' | ExpertName;
@@ -352,8 +353,5 @@ export function applyLayer(
     linear[v] = z;
     if (z > max) max = z;
   }
-  let sum = 0;
-  for (let v = 0; v < V; v++) sum += Math.exp(linear[v] - max);
-  const lse = max + Math.log(sum);
-  for (let v = 0; v < V; v++) out[v] = linear[v] - lse;
+  logSoftmaxInto(linear, max, out);
 }
