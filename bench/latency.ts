@@ -22,7 +22,7 @@ import { Completer, DEFAULT_COMPLETE_OPTIONS, loadCompleter } from '../src/core/
 import type { CharModel } from '../src/core/infer/charModel';
 import { LstmModel, type LstmState, type SequenceReader } from '../src/core/infer/lstmModel';
 import type { EngineKind } from '../src/core/infer/matMulEngine';
-import { randomWeights } from '../src/core/infer/randomWeights';
+import { randomWeights } from './randomWeights';
 import { Vocab, UNKNOWN } from '../src/core/vocab';
 import { KneserNeyModel } from '../src/core/lm/ngram';
 import { quantile } from './metrics';

@@ -376,7 +376,7 @@ describe('a small workspace: more positions without leaking training text', func
   it("the count models' threshold also reads training folds, each by an n-gram rebuilt without it; the LSTM's is at least theirs", async () => {
     const { MixtureStage } = await import('../../src/core/mixtureStage');
     const { splitCorpus } = await import('../../src/core/batching');
-    const { randomWeights } = await import('../../src/core/infer/randomWeights');
+    const { randomWeights } = await import('../../bench/randomWeights');
     const texts = [...TRAIN, ...VAL];
     const docs = texts.map((text, i) => ({ path: `/w/f${i}.ts`, relPath: `f${i}.ts`, folder: '/w', text, bytes: text.length }));
     const split = splitCorpus(docs, vocab, 0.1);

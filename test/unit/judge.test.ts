@@ -15,7 +15,7 @@ import { Completer, loadCompleter } from '../../src/core/infer/completer';
 import type { CharModel } from '../../src/core/infer/charModel';
 import { decodeToken, tokenLogProb } from '../../src/core/infer/decode';
 import { LstmModel } from '../../src/core/infer/lstmModel';
-import { randomWeights } from '../../src/core/infer/randomWeights';
+import { randomWeights } from '../../bench/randomWeights';
 import { Phase } from '../../src/core/infer/tokens';
 import { saveCheckpoint } from '../../src/core/checkpoint';
 import { NGRAM_FILE } from '../../src/core/modelFolder';

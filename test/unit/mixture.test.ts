@@ -9,7 +9,7 @@ import { MixtureModel } from '../../src/core/lm/mixture';
 import { calibrate, collectSamples, fitMixture } from '../../src/core/lm/fit';
 import { Completer, loadCompleter } from '../../src/core/infer/completer';
 import { LstmModel } from '../../src/core/infer/lstmModel';
-import { randomWeights } from '../../src/core/infer/randomWeights';
+import { randomWeights } from '../../bench/randomWeights';
 import { loadCheckpoint, saveCheckpoint, CheckpointError } from '../../src/core/checkpoint';
 import { NGRAM_FILE } from '../../src/core/modelFolder';
 import { defaultTrainConfig } from '../../src/core/config';
