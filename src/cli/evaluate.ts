@@ -14,7 +14,7 @@ import { hasLstm } from '../core/checkpoint';
 import { loadCompleter, servingCalibration, type Completer } from '../core/infer/completer';
 import { mixtureBitsPerChar, type Calibration } from '../core/lm/fit';
 import { positionKey, samplePositions, textKey } from '../core/positions';
-import type { ExpertName } from '../core/lm/mixer';
+import type { ExpertName } from '../core/lm/features';
 import { readEvalInputs } from './evalInputs';
 
 export interface EvalResult {

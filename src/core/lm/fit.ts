@@ -10,7 +10,8 @@
  */
 import { DocumentCache } from './docCache';
 import { fitLayerSteps, LAYER_INPUTS, layerBitsPerChar, LayerSampleBuilder, layerGroup, nextAdvantage, type LayerSamples } from './logLinear';
-import { bucketOf, EXPERTS, fitMixerSteps, ORDER_RULE, sampleBitsPerChar, sampleWeights, type ExpertName, type MixerJson, type MixSamples } from './mixer';
+import { EXPERTS, type ExpertName } from './features';
+import { bucketOf, fitMixerSteps, ORDER_RULE, sampleBitsPerChar, sampleWeights, type MixerJson, type MixSamples } from './mixer';
 import { ADVANTAGE_WINDOW, entropyBits, maxOf, type NeuralModel } from './mixture';
 import type { KneserNeyModel } from './ngram';
 import { choiceAt, type Choice } from '../infer/choice';

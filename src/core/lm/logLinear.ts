@@ -18,8 +18,7 @@
  * put almost nothing, and the full vocabulary (hundreds of symbols on some workspaces) would cost
  * far more memory.
  */
-import { CACHE_ORDER_EDGES, ENTROPY_EDGES, entropyLevel, level } from './featureLevels';
-import type { ExpertName, MixFeatures } from './mixer';
+import { CACHE_ORDER_EDGES, ENTROPY_EDGES, entropyLevel, level, type ExpertName, type MixFeatures } from './features';
 import { runSteps, type Steps } from '../steps';
 import { logSoftmaxInto } from '../logSoftmax';
 

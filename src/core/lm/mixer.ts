@@ -15,35 +15,13 @@
  *
  * A fitted mixer may carry a second, log-linear layer over this one (`layer`, ./logLinear.ts).
  */
-import { CACHE_ORDER_EDGES, ENTROPY_EDGES, entropyLevel, level } from './featureLevels';
+import { CACHE_ORDER_EDGES, ENTROPY_EDGES, entropyLevel, EXPERTS, level, type ExpertName, type MixFeatures } from './features';
 import { checkLayerJson, type LayerJson } from './logLinear';
 import { runSteps, type Steps } from '../steps';
 
-export const EXPERTS = ['ngram', 'cache', 'lstm'] as const;
-export type ExpertName = (typeof EXPERTS)[number];
 export const MIXER_VERSION = 1;
 const PRIOR = 16;
 const EM_ITERATIONS = 40;
-
-export interface MixFeatures {
-  /** Longest context the n-gram matched (-1: none). */
-  ngramOrder: number;
-  /** Longest context the document cache matched (-1: none). */
-  cacheOrder: number;
-  /** Distinct followers of the cache's longest matched context. */
-  cacheDistinct: number;
-  /** The LSTM's entropy in bits (NaN: no LSTM). */
-  lstmEntropy: number;
-  /** The largest probability each count model gives (how sure it is). */
-  ngramMax: number;
-  cacheMax: number;
-  /**
-   * How much better the cache than the n-gram has predicted this document's last characters
-   * (a running mean of the log-ratio of their probabilities of the true character; 0: unknown).
-   * Only the second layer (./logLinear.ts) uses it.
-   */
-  cacheAdvantage: number;
-}
 
 const NG_EDGES = [4, 6, 8, 10, 12]; // ≤3, 4-5, 6-7, 8-9, 10-11, 12+
 const P_EDGES = [0.4, 0.7, 0.9];

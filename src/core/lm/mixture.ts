@@ -18,7 +18,8 @@ import type { CharModel } from '../infer/charModel';
 import type { SequenceReader } from '../infer/lstmModel';
 import { CACHE_ORDER, commonPrefixLength, DocumentCache, type CacheMatch } from './docCache';
 import { applyLayer, layerGroup, nextAdvantage, type LayerJson } from './logLinear';
-import { EXPERTS, FittedMixer, ORDER_RULE, type ExpertName, type MixFeatures, type Mixer } from './mixer';
+import { EXPERTS, type ExpertName, type MixFeatures } from './features';
+import { FittedMixer, ORDER_RULE, type Mixer } from './mixer';
 import type { KneserNeyModel } from './ngram';
 import { codePointLength, type Vocab } from '../vocab';
 
