@@ -25,7 +25,7 @@ import { Vocab, type VocabJson } from './vocab';
 import { checkWeights, type NamedWeights } from './weights';
 import { KneserNeyModel, NGRAM_FORMAT, NGRAM_VERSION } from './lm/ngram';
 import { checkMixerJson, type MixerJson } from './lm/mixer';
-import type { Calibration } from './lm/fit';
+import type { Calibration } from './calibration';
 import {
   assertModelFolder, recoverModelFolder, resolveModelFiles, writeModel, CHECKPOINT_FORMAT, IDENTIFIERS_FILE, META_FILE, NGRAM_FILE, WEIGHTS_FILE,
   type DataFile, type ModelFileSource,

@@ -12,7 +12,7 @@ import { SETTINGS } from '../config';
 import type { CompleteOptions, CompleteRequest, CompleteResult } from './completion';
 
 import { hasLstm, loadCheckpoint, type CheckpointMeta } from '../checkpoint';
-import { JUDGED_CONFIDENCE, type Calibration } from '../lm/fit';
+import { JUDGED_CONFIDENCE, type Calibration } from '../calibration';
 import { FittedMixer } from '../lm/mixer';
 import { MixtureModel } from '../lm/mixture';
 import type { Vocab } from '../vocab';
