@@ -19,7 +19,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { SETTINGS } from '../src/core/config';
 import { Completer, DEFAULT_COMPLETE_OPTIONS, loadCompleter } from '../src/core/infer/completer';
-import type { CharModel } from '../src/core/infer/charModel';
+import type { CharModel } from '../src/core/charModel';
 import { LstmModel, type LstmState, type SequenceReader } from '../src/core/infer/lstmModel';
 import type { EngineKind } from '../src/core/infer/matMulEngine';
 import { randomWeights } from './randomWeights';

@@ -16,7 +16,7 @@ import { FittedMixer } from '../../src/core/lm/mixer';
 import { MixtureModel } from '../../src/core/lm/mixture';
 import { KneserNeyModel } from '../../src/core/lm/ngram';
 import { Completer } from '../../src/core/infer/completer';
-import type { CharModel } from '../../src/core/infer/charModel';
+import type { CharModel } from '../../src/core/charModel';
 import type { MixState } from '../../src/core/lm/mixture';
 import { fileCap, identifierSpans, isIdentChar, positionKey, repeatedLineShare, sampleStratified } from '../../src/core/positions';
 import { makeRng } from '../../src/core/random';

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import type { CharModel } from '../../src/core/infer/charModel';
+import type { CharModel } from '../../src/core/charModel';
 import { decodeToken } from '../../src/core/infer/decode';
 import { bestCandidate } from '../../src/core/infer/candidates';
 import { Phase } from '../../src/core/infer/tokens';

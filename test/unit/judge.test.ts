@@ -14,7 +14,7 @@ import { FittedMixer, type MixerJson } from '../../src/core/lm/mixer';
 import { MixtureModel, type MixState } from '../../src/core/lm/mixture';
 import { KneserNeyModel } from '../../src/core/lm/ngram';
 import { Completer, loadCompleter } from '../../src/core/infer/completer';
-import type { CharModel } from '../../src/core/infer/charModel';
+import type { CharModel } from '../../src/core/charModel';
 import { decodeToken, tokenLogProb } from '../../src/core/infer/decode';
 import { LstmModel } from '../../src/core/infer/lstmModel';
 import { randomWeights } from '../../bench/randomWeights';

@@ -10,7 +10,7 @@
  * layer's input projection for a chunk of steps as one product, then its recurrence. That is the
  * cold path (nothing cached); `advance` is the beam path.
  */
-import type { CharModel } from './charModel';
+import type { CharModel } from '../charModel';
 import { createMatMul, type EngineKind, type Matrix, type MatMulEngine } from './matMulEngine';
 import { gateColumns, gateOffsets } from '../lstmGates';
 import { DENSE_WEIGHT_NAMES, checkWeights, lstmWeightNames, weightMap, type NamedWeights } from '../weights';

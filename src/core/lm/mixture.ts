@@ -14,7 +14,7 @@
  * brings the cache of a document up to date with the text before the cursor and makes it the
  * current one, then the decoder runs on states of that document.
  */
-import type { CharModel } from '../infer/charModel';
+import type { CharModel } from '../charModel';
 import type { SequenceReader } from '../infer/lstmModel';
 import { CACHE_ORDER, commonPrefixLength, DocumentCache, type CacheMatch } from './docCache';
 import { applyLayer, layerGroup, nextAdvantage, type LayerJson } from './logLinear';
