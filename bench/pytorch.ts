@@ -8,7 +8,7 @@
 import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { SpeedSetup } from '../src/core/engine/speed';
+import type { SpeedSetup } from './trainSpeed';
 
 export interface TorchRun {
   threads: number;

@@ -19,7 +19,9 @@ import { completionMetrics, emptyTyping, quantile, typeThrough, type CompletionM
 import { KneserNeyModel } from '../src/core/lm/ngram';
 import { samplePositions, type Position } from '../src/core/positions';
 import { bitsPerChar } from '../src/core/lm/bitsPerChar';
-import { calibrate, CONSERVATIVE_THRESHOLD, CONTINUATION_POSITIONS, CONTINUATION_TARGET, mixtureBitsPerChar, thresholdCurve, type CalibrateOptions, type Calibration, type CalibrationItem } from '../src/core/lm/fit';
+import { calibrate, CONSERVATIVE_THRESHOLD, CONTINUATION_POSITIONS, CONTINUATION_TARGET, thresholdCurve, type CalibrateOptions, type CalibrationItem } from '../src/core/infer/calibrate';
+import { mixtureBitsPerChar } from '../src/core/lm/fit';
+import type { Calibration } from '../src/core/calibration';
 import { splitCorpus } from '../src/core/batching';
 import { CALIBRATION_POSITIONS, describeCalibration, rotationDue, rotationSources, TARGET_PRECISION, validationTexts } from '../src/core/mixtureStage';
 import { benchTrainConfig, trainCharRnn, peakRssMB, type TrainOutcome } from './trainRun';

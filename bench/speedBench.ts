@@ -6,7 +6,7 @@
  */
 import type { Backend } from '../src/core/config';
 import { initBackend } from '../src/core/engine/backend';
-import { measureTrainSpeed } from '../src/core/engine/speed';
+import { measureTrainSpeed } from './trainSpeed';
 import { median } from './metrics';
 import { runTorchReference, type TorchResult } from './pytorch';
 

@@ -1,8 +1,9 @@
 /**
  * Trains the CharRNN for the quality benchmark in the extension's own trainer process
- * (dist/trainer.js, or out/src/trainer/main.js from tsc output), speaking the trainer IPC
- * protocol, and samples the child's peak resident memory (VmHWM in /proc/<pid>/status) while it
- * runs. Without a trainer script it trains in this process (then the peak RSS is this process's).
+ * (dist/trainer.js, or out/src/trainer/main.js from tsc output): sends it the run as a `start`
+ * message (core's TrainJob) and reads back its training events, and samples the child's peak
+ * resident memory (VmHWM in /proc/<pid>/status) while it runs. Without a trainer script it
+ * trains in this process (then the peak RSS is this process's).
  */
 import { fork } from 'child_process';
 import * as fs from 'fs';
@@ -10,8 +11,7 @@ import * as path from 'path';
 import { defaultTrainConfig, SETTINGS, type Backend, type ModelInit, type TrainConfig } from '../src/core/config';
 import type { CorpusDoc } from '../src/core/corpus';
 import { runTraining } from '../src/core/train';
-import type { DoneEvent } from '../src/core/trainEvents';
-import { isFromTrainer, type FromTrainer, type StartMessage } from '../src/protocol/trainer';
+import { isTrainingEvent, type DoneEvent, type TrainingEvent, type TrainJob } from '../src/core/trainEvents';
 import { writeDocs, type BenchDoc } from './data';
 
 export interface TrainOutcome {
@@ -21,8 +21,8 @@ export interface TrainOutcome {
   peakRssMB?: number;
   backend?: string;
   threads?: number;
-  corpus?: Extract<FromTrainer, { type: 'corpus' }>;
-  last?: Extract<FromTrainer, { type: 'progress' }>;
+  corpus?: Extract<TrainingEvent, { type: 'corpus' }>;
+  last?: Extract<TrainingEvent, { type: 'progress' }>;
   /** Validation losses (bits/char) by step. */
   valCurve: { step: number; elapsedSec: number; valLoss: number }[];
   wallSec: number;
@@ -67,7 +67,7 @@ export async function trainCharRnn(o: TrainRunOptions): Promise<TrainOutcome> {
   const t0 = Date.now();
   const out: Omit<TrainOutcome, 'done' | 'where' | 'wallSec'> = { valCurve: [] };
   let lastLog = 0;
-  const onEvent = (e: FromTrainer) => {
+  const onEvent = (e: TrainingEvent) => {
     switch (e.type) {
       case 'ready':
         out.backend = e.backend;
@@ -118,7 +118,7 @@ export async function trainCharRnn(o: TrainRunOptions): Promise<TrainOutcome> {
       let result: DoneEvent | undefined;
       let error: string | undefined;
       child.on('message', (m: unknown) => {
-        if (!isFromTrainer(m)) return;
+        if (!isTrainingEvent(m)) return; // the run's events; the answers to pause / resume are never asked for
         if (m.type === 'done') {
           sample();
           result = m;
@@ -131,8 +131,7 @@ export async function trainCharRnn(o: TrainRunOptions): Promise<TrainOutcome> {
         else reject(new Error(`the trainer exited (${code}) without finishing: ${error ?? stderr.trim().split('\n').pop() ?? ''}`));
       });
       child.on('error', reject);
-      const start: StartMessage = {
-        type: 'start',
+      const job: TrainJob = {
         config: o.config,
         folders: [folder],
         corpus: {
@@ -145,7 +144,7 @@ export async function trainCharRnn(o: TrainRunOptions): Promise<TrainOutcome> {
         checkpointDir: o.checkpointDir,
         resume: false,
       };
-      child.send(start);
+      child.send({ type: 'start', ...job });
     });
     if (out.corpus && out.corpus.files !== o.docs.length) {
       o.log(`warning: the trainer used ${out.corpus.files} of the ${o.docs.length} training files`);

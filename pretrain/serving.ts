@@ -10,6 +10,7 @@ import * as path from 'path';
 import { defaultBaseDir, loadBaseModel } from '../src/core/baseModel';
 import { fitBaseServingSteps, SERVING_FILE } from '../src/core/baseServing';
 import { LstmModel } from '../src/core/infer/lstmModel';
+import { replaceFile } from '../src/core/atomicFile';
 import { runSteps } from '../src/core/steps';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -48,8 +49,7 @@ async function main(): Promise<void> {
   const serving = runSteps(fitBaseServingSteps(base, lstm, docs));
   lstm.dispose();
   const file = path.join(dir, SERVING_FILE);
-  fs.writeFileSync(`${file}.tmp`, JSON.stringify(serving) + '\n', { flag: 'w' });
-  fs.renameSync(`${file}.tmp`, file);
+  replaceFile(file, JSON.stringify(serving) + '\n');
   const c = serving.calibration;
   console.log(`serving: ${Object.entries(serving.mixer.bitsPerChar ?? {}).map(([k, v]) => `${k} ${(v as number).toFixed(3)}`).join(', ')} bits/char; ` +
     `threshold ${c.minConfidence.toFixed(3)} for ${(100 * c.precision).toFixed(1)}% precision (shown ${(100 * c.shown).toFixed(1)}% of ${c.positions}), ${((Date.now() - t) / 1000).toFixed(0)} s`);

@@ -12,9 +12,10 @@ import { SETTINGS } from '../core/config';
 import { collectCorpus } from '../core/corpus';
 import { hasLstm } from '../core/checkpoint';
 import { loadCompleter, servingCalibration, type Completer } from '../core/infer/completer';
-import { mixtureBitsPerChar, type Calibration } from '../core/lm/fit';
+import { mixtureBitsPerChar } from '../core/lm/fit';
+import type { Calibration } from '../core/calibration';
 import { positionKey, samplePositions, textKey } from '../core/positions';
-import type { ExpertName } from '../core/lm/mixer';
+import type { ExpertName } from '../core/lm/features';
 import { readEvalInputs } from './evalInputs';
 
 export interface EvalResult {

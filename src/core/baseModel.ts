@@ -16,7 +16,7 @@ export const BASE_FORMAT = 'charrnn-base';
 export const BASE_META_FILE = 'base.json';
 export const BASE_WEIGHTS_FILE = 'weights.bin';
 /** base.json larger than this is refused (it holds a manifest and a pretraining record). */
-const MAX_META_BYTES = 1 << 20;
+const MAX_BASE_META_BYTES = 1 << 20;
 
 export interface BaseMeta {
   format: string;
@@ -77,7 +77,7 @@ export function loadBaseModel(dir: string): BaseModel {
   } catch {
     return fail(`no ${BASE_META_FILE}`);
   }
-  if (!metaStat.isFile() || metaStat.size > MAX_META_BYTES) fail(`${BASE_META_FILE} is not a small regular file`);
+  if (!metaStat.isFile() || metaStat.size > MAX_BASE_META_BYTES) fail(`${BASE_META_FILE} is not a small regular file`);
   let meta: BaseMeta;
   try {
     meta = JSON.parse(fs.readFileSync(metaPath, 'utf8')) as BaseMeta;

@@ -25,14 +25,13 @@ import { Vocab, type VocabJson } from './vocab';
 import { checkWeights, type NamedWeights } from './weights';
 import { KneserNeyModel, NGRAM_FORMAT, NGRAM_VERSION } from './lm/ngram';
 import { checkMixerJson, type MixerJson } from './lm/mixer';
-import type { Calibration } from './lm/fit';
+import type { Calibration } from './calibration';
 import {
   assertModelFolder, recoverModelFolder, resolveModelFiles, writeModel, CHECKPOINT_FORMAT, IDENTIFIERS_FILE, META_FILE, NGRAM_FILE, WEIGHTS_FILE,
   type DataFile, type ModelFileSource,
 } from './modelFolder';
 import { checkMeta, checkRegularFile, expectedWeightBytes, META_LIMITS } from './checkpointValidate';
 
-export { IDENTIFIERS_FILE, META_FILE, NGRAM_FILE, WEIGHTS_FILE };
 export const FORMAT_VERSION = 1;
 /** ngram.bin larger than this is refused (the n-gram's budget is 80 MB). */
 const MAX_NGRAM_BYTES = 2 ** 30;

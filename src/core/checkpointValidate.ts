@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import { expectedShapes } from './weights';
-import { DATA_FILES } from './modelFolder';
+import { DATA_FILES, MAX_META_BYTES } from './modelFolder';
 
 /** Sanity bounds (wider than the settings' ranges: tests and older runs use small models). */
 export const META_LIMITS = {
@@ -20,7 +20,7 @@ export const META_LIMITS = {
   historyPoints: 10_000_000,
   /** weights.bin larger than this is refused (the default 256x2 model is about 4 MB; 2048x6, the settings' largest, under 1 GB). */
   weightBytes: 2 ** 30,
-  metaBytes: 64 * 1024 * 1024,
+  metaBytes: MAX_META_BYTES,
 };
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

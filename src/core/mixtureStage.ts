@@ -5,12 +5,15 @@
  * It says what goes into each checkpoint besides the LSTM's weights.
  */
 import * as path from 'path';
-import { NGRAM_FILE, type CheckpointExtras, type CheckpointMeta, type NgramMeta } from './checkpoint';
+import type { CheckpointExtras, CheckpointMeta, NgramMeta } from './checkpoint';
+import { NGRAM_FILE } from './modelFolder';
 import type { Split } from './batching';
 import { IdentifierIndex } from './infer/candidates';
 import { Completer } from './infer/completer';
 import { LstmModel } from './infer/lstmModel';
-import { calibrateSteps, collectSamplesSteps, CONSERVATIVE_THRESHOLD, CONTINUATION_POSITIONS, CONTINUATION_TARGET, FIT_SEGMENT, fitMixtureSteps, type Calibration, type CalibrationSource } from './lm/fit';
+import { calibrateSteps, CONSERVATIVE_THRESHOLD, CONTINUATION_POSITIONS, CONTINUATION_TARGET, type CalibrationSource } from './infer/calibrate';
+import { collectSamplesSteps, FIT_SEGMENT, fitMixtureSteps } from './lm/fit';
+import type { Calibration } from './calibration';
 import { FittedMixer, type MixerJson } from './lm/mixer';
 import { MixtureModel } from './lm/mixture';
 import { KneserNeyModel, NGRAM_FORMAT, NGRAM_VERSION } from './lm/ngram';

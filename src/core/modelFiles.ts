@@ -1,7 +1,7 @@
 /**
  * Deleting and exporting a checkpoint folder, safely. "Is this folder one of our models" has one
- * answer, modelFolder.ts's (inspectModelFolder: meta.json a regular file, not a link, under its
- * size cap, with our format marker). Both act under the folder's lock, and only on our four files:
+ * answer, modelFolder.ts's isOurCheckpoint (inspectModelFolder: meta.json a regular file, not a
+ * link, under its size cap, with our format marker). Both act under the folder's lock, and only on our four files:
  * a delete removes them (meta.json last) and the folder only when nothing else is left in it; an
  * export writes into a folder that is missing, empty or already one of ours, replacing our files
  * there as a save does (modelFolder.ts writeModel) and leaving any other file in it alone.
@@ -11,16 +11,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { sha256, type CheckpointMeta } from './checkpoint';
 import {
-  acquireModelLock, inspectModelFolder, removeModel, resolveModelFiles, writeModel, DATA_FILES, MAX_META_BYTES, META_FILE,
+  acquireModelLock, inspectModelFolder, isOurCheckpoint, removeModel, resolveModelFiles, writeModel, DATA_FILES, MAX_META_BYTES, META_FILE,
   type DataFile, type ModelFileSource,
 } from './modelFolder';
 
 export class ModelFilesError extends Error {}
-
-/** True when `dir` holds one of our checkpoints (the model folder's own check). */
-export function isOurCheckpoint(dir: string): boolean {
-  return inspectModelFolder(dir).kind === 'ours';
-}
 
 /**
  * Deletes the checkpoint in `dir`: our files, and the folder when nothing else is in it. Refuses

@@ -46,6 +46,7 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { writeExclusive } from './atomicFile';
 
 /** meta.json's `format` field: what marks a folder as one of our checkpoints. */
 export const CHECKPOINT_FORMAT = 'charrnn-checkpoint';
@@ -153,21 +154,6 @@ function readSmallFile(file: string, max: number): string | undefined {
   } finally {
     fs.closeSync(fd);
   }
-}
-
-/** Creates `file` exclusively (never through an existing path) with `data`; removes it if the write fails. */
-export function writeExclusive(file: string, data: string | Uint8Array): void {
-  const fd = fs.openSync(file, 'wx', 0o644);
-  try {
-    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    let off = 0;
-    while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
-  } catch (e) {
-    fs.closeSync(fd);
-    fs.rmSync(file, { force: true });
-    throw e;
-  }
-  fs.closeSync(fd);
 }
 
 /** A fresh folder `<prefix><6 random>` holding our marker; removed again if the marker cannot be written. */
@@ -292,6 +278,14 @@ export function resolveModelFiles(dir: string): Record<(typeof MODEL_FILES)[numb
 /** True when `dir` is one of our checkpoints (its meta.json, or a committed save's). */
 function holdsOurModel(dir: string): boolean {
   return isOurMetaFile(resolveModelFiles(dir)[META_FILE]);
+}
+
+/**
+ * True when `dir` holds one of our checkpoints: the one answer to "is this folder one of our
+ * models" (inspectModelFolder), which every write, delete and export asks.
+ */
+export function isOurCheckpoint(dir: string): boolean {
+  return inspectModelFolder(dir).kind === 'ours';
 }
 
 /**

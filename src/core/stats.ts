@@ -4,9 +4,9 @@
  * storage folder (`<storage>/stats.json`), written atomically and at most every few seconds;
  * never sent anywhere. A missing or unreadable file starts empty. No `vscode` import.
  */
-import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { replaceFile } from './atomicFile';
 import { LATENCY_BUCKETS_MS, emptyData, emptyLanguageStats, parseStats, type LanguageStats, type StatsData, type StatsEvent } from './statsData';
 
 export * from './statsData';
@@ -92,15 +92,7 @@ export class StatsStore {
     this.dirty = false;
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      // A fresh name, created exclusively ('wx' fails on any existing path, a symlink included).
-      const tmp = `${this.file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-      try {
-        fs.writeFileSync(tmp, JSON.stringify(this.data), { flag: 'wx' });
-        fs.renameSync(tmp, this.file);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') fs.rmSync(tmp, { force: true });
-        throw e;
-      }
+      replaceFile(this.file, JSON.stringify(this.data));
     } catch {
       this.dirty = true; // try again at the next change
     }

@@ -2,8 +2,29 @@
  * What a training run reports, in order: ready (engine chosen), corpus (what was read), progress,
  * sample, checkpoint, mixture (fitted on the validation split), log, then done or error.
  * `runTraining` (train.ts) emits these; the trainer process forwards them to the extension
- * unchanged (src/protocol/trainer.ts), and the CLI prints them.
+ * unchanged (src/protocol/trainer.ts), and the CLI prints them. `TrainJob` is what a trainer
+ * process is asked to run; `isTrainingEvent` checks an event that arrives from another process.
  */
+import type { CorpusConfig, TrainConfig } from './config';
+
+/**
+ * A training run as a trainer process is asked for it (the `start` message): the settings, the
+ * folders to collect the corpus from and the corpus rules, plus VS Code's `files.exclude` globs
+ * (`filesExclude`, only the patterns set to true).
+ */
+export interface TrainJob {
+  config: TrainConfig;
+  folders: string[];
+  corpus: CorpusConfig & { filesExclude: string[] };
+  /** Checkpoint folder to write (and to resume from when `resume` is true). */
+  checkpointDir: string;
+  resume: boolean;
+  /** Threads for the wasm backend (0 or absent: automatic). */
+  threads?: number;
+  /** Run at the lowest scheduling priority (default true). */
+  lowPriority?: boolean;
+}
+
 export interface ReadyEvent {
   type: 'ready';
   backend: string;
@@ -114,3 +135,38 @@ export type TrainingEvent =
   | DoneEvent
   | ErrorEvent
   | LogEvent;
+
+const isObj = (m: unknown): m is Record<string, unknown> => typeof m === 'object' && m !== null;
+const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+const str = (v: unknown) => typeof v === 'string';
+
+/** The runtime check of an event that crossed a process boundary (its type and the fields its readers rely on). */
+export function isTrainingEvent(m: unknown): m is TrainingEvent {
+  if (!isObj(m)) return false;
+  switch (m.type) {
+    case 'ready':
+      return str(m.backend) && num(m.threads);
+    case 'corpus':
+      return num(m.files) && num(m.bytes) && num(m.vocabSize);
+    case 'origin':
+      return (m.from === 'base' || m.from === 'scratch' || m.from === 'checkpoint') && str(m.note) &&
+        (m.base === undefined || str(m.base)) && (m.valBits === undefined || num(m.valBits));
+    case 'progress':
+      return num(m.step) && num(m.epoch) && num(m.totalSteps) && typeof m.loss === 'number' &&
+        (m.valLoss === undefined || typeof m.valLoss === 'number') && num(m.charsPerSec);
+    case 'sample':
+      return str(m.text) && num(m.step);
+    case 'checkpoint':
+      return str(m.path) && (m.valLoss === undefined || typeof m.valLoss === 'number');
+    case 'mixture':
+      return num(m.step) && str(m.experts) && isObj(m.bitsPerChar) && num(m.minConfidence) && num(m.precision) &&
+        (m.promise === undefined || (isObj(m.promise) && num(m.promise.precision) && num(m.promise.positions)));
+    case 'done':
+      return str(m.reason);
+    case 'error':
+    case 'log':
+      return str(m.message);
+    default:
+      return false;
+  }
+}

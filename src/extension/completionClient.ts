@@ -14,7 +14,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import { META_FILE } from '../core/checkpoint';
+import { META_FILE } from '../core/modelFolder';
 import type { CompleteResult, CompletionQuery } from '../core/infer/completion';
 import {
   CONTROL_CANCELLED,

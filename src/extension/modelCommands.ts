@@ -5,8 +5,9 @@
  */
 import * as vscode from 'vscode';
 import * as path from 'path';
-import { checkpointExists, META_FILE } from '../core/checkpoint';
-import { deleteCheckpoint, exportCheckpoint, isOurCheckpoint } from '../core/modelFiles';
+import { checkpointExists } from '../core/checkpoint';
+import { deleteCheckpoint, exportCheckpoint } from '../core/modelFiles';
+import { isOurCheckpoint, META_FILE } from '../core/modelFolder';
 import type { ModelStore } from './modelStore';
 import type { TrainingClient } from './trainingClient';
 

@@ -3,26 +3,14 @@
  * DESIGN.md: commands in, the run's events (src/core/trainEvents.ts) out. Both ends import this
  * module; `isToTrainer` / `isFromTrainer` are the runtime checks.
  */
-import type { CorpusConfig, TrainConfig } from '../core/config';
-import type { TrainingEvent } from '../core/trainEvents';
+import { isTrainingEvent, type TrainingEvent, type TrainJob } from '../core/trainEvents';
 
 /**
- * Start training. The trainer walks the folders itself (so the extension host does no file I/O
- * beyond this message) applying the corpus rules: `corpus` settings plus VS Code's
- * `files.exclude` globs (`filesExclude`, only the patterns set to true).
+ * Start training (core's TrainJob). The trainer walks the folders itself (so the extension host
+ * does no file I/O beyond this message) applying the corpus rules.
  */
-export interface StartMessage {
+export interface StartMessage extends TrainJob {
   type: 'start';
-  config: TrainConfig;
-  folders: string[];
-  corpus: CorpusConfig & { filesExclude: string[] };
-  /** Checkpoint folder to write (and to resume from when `resume` is true). */
-  checkpointDir: string;
-  resume: boolean;
-  /** Threads for the wasm backend (0 or absent: automatic). */
-  threads?: number;
-  /** Run at the lowest scheduling priority (default true). */
-  lowPriority?: boolean;
 }
 export interface StopMessage {
   type: 'stop';
@@ -65,33 +53,6 @@ export function isToTrainer(m: unknown): m is ToTrainer {
 }
 
 export function isFromTrainer(m: unknown): m is FromTrainer {
-  if (!isObj(m)) return false;
-  switch (m.type) {
-    case 'ready':
-      return str(m.backend) && num(m.threads);
-    case 'corpus':
-      return num(m.files) && num(m.bytes) && num(m.vocabSize);
-    case 'origin':
-      return (m.from === 'base' || m.from === 'scratch' || m.from === 'checkpoint') && str(m.note) &&
-        (m.base === undefined || str(m.base)) && (m.valBits === undefined || num(m.valBits));
-    case 'progress':
-      return num(m.step) && num(m.epoch) && num(m.totalSteps) && typeof m.loss === 'number' &&
-        (m.valLoss === undefined || typeof m.valLoss === 'number') && num(m.charsPerSec);
-    case 'sample':
-      return str(m.text) && num(m.step);
-    case 'checkpoint':
-      return str(m.path) && (m.valLoss === undefined || typeof m.valLoss === 'number');
-    case 'mixture':
-      return num(m.step) && str(m.experts) && isObj(m.bitsPerChar) && num(m.minConfidence) && num(m.precision) &&
-        (m.promise === undefined || (isObj(m.promise) && num(m.promise.precision) && num(m.promise.positions)));
-    case 'done':
-      return str(m.reason);
-    case 'error':
-    case 'log':
-      return str(m.message);
-    case 'paused':
-      return typeof m.paused === 'boolean';
-    default:
-      return false;
-  }
+  if (isObj(m) && m.type === 'paused') return typeof m.paused === 'boolean';
+  return isTrainingEvent(m);
 }

@@ -9,17 +9,20 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { calibrate, collectSamples, CONFIDENCE_Z, fitMixture, precisionLowerBound, wilsonLower, type Calibration } from '../../src/core/lm/fit';
+import { calibrate, CONFIDENCE_Z, precisionLowerBound, wilsonLower } from '../../src/core/infer/calibrate';
+import { collectSamples, fitMixture } from '../../src/core/lm/fit';
+import type { Calibration } from '../../src/core/calibration';
 import { FittedMixer } from '../../src/core/lm/mixer';
 import { MixtureModel } from '../../src/core/lm/mixture';
 import { KneserNeyModel } from '../../src/core/lm/ngram';
 import { Completer } from '../../src/core/infer/completer';
-import type { CharModel } from '../../src/core/infer/charModel';
+import type { CharModel } from '../../src/core/charModel';
 import type { MixState } from '../../src/core/lm/mixture';
 import { fileCap, identifierSpans, isIdentChar, positionKey, repeatedLineShare, sampleStratified } from '../../src/core/positions';
 import { codeFile } from './codeFixture';
 import { Vocab } from '../../src/core/vocab';
-import { saveCheckpoint, NGRAM_FILE } from '../../src/core/checkpoint';
+import { saveCheckpoint } from '../../src/core/checkpoint';
+import { NGRAM_FILE } from '../../src/core/modelFolder';
 import { defaultTrainConfig } from '../../src/core/config';
 import { evaluateModel, evaluatePromise } from '../../src/cli/evaluate';
 
@@ -352,7 +355,7 @@ describe('a small workspace: more positions without leaking training text', func
   it("the count models' threshold also reads training folds, each by an n-gram rebuilt without it; the LSTM's is at least theirs", async () => {
     const { MixtureStage } = await import('../../src/core/mixtureStage');
     const { splitCorpus } = await import('../../src/core/batching');
-    const { randomWeights } = await import('../../src/core/infer/randomWeights');
+    const { randomWeights } = await import('../../bench/randomWeights');
     const texts = [...TRAIN, ...VAL];
     const docs = texts.map((text, i) => ({ path: `/w/f${i}.ts`, relPath: `f${i}.ts`, folder: '/w', text, bytes: text.length }));
     const split = splitCorpus(docs, vocab, 0.1);

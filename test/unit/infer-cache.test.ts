@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import { Completer, contextWindow } from '../../src/core/infer/completer';
 import { LstmModel } from '../../src/core/infer/lstmModel';
 import { jsMatMul } from '../../src/core/infer/matMulEngine';
-import { randomWeights } from '../../src/core/infer/randomWeights';
+import { randomWeights } from '../../bench/randomWeights';
 import { StateCache } from '../../src/core/infer/stateCache';
 import { Vocab } from '../../src/core/vocab';
 

@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { LstmModel, type LstmShape, type LstmState } from '../../src/core/infer/lstmModel';
 import { jsMatMul, wasmMatMul, type MatMulEngine } from '../../src/core/infer/matMulEngine';
-import { randomWeights } from '../../src/core/infer/randomWeights';
+import { randomWeights } from '../../bench/randomWeights';
 import { weightMap, type NamedWeights } from '../../src/core/weights';
 
 /** Reference: tf.layers.lstm stack + dense + log-softmax, same weights; log-probs after each step. */

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { LstmModel } from '../../src/core/infer/lstmModel';
 import { jsMatMul } from '../../src/core/infer/matMulEngine';
-import { randomWeights } from '../../src/core/infer/randomWeights';
+import { randomWeights } from '../../bench/randomWeights';
 import { pick, sampleText } from '../../src/core/infer/sample';
 import { Vocab } from '../../src/core/vocab';
 

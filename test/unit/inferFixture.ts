@@ -6,7 +6,7 @@
  */
 import { saveCheckpoint } from '../../src/core/checkpoint';
 import { defaultTrainConfig } from '../../src/core/config';
-import { randomWeights } from '../../src/core/infer/randomWeights';
+import { randomWeights } from '../../bench/randomWeights';
 import { Vocab } from '../../src/core/vocab';
 
 export const FIXTURE_TEXT = 'function add(a, b) {\n  return a + b;\n}\nconst x = add(1, 2);\n';

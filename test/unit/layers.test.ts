@@ -57,6 +57,11 @@ describe('layers', () => {
     assert.deepStrictEqual(violations(path.join(SRC, 'protocol'), ['vscode', ...users]), []);
   });
 
+  it('the benchmark imports only src/core (it speaks to the trainer process through core types)', () => {
+    const notCore = ['protocol', 'extension', 'worker', 'trainer', 'cli', 'webview'].map((d) => path.join(SRC, d));
+    assert.deepStrictEqual(violations(path.join(REPO, 'bench'), ['vscode', ...notCore]), []);
+  });
+
   it('nothing in src imports the benchmark', () => {
     assert.deepStrictEqual(violations(SRC, [path.join(REPO, 'bench')]), []);
   });

@@ -8,7 +8,7 @@ import { FittedMixer } from '../../src/core/lm/mixer';
 import { MixtureModel } from '../../src/core/lm/mixture';
 import { KneserNeyModel } from '../../src/core/lm/ngram';
 import { LstmModel } from '../../src/core/infer/lstmModel';
-import { randomWeights } from '../../src/core/infer/randomWeights';
+import { randomWeights } from '../../bench/randomWeights';
 import { ITEMS_FILES, itemsVocab } from './itemsFixture';
 import { makeRng } from '../../src/core/random';
 

@@ -4,7 +4,7 @@ import { MixtureStage, REFIT_MAX_GAP_BITS } from '../../src/core/mixtureStage';
 import { splitCorpus } from '../../src/core/batching';
 import { Vocab } from '../../src/core/vocab';
 import type { CorpusDoc } from '../../src/core/corpus';
-import { randomWeights } from '../../src/core/infer/randomWeights';
+import { randomWeights } from '../../bench/randomWeights';
 
 /** Eight small files, a quarter held out. */
 function smallCorpus() {

@@ -4,7 +4,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { FORMAT_VERSION, loadCheckpoint } from '../../src/core/checkpoint';
-import { deleteCheckpoint, exportCheckpoint, isOurCheckpoint } from '../../src/core/modelFiles';
+import { deleteCheckpoint, exportCheckpoint } from '../../src/core/modelFiles';
+import { isOurCheckpoint } from '../../src/core/modelFolder';
 import { writeTinyCheckpoint } from './inferFixture';
 
 describe('model files: delete and export', () => {

@@ -1,4 +1,4 @@
-import type { CharModel } from '../../src/core/infer/charModel';
+import type { CharModel } from '../../src/core/charModel';
 
 /**
  * A hand-built character model: the state is the text read since the start; the next-character

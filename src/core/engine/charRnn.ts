@@ -178,26 +178,10 @@ export class CharRnn implements CharRnnTrainer {
     const { L, H, V } = this;
     const N = batch * steps;
     const ws = this.workspace(batch, steps);
-    const tensors = this.uploadLstm();
-    const Wd = upload(this.Wd, H, V);
-    let WdT: tf.Tensor2D | undefined;
-    try {
-      // Forward, keeping each layer's input for the backward pass.
-      const inputs: LstmInput[] = [];
+    const streams = this.trainStreams;
+    return this.withTensors((tensors, Wd) => {
       const dropout = this.opts.dropout;
-      let input: LstmInput = { ids: timeMajor(x, batch, steps) };
-      let top: Float32Array = new Float32Array(0);
-      for (let l = 0; l < L; l++) {
-        inputs.push(input);
-        top = lstmForward(this.lstm[l], tensors[l], input, this.trainStreams.layers[l], ws.tapes[l]);
-        if (dropout > 0) {
-          this.fillDropoutMask(ws.masks[l]);
-          top = multiply(top, ws.masks[l], ws.dropped[l]);
-        }
-        input = { x: top };
-      }
-      matMul(top, N, H, Wd, ws.logits);
-      const { loss, dLogits } = softmaxCrossEntropy(ws.logits, this.bd, timeMajor(y, batch, steps), N, V);
+      const { loss, dLogits, top, inputs } = this.forward(x, y, batch, steps, streams, ws, tensors, Wd, dropout);
 
       // Backward: dense, then the LSTM layers top-down.
       const dLogitsT = upload(dLogits, N, V);
@@ -207,42 +191,65 @@ export class CharRnn implements CharRnnTrainer {
         dLogitsT.dispose();
       }
       columnSums(dLogits, N, V, this.dbd);
-      WdT = tf.transpose(Wd);
-      let dY = matMul(dLogits, N, V, WdT, ws.dY); // dY = dlogits·Wdᵀ
-      for (let l = L - 1; l >= 0; l--) {
-        if (dropout > 0) multiply(dY, ws.masks[l], dY);
-        const dX = lstmBackward(tensors[l], inputs[l], ws.tapes[l], dY, this.lstmGrads[l]);
-        if (dX) dY = dX;
+      const WdT = tf.transpose(Wd);
+      try {
+        let dY = matMul(dLogits, N, V, WdT, ws.dY); // dY = dlogits·Wdᵀ
+        for (let l = L - 1; l >= 0; l--) {
+          if (dropout > 0) multiply(dY, ws.masks[l], dY);
+          const dX = lstmBackward(tensors[l], inputs[l], ws.tapes[l], dY, this.lstmGrads[l]);
+          if (dX) dY = dX;
+        }
+      } finally {
+        WdT.dispose();
       }
       return loss;
-    } finally {
-      for (const t of tensors) t.dispose();
-      Wd.dispose();
-      WdT?.dispose();
-    }
+    });
   }
 
   async evalLoss(x: Int32Array, y: Int32Array, batch: number, steps: number): Promise<number> {
     this.check(x, y, batch, steps);
     await ensureBackend();
     if (this.evalStreams?.batch !== batch) this.evalStreams = this.zeroStreams(batch);
-    const { L, H, V } = this;
-    const N = batch * steps;
     const ws = this.workspace(batch, steps);
-    const tensors = this.uploadLstm();
-    const Wd = upload(this.Wd, H, V);
-    try {
-      let input: LstmInput = { ids: timeMajor(x, batch, steps) };
-      let top: Float32Array = new Float32Array(0);
-      for (let l = 0; l < L; l++) {
-        top = lstmForward(this.lstm[l], tensors[l], input, this.evalStreams.layers[l], ws.tapes[l]);
-        input = { x: top };
+    const streams = this.evalStreams;
+    return this.withTensors((tensors, Wd) => this.forward(x, y, batch, steps, streams, ws, tensors, Wd, 0).loss);
+  }
+
+  /**
+   * The forward pass from the carried `streams` (advanced in place): each LSTM layer, its output
+   * dropped out when `dropout` > 0, then the dense layer and the softmax cross-entropy. Returns
+   * the loss and dlogits, the top layer's output and each layer's input (for the backward pass).
+   */
+  private forward(
+    x: Int32Array, y: Int32Array, batch: number, steps: number, streams: Streams, ws: Workspace, tensors: LstmTensors[], Wd: tf.Tensor2D, dropout: number,
+  ): { loss: number; dLogits: Float32Array; top: Float32Array; inputs: LstmInput[] } {
+    const N = batch * steps;
+    const inputs: LstmInput[] = [];
+    let input: LstmInput = { ids: timeMajor(x, batch, steps) };
+    let top: Float32Array = new Float32Array(0);
+    for (let l = 0; l < this.L; l++) {
+      inputs.push(input);
+      top = lstmForward(this.lstm[l], tensors[l], input, streams.layers[l], ws.tapes[l]);
+      if (dropout > 0) {
+        this.fillDropoutMask(ws.masks[l]);
+        top = multiply(top, ws.masks[l], ws.dropped[l]);
       }
-      matMul(top, N, H, Wd, ws.logits);
-      return softmaxCrossEntropy(ws.logits, this.bd, timeMajor(y, batch, steps), N, V).loss;
+      input = { x: top };
+    }
+    matMul(top, N, this.H, Wd, ws.logits);
+    return { ...softmaxCrossEntropy(ws.logits, this.bd, timeMajor(y, batch, steps), N, this.V), top, inputs };
+  }
+
+  /** Runs `run` with the LSTM layers' and the dense kernel's tensors uploaded, disposing them after. */
+  private withTensors<T>(run: (tensors: LstmTensors[], Wd: tf.Tensor2D) => T): T {
+    const tensors = this.uploadLstm();
+    let Wd: tf.Tensor2D | undefined;
+    try {
+      Wd = upload(this.Wd, this.H, this.V);
+      return run(tensors, Wd);
     } finally {
       for (const t of tensors) t.dispose();
-      Wd.dispose();
+      Wd?.dispose();
     }
   }
 

@@ -8,7 +8,7 @@
  * gain elsewhere was nil: the distributions are peaked). Candidates are few (MAX_CANDIDATES) and scored together, one batched model call
  * per character position.
  */
-import type { CharModel } from './charModel';
+import type { CharModel } from '../charModel';
 import { CharClass, endMass, nextPhase, Phase, REJECT, vocabClasses } from './tokens';
 import type { Vocab } from '../vocab';
 

@@ -12,11 +12,11 @@ import { SETTINGS, type CompletionLength } from '../config';
 import type { CompleteOptions, CompleteRequest, CompleteResult } from './completion';
 
 import { hasLstm, loadCheckpoint, type CheckpointMeta } from '../checkpoint';
-import { JUDGED_CONFIDENCE, type Calibration } from '../lm/fit';
+import { JUDGED_CONFIDENCE, type Calibration } from '../calibration';
 import { FittedMixer } from '../lm/mixer';
 import { MixtureModel } from '../lm/mixture';
 import type { Vocab } from '../vocab';
-import type { CharModel, DocumentAware } from './charModel';
+import type { CharModel, DocumentAware } from '../charModel';
 import { decodeToken, DEFAULT_BEAM_WIDTH, LOOKS_COMPLETE, tokenLogProb, type Decoded } from './decode';
 import { bestCandidate, candidateWords, IdentifierIndex } from './candidates';
 import { LstmModel, type SequenceReader } from './lstmModel';

@@ -10,7 +10,7 @@
  * stops where it would write the first of them; any other text after the cursor (an edit in the
  * middle of a line) means no continuation.
  */
-import type { CharModel } from './charModel';
+import type { CharModel } from '../charModel';
 import { CharClass, vocabClasses } from './tokens';
 
 /** A place where the continuation may be cut: its first `length` UTF-16 units, right with probability `confidence`. */

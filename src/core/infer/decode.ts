@@ -8,7 +8,7 @@
  * batched `advance` per step), and stops as soon as no unfinished prefix can beat the best
  * finished token (probabilities only shrink as a prefix grows) or none can reach `minConfidence`.
  */
-import type { CharModel } from './charModel';
+import type { CharModel } from '../charModel';
 import { END, endMass, nextPhase, Phase, REJECT, vocabClasses } from './tokens';
 import type { Vocab } from '../vocab';
 

@@ -10,10 +10,11 @@
  * layer's input projection for a chunk of steps as one product, then its recurrence. That is the
  * cold path (nothing cached); `advance` is the beam path.
  */
-import type { CharModel } from './charModel';
+import type { CharModel } from '../charModel';
 import { createMatMul, type EngineKind, type Matrix, type MatMulEngine } from './matMulEngine';
 import { gateColumns, gateOffsets } from '../lstmGates';
 import { DENSE_WEIGHT_NAMES, checkWeights, lstmWeightNames, weightMap, type NamedWeights } from '../weights';
+import { logSoftmaxInto } from '../logSoftmax';
 
 /** Immutable per-layer hidden and cell states. `logp` memoises the next-char distribution. */
 export interface LstmState {
@@ -213,10 +214,7 @@ export class LstmModel implements CharModel<LstmState>, SequenceReader<LstmState
           lp[v] = z;
           if (z > max) max = z;
         }
-        let sum = 0;
-        for (let v = 0; v < V; v++) sum += Math.exp(lp[v] - max);
-        const lse = max + Math.log(sum);
-        for (let v = 0; v < V; v++) lp[v] -= lse;
+        logSoftmaxInto(lp, max, lp);
         todo[r].logp = lp;
       }
     }

@@ -7,7 +7,7 @@ import type { ModelConfig } from '../config';
 import type { Rng } from '../random';
 import type { Vocab } from '../vocab';
 import type { NamedWeights } from '../weights';
-import type { CharModel } from './charModel';
+import type { CharModel } from '../charModel';
 import { LstmModel } from './lstmModel';
 import { jsMatMul } from './matMulEngine';
 

@@ -18,9 +18,9 @@
  * put almost nothing, and the full vocabulary (hundreds of symbols on some workspaces) would cost
  * far more memory.
  */
-import { CACHE_ORDER_EDGES, ENTROPY_EDGES, entropyLevel, level } from './featureLevels';
-import type { ExpertName, MixFeatures } from './mixer';
+import { CACHE_ORDER_EDGES, ENTROPY_EDGES, entropyLevel, level, type ExpertName, type MixFeatures } from './features';
 import { runSteps, type Steps } from '../steps';
+import { logSoftmaxInto } from '../logSoftmax';
 
 export const LAYER_VERSION = 1;
 export type LayerInput = 'mix' | ExpertName;
@@ -352,8 +352,5 @@ export function applyLayer(
     linear[v] = z;
     if (z > max) max = z;
   }
-  let sum = 0;
-  for (let v = 0; v < V; v++) sum += Math.exp(linear[v] - max);
-  const lse = max + Math.log(sum);
-  for (let v = 0; v < V; v++) out[v] = linear[v] - lse;
+  logSoftmaxInto(linear, max, out);
 }

@@ -20,41 +20,14 @@
  * uses 'cache-doubt', which also tells a cache that is sure to one part in a million from one that
  * is sure to one in ten, and whether the character before is an identifier character.
  */
-import { CACHE_ORDER_EDGES, ENTROPY_EDGES, entropyLevel, level } from './featureLevels';
+import { CACHE_ORDER_EDGES, ENTROPY_EDGES, entropyLevel, EXPERTS, level, type ExpertName, type MixFeatures } from './features';
 import { checkLayerJson, type LayerJson } from './logLinear';
 import { isWordChar } from '../infer/tokens';
 import { runSteps, type Steps } from '../steps';
 
-export const EXPERTS = ['ngram', 'cache', 'lstm'] as const;
-export type ExpertName = (typeof EXPERTS)[number];
 export const MIXER_VERSION = 1;
 const PRIOR = 16;
 const EM_ITERATIONS = 40;
-
-export interface MixFeatures {
-  /** Longest context the n-gram matched (-1: none). */
-  ngramOrder: number;
-  /** Longest context the document cache matched (-1: none). */
-  cacheOrder: number;
-  /** Distinct followers of the cache's longest matched context. */
-  cacheDistinct: number;
-  /** The LSTM's entropy in bits (NaN: no LSTM). */
-  lstmEntropy: number;
-  /** The largest probability each count model gives (how sure it is). */
-  ngramMax: number;
-  cacheMax: number;
-  /**
-   * How much better the cache than the n-gram has predicted this document's last characters
-   * (a running mean of the log-ratio of their probabilities of the true character; 0: unknown).
-   * Only the second layer (./logLinear.ts) uses it.
-   */
-  cacheAdvantage: number;
-  /**
-   * The character before the position is an identifier character (isWordChar); false at the
-   * document start, and when absent. Only the 'cache-doubt' layout uses it.
-   */
-  afterWord?: boolean;
-}
 
 /**
  * How a mixer cuts the features into buckets (MixerJson.layout):

@@ -18,7 +18,7 @@
  * vocabulary. BOS is never predicted.
  */
 import * as fs from 'fs';
-import type { CharModel } from '../infer/charModel';
+import type { CharModel } from '../charModel';
 import { runSteps, type Steps } from '../steps';
 import { Vocab } from '../vocab';
 

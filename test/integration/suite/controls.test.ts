@@ -13,7 +13,7 @@ import * as vscode from 'vscode';
 import type { CharRnnApi } from '../../../src/extension/extension';
 import type { InitMessage, ToPanel } from '../../../src/protocol/panel';
 import { totals } from '../../../src/core/stats';
-import { isOurCheckpoint } from '../../../src/core/modelFiles';
+import { isOurCheckpoint } from '../../../src/core/modelFolder';
 import { REPO_ROOT, configure, editorWith, fixtureUri, getExtensionExports, sleep, triggerAndCommit, waitFor } from './helpers';
 
 const SETTINGS: Record<string, unknown> = {

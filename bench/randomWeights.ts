@@ -2,9 +2,9 @@
  * Random CharRNN weights in the shared layout (src/core/weights.ts), for tests and benchmarks
  * of the inference engine (no training needed). Uniform in [-scale, scale), seeded.
  */
-import { makeRng, uniform } from '../random';
-import { expectedShapes, type NamedWeights } from '../weights';
-import type { LstmShape } from './lstmModel';
+import { makeRng, uniform } from '../src/core/random';
+import { expectedShapes, type NamedWeights } from '../src/core/weights';
+import type { LstmShape } from '../src/core/infer/lstmModel';
 
 export function randomWeights(shape: LstmShape, seed = 1, scale = 0.08): NamedWeights {
   const rng = makeRng(seed);
