@@ -66,8 +66,9 @@ async function chooseHost() {
   return { host: 'web', why: 'no desktop VS Code (VSCODE_EXECUTABLE_PATH unset, download unreachable)' };
 }
 
-function suiteEnv(resultFile) {
-  const env = { CHARRNN_TEST_RESULT_FILE: resultFile };
+/** The suite's environment: where its counts go, its grep, and which VS Code it runs in (`desktop` or `web`). */
+function suiteEnv(resultFile, host) {
+  const env = { CHARRNN_TEST_RESULT_FILE: resultFile, CHARRNN_TEST_HOST_KIND: host };
   if (process.env.CHARRNN_TEST_GREP) env.CHARRNN_TEST_GREP = process.env.CHARRNN_TEST_GREP;
   return env;
 }
@@ -84,7 +85,7 @@ async function runDesktop(choice) {
     workspace: run.workspace,
     ud: run.ud,
     ext: run.ext,
-    env: suiteEnv(resultFile),
+    env: suiteEnv(resultFile, 'desktop'),
   };
   const child = startGroup(process.execPath, [path.join(__dirname, 'lib', 'desktopSuite.js'), JSON.stringify(options)], {
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -113,7 +114,7 @@ async function runWeb() {
     onRunDir: (run) => {
       handles.runDir = run.dir;
       resultFile = path.join(run.dir, 'result.json');
-      return suiteEnv(resultFile);
+      return suiteEnv(resultFile, 'web');
     },
     handles,
     out: (line) => {

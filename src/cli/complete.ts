@@ -1,5 +1,5 @@
 /**
- * `charrnn complete [--model DIR]`: JSON lines in, JSON lines out (DESIGN.md).
+ * `charrnn complete [--model DIR]`: JSON lines in, JSON lines out (README.md, the command line).
  *   in:  {"prefix": string, "suffix"?: string}   (suffix: the rest of the line after the cursor)
  *   out: {"completion": string, "confidence": number, "continuation": string, "continuationConfidence": number, "ms": number}
  *        one line per request, in order

@@ -19,7 +19,8 @@ export interface Calibration {
   /**
    * What the thresholds apply to: JUDGED_CONFIDENCE when the confidence was the geometric mean
    * of the mixture's and the count models' probabilities (the Completer's `judge`); absent: the
-   * mixture's probability alone (checkpoints before 2026-12-02, and mixtures without an LSTM).
+   * mixture's probability alone (checkpoints from before the judged confidence, and mixtures
+   * without an LSTM).
    */
   confidence?: typeof JUDGED_CONFIDENCE;
   /**

@@ -1,6 +1,7 @@
 /**
- * What a decoder needs from a character language model. The LSTM (typed-array inference engine)
- * and the benchmark's n-gram baseline both implement it, so they are decoded the same way.
+ * What a decoder needs from a character language model. The LSTM (lstmModel.ts, the typed-array
+ * inference engine), the n-gram (lm/ngram.ts) and the mixture that serves completions
+ * (lm/mixture.ts) implement it, so they are decoded the same way.
  * States are immutable values: `advance` returns new states and never changes its inputs.
  */
 export interface CharModel<S> {

@@ -1,5 +1,6 @@
 /**
- * Collects the training corpus from workspace folders, applying the corpus rules of DESIGN.md:
+ * Collects the training corpus from workspace folders, applying the corpus rules (README.md's
+ * settings table and "Reliability" say what a user sees of them):
  * `.gitignore` files (nested ones apply to their own subtree, as in git), VS Code's
  * `files.exclude`, the include/exclude globs, and skips binary, oversized, minified, generated,
  * unreadable and empty files, stopping at `maxCorpusBytes`. Pure Node (no `vscode`).

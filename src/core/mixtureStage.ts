@@ -23,9 +23,10 @@ import { runStepsInSlices, type Steps } from './steps';
 import type { MixtureEvent, ThresholdPromise } from './trainEvents';
 
 /**
- * The workspace n-gram's order (lowered by its memory budget on big corpora); on a dev split of
- * zod's training files, orders 12 → 16 → 20 → 24 gave 0.548 → 0.528 → 0.514 → 0.508 bits/char in
- * the mixture (BENCHMARKS.md).
+ * The workspace n-gram's order (lowered by its memory budget on big corpora): on a dev split of
+ * zod's training files each step from 12 up to 24 lowered the mixture's bits/char, by less each
+ * time: the last step gained least and costs the most memory (BENCHMARKS.md, "How the mixture's
+ * choices were made").
  */
 export const NGRAM_ORDER = 20;
 /** Held-out characters the mixer is fitted on: without and with the LSTM (which costs time). */
@@ -33,21 +34,23 @@ const FIT_CHARS_COUNTS = 262_144;
 const FIT_CHARS_LSTM = 65_536;
 /**
  * Held-out identifier positions for the threshold (without and with the LSTM, whose positions
- * cost ~10 ms each), and the precision it aims at. With 200 positions the threshold for 85%
- * precision on zod's validation files ranged from 0.18 to 0.40 across three samplings; 1,000
- * steadied it (BENCHMARKS.md, 2026-12-02). Since the threshold needs a lower confidence bound on
- * precision at the target (issue 19), more positions lower the margin it keeps: on zod's n-gram +
- * cache, 1,000 positions gave a threshold of 0.48 (held-out precision 91.3%, exact match 73.2%),
- * 3,000 gave 0.42 (90.4%, 75.0%; the best any threshold reaches on those positions at 90%
- * precision is 75.2%). BENCHMARKS.md, 2026-12-07.
+ * cost ~10 ms each), and the precision it aims at. A few hundred positions gave thresholds that
+ * differed widely between samplings of zod's validation files; a thousand steadied it
+ * (BENCHMARKS.md, "the mixer's log-linear layer, faster candidates, a steadier threshold").
+ * Since the threshold needs a lower confidence bound on precision at the target (issue 19), more
+ * positions lower the margin it keeps: on zod's n-gram + cache, 3,000 positions chose a lower
+ * threshold than 1,000, still at the target on held-out positions, with more exact matches,
+ * close to the best any threshold reaches there (BENCHMARKS.md, "a threshold that keeps its
+ * promise").
  */
 export const CALIBRATION_POSITIONS = { counts: 3000, lstm: 2000 };
 export const TARGET_PRECISION = 0.9;
 /**
  * Training folds read for more calibration positions when the workspace is small (at most this
- * many training characters: five n-gram builds of a few seconds). On a 40 KB semver workspace
- * (13 validation files, 377 positions) the count models' threshold went from 0.31 to 0.54 and
- * their precision on held-out files from 75% to 85% (BENCHMARKS.md, 2026-12-07).
+ * many training characters: five n-gram builds of a few seconds). On a 40 KB workspace, whose
+ * few validation files were easy one-line modules, they raised the count models' threshold and
+ * their precision on held-out files from well under to over the issue's target for a small
+ * workspace (BENCHMARKS.md, "a threshold that keeps its promise", semver-small).
  */
 const ROTATION_FOLDS = 5;
 const ROTATION_MAX_CHARS = 512 * 1024;

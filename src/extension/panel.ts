@@ -40,7 +40,7 @@ export interface PanelDeps {
    * The current (or last) run for a panel that opens (or reloads) now: the latest ready / corpus /
    * progress events and the run's events since it started, so that a panel closed and reopened
    * during training loses nothing. TrainingClient.snapshot() fits as is; `resume`, `done` and
-   * `error` are optional extras (see RunSnapshot in src/protocol/panel.ts).
+   * `error` are optional extras (see RunSnapshot in src/core/lossSeries.ts).
    */
   getSnapshot(): RunSnapshot;
   /** meta.json of the current model (history, config, vocabulary), or undefined when none. */

@@ -1,6 +1,6 @@
 /**
- * Messages between the extension (training client) and the trainer child process, as in
- * DESIGN.md: commands in, the run's events (src/core/trainEvents.ts) out. Both ends import this
+ * Messages between the extension (training client) and the trainer child process (ARCHITECTURE.md,
+ * "The processes"): commands in, the run's events (src/core/trainEvents.ts) out. Both ends import this
  * module; `isToTrainer` / `isFromTrainer` are the runtime checks.
  */
 import { isTrainingEvent, type TrainingEvent, type TrainJob } from '../core/trainEvents';

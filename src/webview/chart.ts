@@ -1,6 +1,6 @@
 /**
  * The loss chart: uPlot (canvas, made for large series) over the aligned LossSeries of
- * src/protocol/panel.ts. Points are appended to the series' arrays in place; the chart redraws at
+ * src/core/lossSeries.ts. Points are appended to the series' arrays in place; the chart redraws at
  * most once per animation frame, whatever the rate of progress events. Colours and fonts come from
  * VS Code's theme variables and are re-read when the theme changes.
  */

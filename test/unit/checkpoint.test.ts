@@ -81,13 +81,3 @@ describe('checkpoint', () => {
     assert.throws(() => loadCheckpoint(target), /NaN/);
   });
 });
-
-describe('vocab', () => {
-  it('maps rare characters to the unknown symbol and round-trips code points', () => {
-    const v = Vocab.build(['aaabbbc😀😀😀'], 3);
-    assert.deepStrictEqual(v.chars, ['\u0000', 'a', 'b', '😀']);
-    assert.deepStrictEqual([...v.encode('abc😀')], [1, 2, 0, 3]);
-    assert.strictEqual(v.decode(v.encode('ab😀')), 'ab😀');
-    assert.throws(() => Vocab.fromJSON({ chars: ['a'] }), /unknown symbol/);
-  });
-});

@@ -1,6 +1,5 @@
 import * as assert from 'assert';
 import { SETTINGS, checkSetting, combinationProblem, defaultTrainConfig, validateCorpusConfig, validateTrainConfig } from '../../src/core/config';
-import { exitReason } from '../../src/extension/exitReason';
 
 describe('config', () => {
   it('defaults are valid', () => {
@@ -31,14 +30,5 @@ describe('config', () => {
     assert.deepStrictEqual(validateCorpusConfig({ ...ok, maxFileBytes: -5 }), ['training.maxFileBytes must be between 1000 and 100000000']);
     assert.deepStrictEqual(validateCorpusConfig({ ...ok, maxCorpusBytes: -1 }), ['training.maxCorpusBytes must be between 10000 and 1000000000']);
     assert.deepStrictEqual(validateCorpusConfig({ ...ok, include: [3] as unknown as string[] }), ['training.include must be a list of strings']);
-  });
-});
-
-describe('exitReason', () => {
-  it('names out-of-memory, kills and crashes', () => {
-    assert.match(exitReason(134, null, 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory'), /out of memory/);
-    assert.match(exitReason(null, 'SIGKILL', ''), /killed \(SIGKILL\)/);
-    assert.match(exitReason(null, 'SIGTERM', ''), /terminated by SIGTERM/);
-    assert.match(exitReason(3, null, 'Error: boom\n'), /code 3: Error: boom/);
   });
 });

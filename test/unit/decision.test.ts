@@ -1,6 +1,6 @@
 /** The words of "Explain last completion" (src/extension/decision.ts). */
 import * as assert from 'assert';
-import { codeForModelReason, explain, pct, reasonText, type Decision } from '../../src/extension/decision';
+import { codeForModelReason, explain, pct, reasonText, type Decision, type DecisionCode } from '../../src/extension/decision';
 
 const base: Decision = { at: Date.UTC(2026, 0, 1, 12, 0), code: 'shown', docKey: 'file:///a.ts', languageId: 'typescript', line: 4, character: 9 };
 
@@ -22,11 +22,36 @@ describe('decision explanations', () => {
   });
 
   it('has a sentence for every abstention', () => {
-    for (const code of ['no-model', 'disabled', 'snoozed', 'language-off', 'manual', 'in-comment', 'in-string', 'line-too-long', 'suggest-widget', 'cancelled', 'no-answer'] as const) {
-      const t = reasonText({ ...base, code });
-      assert.ok(t.length > 20 && !/undefined/.test(t), `${code}: ${t}`);
+    // What each sentence must name (a Record over every DecisionCode: a new code does not compile
+    // until it is listed here). Each decision comes with the details the provider gives it.
+    const detail = 'a detail from the model';
+    const names: Record<Exclude<DecisionCode, 'shown' | 'shown-on-request'>, [Partial<Decision>, RegExp]> = {
+      'no-model': [{}, /^No model yet: train one .*charrnn\.modelPath/],
+      disabled: [{}, /^Completions are off \(charrnn\.completion\.enabled\)/],
+      snoozed: [{ until: Date.UTC(2026, 0, 1, 13, 0) }, /^Completions are snoozed until .+ \("CharRNN: Resume completions" ends it\)/],
+      'language-off': [{}, /^Completions are off for typescript \(charrnn\.completion\.disabledLanguages\)/],
+      manual: [{}, /^Manual mode: .*"CharRNN: Suggest completion".*charrnn\.completion\.trigger/],
+      'in-comment': [{}, /^The cursor is in a comment, and charrnn\.completion\.inComments is off/],
+      'in-string': [{}, /^The cursor is in a string, and charrnn\.completion\.inStrings is off/],
+      'line-too-long': [{}, /^The line is too long/],
+      binary: [{}, /^The line looks binary/],
+      'document-too-large': [{}, /^The document is too large/],
+      'no-token': [{ detail }, /^Nothing to complete here: a detail from the model\.$/],
+      'below-threshold': [{ threshold: 0.3 }, /^Below the threshold: no token reaches the threshold 30%/],
+      'model-abstained': [{ detail }, /^The model abstained: a detail from the model\.$/],
+      'suggest-widget': [{ detail: 'as', completion: 'sert' }, /^The suggest list is open with "as" selected.*"sert" was not shown/],
+      cancelled: [{}, /^Cancelled: the text or the cursor changed/],
+      'no-answer': [{ detail }, /^The completion worker gave no answer .*: a detail from the model\.$/],
+      error: [{ detail }, /^Error: a detail from the model\.$/],
+    };
+    const sentences = new Set<string>();
+    for (const [code, [extra, says]] of Object.entries(names) as [DecisionCode, [Partial<Decision>, RegExp]][]) {
+      const t = reasonText({ ...base, ...extra, code });
+      assert.match(t, says, `${code}: ${t}`);
+      assert.doesNotMatch(t, /undefined|NaN/, `${code}: ${t}`);
+      sentences.add(t);
     }
-    assert.match(reasonText({ ...base, code: 'language-off' }), /off for typescript/);
+    assert.strictEqual(sentences.size, Object.keys(names).length, 'one sentence per reason');
     assert.strictEqual(explain(undefined), 'No completion was requested yet in this window.');
   });
 

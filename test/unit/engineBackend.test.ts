@@ -47,22 +47,52 @@ function runChild(body: string): unknown {
 describe('engine: backends', function () {
   this.timeout(120000);
 
-  it('picks wasm for auto when tfjs-node is absent, and is idempotent', async function () {
-    let hasNode = true;
-    try {
-      require.resolve('@tensorflow/tfjs-node');
-    } catch {
-      hasNode = false;
-    }
-    const a = await initBackend('auto');
-    const b = await initBackend('auto');
-    assert.deepStrictEqual(a, b);
-    assert.ok(Number.isInteger(a.threads) && a.threads >= 1);
-    if (!hasNode) {
-      assert.strictEqual(a.name, 'wasm');
-      await assert.rejects(initBackend('tensorflow'), /@tensorflow\/tfjs-node/);
-      assert.strictEqual(tf.getBackend(), 'wasm');
-    }
+  /** Makes `require('@tensorflow/tfjs-node')` in the child fail, or load `stand-in` (child code) instead. */
+  const tfjsNode = (standIn?: string) => `
+    const Module = require('module');
+    const resolve = Module._resolveFilename;
+    Module._resolveFilename = function (request, ...rest) {
+      if (request !== '@tensorflow/tfjs-node') return resolve.call(this, request, ...rest);
+      ${standIn ? "return require.resolve('./package.json');" : "throw Object.assign(new Error(\"Cannot find module '@tensorflow/tfjs-node'\"), { code: 'MODULE_NOT_FOUND' });"}
+    };
+    ${standIn ?? ''}
+  `;
+
+  it('picks wasm for auto when tfjs-node is absent, and is idempotent', () => {
+    // A fresh process (the backend is process-wide state), with @tensorflow/tfjs-node unloadable
+    // whether or not it is installed here: the "absent" path is the one that runs.
+    const out = runChild(`
+      ${tfjsNode()}
+      const a = await backend.initBackend('auto');
+      const b = await backend.initBackend('auto');
+      let refused = '';
+      await backend.initBackend('tensorflow').catch((e) => { refused = e.message; });
+      console.log(JSON.stringify({ a, same: a === b, active: tf.getBackend(), refused, kept: backend.currentBackend() === a, err: checkProduct() }));
+    `) as { a: { name: string; threads: number }; same: boolean; active: string; refused: string; kept: boolean; err: number };
+    assert.strictEqual(out.a.name, 'wasm');
+    assert.ok(Number.isInteger(out.a.threads) && out.a.threads >= 1, JSON.stringify(out.a));
+    assert.strictEqual(out.same, true, 'a second auto returns the backend the first one initialised, not a new one');
+    assert.strictEqual(out.active, 'wasm');
+    assert.match(out.refused, /needs the optional package @tensorflow\/tfjs-node/);
+    assert.strictEqual(out.kept, true, 'a refused explicit backend leaves the current one');
+    assert.ok(out.err < 1e-3, `product error ${out.err}`);
+  });
+
+  it('picks tensorflow for auto when @tensorflow/tfjs-node loads', () => {
+    // A stand-in for tfjs-node: registers a "tensorflow" backend (the cpu kernels) as it does.
+    const out = runChild(`
+      ${tfjsNode(`
+        const { MathBackendCPU } = require('@tensorflow/tfjs-backend-cpu');
+        const cpuKernels = tf.getKernelsForBackend('cpu');
+        tf.registerBackend('tensorflow', () => new MathBackendCPU(), 3);
+        for (const k of cpuKernels) tf.registerKernel({ ...k, backendName: 'tensorflow' });
+      `)}
+      const a = await backend.initBackend('auto');
+      console.log(JSON.stringify({ a, active: tf.getBackend(), err: checkProduct() }));
+    `) as { a: { name: string; threads: number }; active: string; err: number };
+    assert.strictEqual(out.a.name, 'tensorflow');
+    assert.strictEqual(out.active, 'tensorflow');
+    assert.ok(out.err < 1e-3, `product error ${out.err}`);
   });
 
   it('switches to the cpu backend on request and back to wasm', async () => {

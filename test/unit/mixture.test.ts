@@ -390,10 +390,17 @@ describe('fitting on held-out text, calibration, and the n-gram-stage checkpoint
     const model = new MixtureModel({ vocab, ngram, mixer: new FittedMixer(fitMixture(s)) });
     const completer = new Completer(model, vocab) as Completer<unknown>;
     const docs = texts.slice(6).map((text, i) => ({ relPath: `v${i}`, text }));
-    const c = calibrate(completer, docs, { positions: 120, target: 0.9, fallback: 0.3 });
+    const why = (x: typeof c) => JSON.stringify({ ...x, used: undefined });
+    const c = calibrate(completer, docs, { positions: 120, target: 0.95, fallback: 0.3 });
     assert.ok(c.positions > 50);
-    if (c.minConfidence !== 0.3) assert.ok(c.precision >= 0.9, JSON.stringify(c));
+    // Chosen by the positions (the fallback would say nothing about precision), and it keeps
+    // the target there, with the rule's lower bound too.
+    assert.strictEqual(c.rule, 'lower-bound', why(c));
+    assert.ok(c.precision >= 0.95 && c.lowerBound! >= 0.95, why(c));
     assert.ok(c.minConfidence > 0 && c.minConfidence <= 1);
+    // The target binds on these positions: a looser one shows more, under 95% precision.
+    const loose = calibrate(completer, docs, { positions: 120, target: 0.8, fallback: 0.3 });
+    assert.ok(loose.minConfidence < c.minConfidence && loose.shown > c.shown && loose.precision < 0.95, why(loose));
   });
 
   it('saves and loads an n-gram-stage checkpoint (no LSTM) that serves completions', async () => {

@@ -236,12 +236,25 @@ describe('reliability (issue 13)', function () {
       const model = path.join(tmp, 'm');
       const p = start(['train', root, '--out', model, ...TINY, '--epochs', '0', '--max-minutes', '2', '--json']);
       try {
-        await p.waitFor(/"type":"ready"/, 60_000);
-        await new Promise((r) => setTimeout(r, 1500));
+        // Trains: at least one step, on the workspace's code (the crafted pattern was broadened,
+        // not allowed to hang the walk or to keep the code out).
+        await p.waitFor(/"type":"progress"/, 120_000);
         p.child.kill('SIGINT');
         const code = await withTimeout(p.exited, 20_000, 'train after SIGINT');
         assert.strictEqual(code, 0, p.stderr());
-        assert.match(p.stdout(), /"type":"done","reason":"stopped"/);
+        const events = p.stdout().trim().split('\n').map((l) => JSON.parse(l) as TrainingEvent);
+        const corpus = events.find((e) => e.type === 'corpus');
+        assert.ok(corpus && corpus.type === 'corpus' && corpus.files >= 8, JSON.stringify(corpus));
+        const steps = events.flatMap((e) => (e.type === 'progress' ? [e.step] : []));
+        assert.ok(steps.length > 0 && steps[0] >= 1, 'it trained before the Ctrl-C');
+        const done = events[events.length - 1];
+        assert.ok(done.type === 'done' && done.reason === 'stopped' && done.checkpointPath === model, JSON.stringify(done));
+        // Saves: the model on disk is a trained LSTM, the last checkpoint the run reported.
+        const saved = events.filter((e) => e.type === 'checkpoint').pop();
+        assert.ok(saved && saved.type === 'checkpoint' && saved.step >= 1, `an LSTM checkpoint: ${JSON.stringify(saved)}`);
+        const meta = loadCheckpoint(model).meta;
+        assert.strictEqual(meta.stage, 'lstm', 'the LSTM was saved, not only the n-gram stage');
+        assert.strictEqual(meta.step, saved.step);
       } finally {
         p.child.kill('SIGKILL');
       }

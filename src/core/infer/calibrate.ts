@@ -26,9 +26,8 @@ export const CONTINUATION_POSITIONS = 1000;
 export const CONFIDENCE_Z = 1.2816;
 /**
  * The threshold when the calibration positions cannot show that any threshold keeps the target
- * (a workspace too small to tell): high, so that few ghosts are shown rather than wrong ones. The
- * calibrated thresholds for 90% precision were 0.50 (zod), 0.65 (Python's standard library,
- * semver) in the bench runs of 2026-12-02/07.
+ * (a workspace too small to tell): high, so that few ghosts are shown rather than wrong ones:
+ * above the thresholds calibrated for 90% precision on the bench's corpora (BENCHMARKS.md).
  */
 export const CONSERVATIVE_THRESHOLD = 0.8;
 /** A threshold must show at least this many calibration positions. */

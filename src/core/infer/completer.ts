@@ -63,9 +63,9 @@ export class Completer<S> {
    * The count models' view of the same states (the mixture's `countsOnly`), when the model has
    * one. A completion's confidence is then the geometric mean of the whole mixture's probability
    * of it and the count models': the mixture (with the LSTM) picks the completion, and the two
-   * opinions together say better whether it is right than the mixture's alone (BENCHMARKS.md,
-   * 2026-12-02: at 85% precision, 77.6% -> 78.2% of zod's held-out positions completed and
-   * 50.6% -> 51.8% of Python's).
+   * opinions together say better whether it is right than the mixture's alone: at the same
+   * precision, more held-out positions completed on zod and on Python (BENCHMARKS.md, "completions
+   * judged by the count models too").
    */
   readonly judge?: CharModel<S>;
 

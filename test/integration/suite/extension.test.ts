@@ -26,11 +26,22 @@ describe('extension in a real VS Code', () => {
   it('runs in a real VS Code (reports where)', () => {
     const where = `uiKind=${vscode.UIKind[vscode.env.uiKind]} remoteName=${vscode.env.remoteName ?? '(local)'} appName=${vscode.env.appName} vscode=${vscode.version} node=${process.version}`;
     console.log(`      host: ${where}`);
-    assert.ok([vscode.UIKind.Desktop, vscode.UIKind.Web].includes(vscode.env.uiKind), where);
-    // code-server's web workbench talks to a remote (server) extension host; a desktop VS Code
-    // runs the extension host locally.
-    if (vscode.env.uiKind === vscode.UIKind.Web) assert.ok(vscode.env.remoteName, `web workbench without a remote: ${where}`);
-    assert.match(vscode.version, /^\d+\.\d+\.\d+/);
+    // The VS Code the runner started (scripts/run-integration-tests.js says which; F5's "Extension
+    // Tests" starts a desktop one): code-server's web workbench, whose extension host runs on the
+    // server (a remote, and our extension in it as its manifest's extensionKind asks), or a
+    // desktop VS Code with a local one.
+    const kind = process.env.CHARRNN_TEST_HOST_KIND ?? 'desktop';
+    assert.strictEqual(vscode.UIKind[vscode.env.uiKind], kind === 'web' ? 'Web' : 'Desktop', `the runner started ${kind}: ${where}`);
+    if (kind === 'web') {
+      assert.ok(vscode.env.remoteName, `web workbench without a remote: ${where}`);
+      assert.strictEqual(getExtension().extensionKind, vscode.ExtensionKind.Workspace, 'the extension runs on the server, beside the files');
+    }
+    // A VS Code the manifest says it supports (engines.vscode, "^major.minor.patch").
+    const engine = /^\^(\d+)\.(\d+)\.(\d+)$/.exec((manifest().engines as { vscode: string }).vscode);
+    assert.ok(engine, `engines.vscode: ${(manifest().engines as { vscode: string }).vscode}`);
+    const [want, have] = [engine.slice(1), vscode.version.split(/[.-]/).slice(0, 3)].map((v) => v.map(Number));
+    const atLeast = have[1] > want[1] || (have[1] === want[1] && have[2] >= want[2]);
+    assert.ok(have[0] === want[0] && atLeast, `VS Code ${vscode.version} is not ${engine[0]}`);
   });
 
   it('opens a copy of the fixture workspace', () => {

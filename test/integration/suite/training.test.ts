@@ -42,9 +42,22 @@ suite('Training in the trainer process', function () {
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
     const done = collect(a, (e) => e.type === 'done' || e.type === 'error', 240_000);
+    const firstProgress = collect(a, (e) => e.type === 'progress', 240_000);
+    let ended = false;
+    done.then(() => (ended = true), () => (ended = true));
     const started = await vscode.commands.executeCommand<boolean>('charrnn.train', { mode: 'fresh' });
     assert.strictEqual(started, true);
     assert.strictEqual(a.training.running, true);
+    // The host stays responsive: the trainer is another process, and while it trains the host
+    // answers commands (a host busy with the run would answer only after it).
+    await firstProgress;
+    const pid = a.training.pid;
+    assert.ok(pid !== undefined && pid !== process.pid, `the trainer runs in its own process (${pid}, host ${process.pid})`);
+    for (let i = 0; i < 5; i++) {
+      const answer = await vscode.commands.executeCommand<string>('charrnn.explain', { quiet: true });
+      assert.strictEqual(typeof answer, 'string');
+    }
+    assert.ok(!ended && a.training.running, 'the host answered while the run was still going');
     const events = await done;
     delay.disable();
     const last = events[events.length - 1];

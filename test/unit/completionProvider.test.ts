@@ -287,14 +287,25 @@ describe('inline completion provider', () => {
     });
 
     it('a completion over the threshold comes with alternatives to cycle through (Alt+])', async () => {
-      const { ask, provider } = setup((q) => (q.settings.minConfidence === 0
-        ? { completion: 'al', confidence: 0.95, typedLength: 3, charsRead: 0, decodeSteps: 0, ms: 1, alternatives: [{ completion: 'als', confidence: 0.03 }] }
-        : { completion: 'al', confidence: 0.95, typedLength: 3, charsRead: 0, decodeSteps: 0, ms: 1, threshold: 0.9 }));
-      const typing = (await ask(doc('const total = 1;\nconsole.log(tot);\n'), 1, 15)) as unknown as InlineCompletionItem[];
+      // The worker's answers: with the threshold, the completion alone; with none (asked for), the
+      // same best and its alternatives, among them the best again and a mere start of it.
+      const answer = { completion: 'al', confidence: 0.95, typedLength: 3, charsRead: 0, decodeSteps: 0, ms: 1 };
+      const { ask, provider, queries } = setup((q) => (q.settings.minConfidence === 0
+        ? { ...answer, alternatives: [{ completion: 'alCount', confidence: 0.02 }, { completion: 'al', confidence: 0.95 }, { completion: 'a', confidence: 0.01 }, { completion: 'als', confidence: 0.03 }] }
+        : { ...answer, threshold: 0.9 }));
+      const d = doc('const total = 1;\nconsole.log(tot);\n');
+      const typing = (await ask(d, 1, 15)) as unknown as InlineCompletionItem[];
       assert.deepStrictEqual(typing.map((i) => i.insertText), ['total']);
-      const asked = (await ask(doc('const total = 1;\nconsole.log(tot);\n'), 1, 15, token(), undefined, 0)) as unknown as InlineCompletionItem[];
-      assert.deepStrictEqual(asked.map((i) => i.insertText), ['total', 'totals']);
-      assert.strictEqual(provider.lastDecision?.code, 'shown');
+      assert.deepStrictEqual(queries.map((q) => q.settings.minConfidence), [0.3], 'while typing: one request, with the threshold');
+      const asked = (await ask(d, 1, 15, token(), undefined, 0)) as unknown as InlineCompletionItem[];
+      // The completion first, then each alternative once in the worker's order, without the one
+      // that is only the start of another ("a" of "al": nothing new to cycle to).
+      assert.deepStrictEqual(asked.map((i) => i.insertText), ['total', 'totalCount', 'totals']);
+      for (const i of asked) assert.deepStrictEqual([i.range.start.line, i.range.start.character, i.range.end.character], [1, 12, 15], 'each covers the typed "tot"');
+      assert.deepStrictEqual(queries.map((q) => q.settings.minConfidence), [0.3, 0], 'asked for: the same place again with no threshold (the first answer from the cache)');
+      assert.strictEqual(provider.lastDecision?.code, 'shown', 'over the threshold: shown, not shown on request');
+      assert.strictEqual(provider.lastDecision?.confidence, 0.95);
+      assert.strictEqual(provider.lastDecision?.threshold, 0.9);
     });
 
     it('says why in the status bar when an explicit request has nothing to show; never while typing', async () => {
