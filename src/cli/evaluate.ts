@@ -138,7 +138,8 @@ export function evaluatePromise(completer: Completer<unknown>, texts: readonly s
   const line = { shown: 0, right: 0, saved: 0, tokenSaved: 0 };
   for (const p of positions) {
     const text = byPath.get(p.relPath)!;
-    const r = completer.complete({ docKey: p.relPath, prefix: text.slice(0, p.offset), offset: p.offset, suffix: '' });
+    // As the editor with completion.length 'line' (the token part is decided as with 'token').
+    const r = completer.complete({ docKey: p.relPath, prefix: text.slice(0, p.offset), offset: p.offset, suffix: '' }, { length: 'line' });
     const tokenRight = r.completion !== '' && r.completion === p.truth;
     if (tokenRight) line.tokenSaved += r.completion.length;
     if (r.continuation) {

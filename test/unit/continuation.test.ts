@@ -30,6 +30,7 @@ function lineModel(p = 0.95): TableModel {
   return new TableModel(chars, table);
 }
 
+const LINE = { length: 'line' } as const;
 const opts = { prior: 1, floor: 0.01, maxChars: 60, suffix: '', after: CharClass.Word };
 
 describe('continuation past the token', () => {
@@ -98,7 +99,7 @@ describe('completer with continuations', function () {
     let shown = 0;
     let right = 0;
     for (const i of starts) {
-      const r = c.complete({ docKey: 'd', prefix: doc.slice(0, i) });
+      const r = c.complete({ docKey: 'd', prefix: doc.slice(0, i) }, LINE);
       if (!r.continuation) continue;
       shown++;
       assert.ok(r.completion, 'a continuation follows a shown token here');
@@ -116,13 +117,15 @@ describe('completer with continuations', function () {
     c.minConfidence = 0.3;
     c.continuationMinConfidence = 0.3;
     const token = c.complete({ docKey: 'a', prefix }, { length: 'token' });
-    const one = c.complete({ docKey: 'b', prefix }, { continuationMinConfidence: 1 });
+    const one = c.complete({ docKey: 'b', prefix }, { ...LINE, continuationMinConfidence: 1 });
     assert.deepStrictEqual(one, token);
     assert.strictEqual(token.continuation, undefined);
     // A model without a continuation threshold (a checkpoint from before) shows none.
     const old = completer();
     old.minConfidence = 0.3;
-    assert.deepStrictEqual(old.complete({ docKey: 'c', prefix }), token);
+    assert.deepStrictEqual(old.complete({ docKey: 'c', prefix }, LINE), token);
+    // The default (completion.length's) is the token alone.
+    assert.deepStrictEqual(c.complete({ docKey: 'f', prefix }), token);
   });
 
   it('after a complete identifier typed, the ghost may be the continuation alone', () => {
@@ -131,12 +134,12 @@ describe('completer with continuations', function () {
     c.continuationMinConfidence = 0.3;
     // Cursor right after each `: string` (the type is complete): what follows is `): number {`.
     const ends = [...doc.matchAll(/: string/g)].map((m) => m.index! + m[0].length);
-    const answers = ends.map((i) => c.complete({ docKey: 'e', prefix: doc.slice(0, i) }));
+    const answers = ends.map((i) => c.complete({ docKey: 'e', prefix: doc.slice(0, i) }, LINE));
     for (const r of answers) assert.strictEqual(r.completion, '');
     const right = answers.filter((r) => r.continuation === '): number {').length;
     assert.ok(right >= ends.length / 2, answers.map((r) => r.continuation).join(' | '));
     // Nothing when the token typed is not complete and its completion is not shown.
-    const r = c.complete({ docKey: 'e', prefix: doc.slice(0, ends[0] - 4) }, { minConfidence: 0.9999 });
+    const r = c.complete({ docKey: 'e', prefix: doc.slice(0, ends[0] - 4) }, { ...LINE, minConfidence: 0.9999 });
     assert.deepStrictEqual([r.completion, r.continuation], ['', undefined]);
   });
 
