@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { SETTINGS, checkSetting, combinationProblem, defaultTrainConfig, validateCorpusConfig, validateTrainConfig } from '../../src/core/config';
+import { SETTINGS, checkSetting, combinationProblem, defaultTrainConfig, validateCorpusConfig, validateTrainConfig } from '../../src/core/contracts/config';
 import { exitReason } from '../../src/extension/exitReason';
 
 describe('config', () => {

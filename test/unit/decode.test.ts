@@ -1,9 +1,9 @@
 import * as assert from 'assert';
-import type { CharModel } from '../../src/core/charModel';
-import { decodeToken } from '../../src/core/infer/decode';
-import { bestCandidate } from '../../src/core/infer/candidates';
-import { Phase } from '../../src/core/infer/tokens';
-import { UNKNOWN, Vocab } from '../../src/core/vocab';
+import type { CharModel } from '../../src/core/contracts/charModel';
+import { decodeToken } from '../../src/core/complete/decode';
+import { bestCandidate } from '../../src/core/complete/candidates';
+import { Phase } from '../../src/core/text/tokens';
+import { UNKNOWN, Vocab } from '../../src/core/text/vocab';
 
 /**
  * A hand-built character model: the state is the text read since the start; the next-character

@@ -1,12 +1,12 @@
 import * as assert from 'assert';
-import { SETTINGS } from '../../src/core/config';
-import { parameterCount } from '../../src/core/weights';
-import { appendPoint, buildSeries, chartColumns, emptySeries, historyToSeries, latestEvents, type HistoryPointLike, type RunSnapshot } from '../../src/core/lossSeries';
-import { modelInfo } from '../../src/core/modelSummary';
+import { SETTINGS } from '../../src/core/contracts/config';
+import { parameterCount } from '../../src/core/lstm/weights';
+import { appendPoint, buildSeries, chartColumns, emptySeries, historyToSeries, latestEvents, type HistoryPointLike, type RunSnapshot } from '../../src/core/views/lossSeries';
+import { modelInfo } from '../../src/core/views/modelSummary';
 import { panelHtml } from '../../src/extension/panelHtml';
 import { checkFromPanel, isToPanel } from '../../src/protocol/panel';
 import { PANEL_SETTING_KEYS, checkSettingsCombination, defaultPanelSettings, parseSettingInput, readPanelSettings, shapeDiffers } from '../../src/protocol/panelSettings';
-import type { DoneEvent, ProgressEvent } from '../../src/core/trainEvents';
+import type { DoneEvent, ProgressEvent } from '../../src/core/contracts/trainEvents';
 
 const progress = (step: number, loss: number, valLoss?: number): ProgressEvent => ({
   type: 'progress',

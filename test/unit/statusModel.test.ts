@@ -1,7 +1,7 @@
-/** The status bar item's words (src/extension/statusModel.ts) and a run's progress (src/core/runProgress.ts): issue 22. */
+/** The status bar item's words (src/extension/statusModel.ts) and a run's progress (src/core/views/runProgress.ts): issue 22. */
 import * as assert from 'assert';
 import { continueProblem, idleStatus, menuEntries, statusLook, type IdleInputs } from '../../src/extension/statusModel';
-import { runPercent, shownPercent } from '../../src/core/runProgress';
+import { runPercent, shownPercent } from '../../src/core/views/runProgress';
 
 const ready: IdleInputs = { hasModel: true, enabled: true, disabledLanguages: [], trigger: 'automatic', languageId: 'typescript' };
 

@@ -17,7 +17,7 @@
  */
 import { CACHE_ORDER_EDGES, ENTROPY_EDGES, entropyLevel, EXPERTS, level, type ExpertName, type MixFeatures } from './features';
 import { checkLayerJson, type LayerJson } from './logLinear';
-import { runSteps, type Steps } from '../steps';
+import { runSteps, type Steps } from '../util/steps';
 
 export const MIXER_VERSION = 1;
 const PRIOR = 16;
