@@ -3,7 +3,7 @@
 // .vsix), and the webview script (target web).
 // `vscode` is provided by the host; `@tensorflow/tfjs-node` is an optional native module that is
 // loaded at run time when present and never bundled. The wasm binaries of tfjs-backend-wasm are
-// copied next to the bundles (dist/) and found there at run time (see src/core/engine/backend.ts).
+// copied next to the bundles (dist/) and found there at run time (see src/core/lstm/engine/backend.ts).
 'use strict';
 const path = require('path');
 const webpack = require('webpack');
@@ -57,7 +57,7 @@ module.exports = (_env, argv) => {
       new CopyPlugin({
         patterns: [
           { from: 'node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm', to: '[name][ext]' },
-          // The emscripten loader that the 2-thread shim (src/core/engine/wasmThreads.ts) hands to
+          // The emscripten loader that the 2-thread shim (src/core/lstm/engine/wasmThreads.ts) hands to
           // the pthread workers; without it the engine runs on one thread.
           { from: 'node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js', to: '[name][ext]' },
         ],

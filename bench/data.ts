@@ -10,8 +10,8 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { collectCorpus, contentRule } from '../src/core/corpus';
-import { SETTINGS } from '../src/core/config';
+import { collectCorpus, contentRule } from '../src/core/corpus/corpus';
+import { SETTINGS } from '../src/core/contracts/config';
 
 export const ZOD_SPEC = 'zod@3.25.76';
 

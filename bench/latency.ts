@@ -17,16 +17,16 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { SETTINGS } from '../src/core/config';
-import { Completer, DEFAULT_COMPLETE_OPTIONS, loadCompleter } from '../src/core/infer/completer';
-import type { CharModel } from '../src/core/charModel';
-import { LstmModel, type LstmState, type SequenceReader } from '../src/core/infer/lstmModel';
-import type { EngineKind } from '../src/core/infer/matMulEngine';
+import { SETTINGS } from '../src/core/contracts/config';
+import { Completer, DEFAULT_COMPLETE_OPTIONS, loadCompleter } from '../src/core/complete/completer';
+import type { CharModel } from '../src/core/contracts/charModel';
+import { LstmModel, type LstmState, type SequenceReader } from '../src/core/lstm/lstmModel';
+import type { EngineKind } from '../src/core/lstm/matMulEngine';
 import { randomWeights } from './randomWeights';
-import { Vocab, UNKNOWN } from '../src/core/vocab';
+import { Vocab, UNKNOWN } from '../src/core/text/vocab';
 import { KneserNeyModel } from '../src/core/lm/ngram';
 import { quantile } from './metrics';
-import { makeRng } from '../src/core/random';
+import { makeRng } from '../src/core/util/random';
 
 export interface LatencyOptions {
   /** Source text to type in (default: this repository's src/ TypeScript files). */
@@ -281,7 +281,7 @@ function wordPositions(text: string, context: number): number[] {
 
 function defaultText(): { text: string; starts: number[] } {
   for (const dir of [path.join(__dirname, '..', '..', 'src'), path.join(__dirname, '..', 'src'), path.join(process.cwd(), 'src')]) {
-    if (fs.existsSync(path.join(dir, 'core', 'vocab.ts'))) {
+    if (fs.existsSync(path.join(dir, 'core', 'text', 'vocab.ts'))) {
       const files: string[] = [];
       const walk = (d: string) => {
         for (const e of fs.readdirSync(d, { withFileTypes: true })) {

@@ -5,7 +5,7 @@
  * same training split, model size, batch, steps, Adam and clipping; its own recipe otherwise:
  * constant learning rate 0.002 unless --torch-lr, PyTorch's default initialisation), back to back, each scored at the same training times (1, 2, 5, 10 minutes) by
  * the quality bench's held-out bits/char: the first `bpcChars` characters of the held-out files,
- * each file read from its start, by the inference model (src/core/infer/lstmModel.ts) for ours.
+ * each file read from its start, by the inference model (src/core/lstm/lstmModel.ts) for ours.
  * Our clock is the run's (maxMinutes'): from its start, so the corpus and n-gram stage, validation,
  * checkpoints and mixture refits count; PyTorch's counts its training steps only. Scoring stops
  * both clocks; snapshots of our weights are scored after the run.
@@ -15,13 +15,13 @@ import type { Command } from 'commander';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { validateTrainConfig, type Backend, type TrainConfig } from '../src/core/config';
-import type { CorpusDoc } from '../src/core/corpus';
-import { splitCorpus } from '../src/core/batching';
-import { Vocab } from '../src/core/vocab';
-import { runTraining, type TrainSnapshot } from '../src/core/train';
-import { LstmModel } from '../src/core/infer/lstmModel';
-import { currentBackend } from '../src/core/engine/backend';
+import { validateTrainConfig, type Backend, type TrainConfig } from '../src/core/contracts/config';
+import type { CorpusDoc } from '../src/core/corpus/corpus';
+import { splitCorpus } from '../src/core/training/batching';
+import { Vocab } from '../src/core/text/vocab';
+import { runTraining, type TrainSnapshot } from '../src/core/training/train';
+import { LstmModel } from '../src/core/lstm/lstmModel';
+import { currentBackend } from '../src/core/lstm/engine/backend';
 import { loadBenchData } from './data';
 import { benchTrainConfig } from './trainRun';
 import { bitsPerChar } from '../src/core/lm/bitsPerChar';

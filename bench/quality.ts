@@ -4,26 +4,26 @@
  * n-gram + document cache mixture, and the full mixture the extension serves — against character
  * n-grams with interpolated Kneser–Ney smoothing (orders 7 and 12) and VS Code-style word
  * completion, all trained on the same files. The CharRNN and the n-grams are decoded by the same Completer
- * (src/core/infer/completer.ts: same context window, token rules, beam search and threshold).
+ * (src/core/complete/completer.ts: same context window, token rules, beam search and threshold).
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Backend, ModelInit, TrainConfig } from '../src/core/config';
-import { defaultBaseDir } from '../src/core/baseModel';
-import { loadBaseCompleter, readServing } from '../src/core/baseServing';
-import { Completer, loadCompleter, type LoadedCompleter } from '../src/core/infer/completer';
-import { loadMeta } from '../src/core/checkpoint';
+import type { Backend, ModelInit, TrainConfig } from '../src/core/contracts/config';
+import { defaultBaseDir } from '../src/core/store/baseModel';
+import { loadBaseCompleter, readServing } from '../src/core/complete/baseServing';
+import { Completer, loadCompleter, type LoadedCompleter } from '../src/core/complete/completer';
+import { loadMeta } from '../src/core/store/checkpoint';
 import { loadBenchData, type BenchData, type BenchDoc } from './data';
 import { completionMetrics, emptyTyping, quantile, typeThrough, type CompletionMetrics, type Outcome, type TypingCounts } from './metrics';
 import { KneserNeyModel } from '../src/core/lm/ngram';
-import { samplePositions, type Position } from '../src/core/positions';
+import { samplePositions, type Position } from '../src/core/text/positions';
 import { bitsPerChar } from '../src/core/lm/bitsPerChar';
-import { calibrate, CONSERVATIVE_THRESHOLD, CONTINUATION_POSITIONS, CONTINUATION_TARGET, thresholdCurve, type CalibrateOptions, type CalibrationItem } from '../src/core/infer/calibrate';
+import { calibrate, CONSERVATIVE_THRESHOLD, CONTINUATION_POSITIONS, CONTINUATION_TARGET, thresholdCurve, type CalibrateOptions, type CalibrationItem } from '../src/core/complete/calibrate';
 import { mixtureBitsPerChar } from '../src/core/lm/fit';
-import type { Calibration } from '../src/core/calibration';
-import { splitCorpus } from '../src/core/batching';
-import { CALIBRATION_POSITIONS, describeCalibration, rotationDue, rotationSources, TARGET_PRECISION, validationTexts } from '../src/core/mixtureStage';
+import type { Calibration } from '../src/core/contracts/calibration';
+import { splitCorpus } from '../src/core/training/batching';
+import { CALIBRATION_POSITIONS, describeCalibration, rotationDue, rotationSources, TARGET_PRECISION, validationTexts } from '../src/core/training/mixtureStage';
 import { benchTrainConfig, trainCharRnn, peakRssMB, type TrainOutcome } from './trainRun';
 import { WordCompleter } from './wordCompletion';
 

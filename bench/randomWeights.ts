@@ -1,10 +1,10 @@
 /**
- * Random CharRNN weights in the shared layout (src/core/weights.ts), for tests and benchmarks
+ * Random CharRNN weights in the shared layout (src/core/lstm/weights.ts), for tests and benchmarks
  * of the inference engine (no training needed). Uniform in [-scale, scale), seeded.
  */
-import { makeRng, uniform } from '../src/core/random';
-import { expectedShapes, type NamedWeights } from '../src/core/weights';
-import type { LstmShape } from '../src/core/infer/lstmModel';
+import { makeRng, uniform } from '../src/core/util/random';
+import { expectedShapes, type NamedWeights } from '../src/core/lstm/weights';
+import type { LstmShape } from '../src/core/lstm/lstmModel';
 
 export function randomWeights(shape: LstmShape, seed = 1, scale = 0.08): NamedWeights {
   const rng = makeRng(seed);

@@ -8,7 +8,7 @@ import { Option, type Command } from 'commander';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BACKENDS, type Backend } from '../src/core/config';
+import { BACKENDS, type Backend } from '../src/core/contracts/config';
 import { DATA_PRESETS } from './data';
 import { runQuality, type QualityResult } from './quality';
 import { runSpeed, parseSizes } from './speedBench';

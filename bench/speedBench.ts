@@ -4,8 +4,8 @@
  * reference of the same model (bench/pytorch_lstm.py) when python3 with torch is present, with
  * the ratio ours / PyTorch. Each figure is the median of `runs` measurements.
  */
-import type { Backend } from '../src/core/config';
-import { initBackend } from '../src/core/engine/backend';
+import type { Backend } from '../src/core/contracts/config';
+import { initBackend } from '../src/core/lstm/engine/backend';
 import { measureTrainSpeed } from './trainSpeed';
 import { median } from './metrics';
 import { runTorchReference, type TorchResult } from './pytorch';

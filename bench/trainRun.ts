@@ -8,10 +8,10 @@
 import { fork } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { defaultTrainConfig, SETTINGS, type Backend, type ModelInit, type TrainConfig } from '../src/core/config';
-import type { CorpusDoc } from '../src/core/corpus';
-import { runTraining } from '../src/core/train';
-import { isTrainingEvent, type DoneEvent, type TrainingEvent, type TrainJob } from '../src/core/trainEvents';
+import { defaultTrainConfig, SETTINGS, type Backend, type ModelInit, type TrainConfig } from '../src/core/contracts/config';
+import type { CorpusDoc } from '../src/core/corpus/corpus';
+import { runTraining } from '../src/core/training/train';
+import { isTrainingEvent, type DoneEvent, type TrainingEvent, type TrainJob } from '../src/core/contracts/trainEvents';
 import { writeDocs, type BenchDoc } from './data';
 
 export interface TrainOutcome {

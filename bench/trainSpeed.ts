@@ -2,8 +2,8 @@
  * Training speed of the engine on random data (the benchmark's speed section, `charrnn bench --speed`): characters per second of
  * full optimizer steps (forward, BPTT, clipping, Adam) on the current backend, after a warm-up.
  */
-import { makeRng } from '../src/core/random';
-import { createCharRnn } from '../src/core/engine/charRnn';
+import { makeRng } from '../src/core/util/random';
+import { createCharRnn } from '../src/core/lstm/engine/charRnn';
 
 /** One training-speed measurement: model shape, batch layout, warm-up and timed steps. */
 export interface SpeedSetup {

@@ -4,7 +4,7 @@
  * file's text before the cursor. Abstains when nothing is typed or nothing longer matches.
  * Ties go to the alphabetically first word.
  */
-import { identifierSpans, isIdentChar } from '../src/core/positions';
+import { identifierSpans, isIdentChar } from '../src/core/text/positions';
 
 export class WordCompleter {
   /** Training words, sorted, with their counts. */

@@ -5,9 +5,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadBaseModel } from '../src/core/baseModel';
-import { readServing } from '../src/core/baseServing';
-import { parameterCount } from '../src/core/weights';
+import { loadBaseModel } from '../src/core/store/baseModel';
+import { readServing } from '../src/core/complete/baseServing';
+import { parameterCount } from '../src/core/lstm/weights';
 import type { ManifestEntry } from './corpus';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -44,7 +44,7 @@ function main(): void {
     const layout = s.mixer.layout === 'cache-doubt'
       ? ", with weights that depend on how sure the cache is (above 0.9 by decades of doubt) and on whether the character before is an identifier character (mixer layout 'cache-doubt')"
       : '';
-    serving = `Before any training on a workspace the extension serves the base CharRNN mixed with the open document's cache (src/core/baseServing.ts)${layout}. ` +
+    serving = `Before any training on a workspace the extension serves the base CharRNN mixed with the open document's cache (src/core/complete/baseServing.ts)${layout}. ` +
       `Fitted on the held-out files: ${Object.entries(b).map(([k, v]) => `${k} ${(v as number).toFixed(3)}`).join(', ')} bits/char; ` +
       `show/abstain threshold ${s.calibration.minConfidence.toFixed(3)} for ${(100 * s.calibration.target).toFixed(0)}% precision ` +
       `(${(100 * s.calibration.precision).toFixed(1)}% reached, ${(100 * s.calibration.shown).toFixed(1)}% of ${s.calibration.positions} identifier positions shown)` +
@@ -64,8 +64,8 @@ function main(): void {
     '',
     '## Model',
     `- A character-level LSTM: one-hot input over a fixed vocabulary of ${base.vocab.size} symbols (the unknown`,
-    '  symbol, tab, newline and printable ASCII: `src/core/baseVocab.ts`), ' + `${base.numLayers} LSTM layers of ${base.lstmSize} units, a dense layer and a softmax.`,
-    `- ${parameterCount(base.vocab.size, base.lstmSize, base.numLayers).toLocaleString('en-US')} parameters; \`weights.bin\` is ${(weightsBytes / 1e6).toFixed(2)} MB of float32 in the layout of \`src/core/weights.ts\`.`,
+    '  symbol, tab, newline and printable ASCII: `src/core/text/baseVocab.ts`), ' + `${base.numLayers} LSTM layers of ${base.lstmSize} units, a dense layer and a softmax.`,
+    `- ${parameterCount(base.vocab.size, base.lstmSize, base.numLayers).toLocaleString('en-US')} parameters; \`weights.bin\` is ${(weightsBytes / 1e6).toFixed(2)} MB of float32 in the layout of \`src/core/lstm/weights.ts\`.`,
     '',
     '## Data',
     `Public source code fetched by package name from the npm registry and Debian, only the packages of`,

@@ -11,7 +11,7 @@
  *      Go, Rust and Python from their Debian source folders) and apply the extension's own corpus
  *      rules (collectCorpus: binary, minified, generated, size caps).
  *   3. Split off a held-out part per language (about 3% of the files, by a hash of the path), encode
- *      with the base vocabulary (src/core/baseVocab.ts) and write .cache/pretrain/corpus/:
+ *      with the base vocabulary (src/core/text/baseVocab.ts) and write .cache/pretrain/corpus/:
  *      train.u8 (character ids, files joined by '\n', languages interleaved), heldout-LANG.u8 and
  *      heldout-LANG.json (each file's length: files are scored from a zero state), vocab.json.
  */
@@ -19,8 +19,8 @@ import * as childProcess from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { collectCorpus, type CorpusDoc } from '../src/core/corpus';
-import { baseVocab } from '../src/core/baseVocab';
+import { collectCorpus, type CorpusDoc } from '../src/core/corpus/corpus';
+import { baseVocab } from '../src/core/text/baseVocab';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const LIST = path.join(REPO, 'pretrain', 'packages.txt');
@@ -300,7 +300,7 @@ async function main(): Promise<void> {
   }
   summary.byLanguage = byLang;
   fs.writeFileSync(path.join(outDir, 'summary.json'), JSON.stringify(summary, null, 1));
-  fs.writeFileSync(MANIFEST, JSON.stringify({ note: 'Written by `npm run pretrain:corpus -- --update`; checked by `npm run pretrain:corpus`.', vocabulary: 'src/core/baseVocab.ts', heldoutPercent: HELDOUT_PERCENT, maxFileBytes: MAX_FILE_BYTES, byLanguage: byLang, packages: entries, dropped }, null, 1) + '\n');
+  fs.writeFileSync(MANIFEST, JSON.stringify({ note: 'Written by `npm run pretrain:corpus -- --update`; checked by `npm run pretrain:corpus`.', vocabulary: 'src/core/text/baseVocab.ts', heldoutPercent: HELDOUT_PERCENT, maxFileBytes: MAX_FILE_BYTES, byLanguage: byLang, packages: entries, dropped }, null, 1) + '\n');
   console.log(JSON.stringify(summary, null, 1));
 }
 

@@ -1,17 +1,17 @@
 /**
  * `npm run pretrain:serving`: fits what the base model needs to serve before any training on a
- * workspace (src/core/baseServing.ts): the mixer of the base CharRNN and the document cache, and
+ * workspace (src/core/complete/baseServing.ts): the mixer of the base CharRNN and the document cache, and
  * the show/abstain threshold for 90% precision, on the pretraining corpus's held-out files of every
  * language (.cache/pretrain/corpus, from `npm run pretrain:corpus`). Writes media/base/serving.json.
  * Run it after each export of the base weights (pretrain/train.py).
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { defaultBaseDir, loadBaseModel } from '../src/core/baseModel';
-import { fitBaseServingSteps, SERVING_FILE } from '../src/core/baseServing';
-import { LstmModel } from '../src/core/infer/lstmModel';
-import { replaceFile } from '../src/core/atomicFile';
-import { runSteps } from '../src/core/steps';
+import { defaultBaseDir, loadBaseModel } from '../src/core/store/baseModel';
+import { fitBaseServingSteps, SERVING_FILE } from '../src/core/complete/baseServing';
+import { LstmModel } from '../src/core/lstm/lstmModel';
+import { replaceFile } from '../src/core/util/atomicFile';
+import { runSteps } from '../src/core/util/steps';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const CORPUS = path.join(REPO, '.cache', 'pretrain', 'corpus');

@@ -3,8 +3,8 @@
 
     npm run pretrain -- --hours 3          # or: python3 pretrain/train.py --hours 3
 
-The model is the extension's default CharRNN (src/core/weights.ts): one-hot input over the base
-vocabulary (src/core/baseVocab.ts, 98 symbols), nn.LSTM(V, 256, num_layers=2), nn.Linear(256, V),
+The model is the extension's default CharRNN (src/core/lstm/weights.ts): one-hot input over the base
+vocabulary (src/core/text/baseVocab.ts, 98 symbols), nn.LSTM(V, 256, num_layers=2), nn.Linear(256, V),
 cross-entropy, Adam, global-norm clipping at 5, the state carried (detached) between batches of
 `--batch` parallel streams of `--steps` characters, as karpathy/char-rnn trains. PyTorch is used for
 this offline step because it trains 3-4x faster than our engine on these CPUs
@@ -78,7 +78,7 @@ def main() -> int:
             return self.dense(out), state
 
     model = CharRnn()
-    with torch.no_grad():  # the forget gate's bias starts at 1, as src/core/lstmGates.ts
+    with torch.no_grad():  # the forget gate's bias starts at 1, as src/core/lstm/lstmGates.ts
         for l in range(L):
             getattr(model.lstm, f"bias_ih_l{l}")[H:2 * H] = 1.0
             getattr(model.lstm, f"bias_hh_l{l}")[H:2 * H] = 0.0
@@ -183,7 +183,7 @@ def save(model, opt, run, heldout, a, vocab, np, torch):
 
 
 def layout(model, H, L, np):
-    """Our checkpoint's weights (src/core/weights.ts): Keras order i|f|g|o, which is PyTorch's too."""
+    """Our checkpoint's weights (src/core/lstm/weights.ts): Keras order i|f|g|o, which is PyTorch's too."""
     out = []
     for l in range(L):
         w_ih = getattr(model.lstm, f"weight_ih_l{l}").detach().numpy()

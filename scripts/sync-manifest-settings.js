@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // Writes package.json's contributes.configuration and
 // capabilities.untrustedWorkspaces.restrictedConfigurations from the settings table
-// (src/core/config.ts, compiled by `npm run compile-tests` to out/). test/unit/manifest.test.ts
+// (src/core/contracts/config.ts, compiled by `npm run compile-tests` to out/). test/unit/manifest.test.ts
 // fails when they disagree; run `npm run compile-tests && node scripts/sync-manifest-settings.js`.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 
 const REPO = path.resolve(__dirname, '..');
-const { SETTINGS, RESTRICTED_SETTINGS, settingScope } = require(path.join(REPO, 'out', 'src', 'core', 'config.js'));
+const { SETTINGS, RESTRICTED_SETTINGS, settingScope } = require(path.join(REPO, 'out', 'src', 'core', 'contracts', 'config.js'));
 const file = path.join(REPO, 'package.json');
 const pkg = JSON.parse(fs.readFileSync(file, 'utf8'));
 

@@ -17,11 +17,11 @@
  * unreadable, when the input cannot be read, or when an answer cannot be written (a full disk,
  * the reader gone: `| head -1`): the answers stop there.
  */
-import { loadCompleter, warmUp, type Completer } from '../core/infer/completer';
-import { defaultBaseDir } from '../core/baseModel';
-import { loadBaseCompleter } from '../core/baseServing';
-import type { CompleteOptions } from '../core/infer/completion';
-import type { EngineKind } from '../core/infer/matMulEngine';
+import { loadCompleter, warmUp, type Completer } from '../core/complete/completer';
+import { defaultBaseDir } from '../core/store/baseModel';
+import { loadBaseCompleter } from '../core/complete/baseServing';
+import type { CompleteOptions } from '../core/contracts/completion';
+import type { EngineKind } from '../core/lstm/matMulEngine';
 import { readLines, type Line } from './jsonLines';
 
 export interface RunCompleteOptions extends Partial<CompleteOptions> {

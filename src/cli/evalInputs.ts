@@ -5,8 +5,8 @@
  */
 import * as fs from 'fs';
 import { isBinaryFileSync } from 'isbinaryfile';
-import { decodeText } from '../core/corpus';
-import { formatBytes } from '../core/format';
+import { decodeText } from '../core/corpus/corpus';
+import { formatBytes } from '../core/util/format';
 
 export interface EvalInputs {
   /** Texts of the files given directly, in order. */

@@ -8,13 +8,13 @@
  * out the files and positions it was calibrated on.
  * Inputs are bounded (./evalInputs.ts); long evaluations report progress.
  */
-import { SETTINGS } from '../core/config';
-import { collectCorpus } from '../core/corpus';
-import { hasLstm } from '../core/checkpoint';
-import { loadCompleter, servingCalibration, type Completer } from '../core/infer/completer';
+import { SETTINGS } from '../core/contracts/config';
+import { collectCorpus } from '../core/corpus/corpus';
+import { hasLstm } from '../core/store/checkpoint';
+import { loadCompleter, servingCalibration, type Completer } from '../core/complete/completer';
 import { mixtureBitsPerChar } from '../core/lm/fit';
-import type { Calibration } from '../core/calibration';
-import { positionKey, samplePositions, textKey } from '../core/positions';
+import type { Calibration } from '../core/contracts/calibration';
+import { positionKey, samplePositions, textKey } from '../core/text/positions';
 import type { ExpertName } from '../core/lm/features';
 import { readEvalInputs } from './evalInputs';
 

@@ -5,14 +5,14 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import * as fs from 'fs';
 import * as path from 'path';
-import { BACKENDS, COMPLETION_LENGTHS, MODEL_INITS, SETTINGS, checkSetting, defaultTrainConfig, validateTrainConfig, type Backend, type ModelInit, type SettingKey, type TrainConfig } from '../core/config';
-import { runTraining } from '../core/train';
-import type { TrainingEvent } from '../core/trainEvents';
+import { BACKENDS, COMPLETION_LENGTHS, MODEL_INITS, SETTINGS, checkSetting, defaultTrainConfig, validateTrainConfig, type Backend, type ModelInit, type SettingKey, type TrainConfig } from '../core/contracts/config';
+import { runTraining } from '../core/training/train';
+import type { TrainingEvent } from '../core/contracts/trainEvents';
 import { DEFAULT_EVAL_LIMITS, EVAL_POSITIONS, evaluateModel, formatPromise } from './evaluate';
 import { createProgressView } from './progressView';
-import { hasLstm, loadCheckpoint } from '../core/checkpoint';
-import { sampleFromWeights } from '../core/infer/sample';
-import { makeRng } from '../core/random';
+import { hasLstm, loadCheckpoint } from '../core/store/checkpoint';
+import { sampleFromWeights } from '../core/lstm/sample';
+import { makeRng } from '../core/util/random';
 import { runComplete } from './complete';
 import { launchBench } from './benchLauncher';
 

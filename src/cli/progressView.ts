@@ -4,9 +4,9 @@
  * clean for pipes.
  */
 import * as cliProgress from 'cli-progress';
-import type { TrainConfig } from '../core/config';
-import type { DoneEvent, TrainingEvent } from '../core/trainEvents';
-import { formatDuration } from '../core/format';
+import type { TrainConfig } from '../core/contracts/config';
+import type { DoneEvent, TrainingEvent } from '../core/contracts/trainEvents';
+import { formatDuration } from '../core/util/format';
 
 export interface ProgressView {
   onEvent(e: TrainingEvent): void;

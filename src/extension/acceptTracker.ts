@@ -1,5 +1,5 @@
 /**
- * Counts what happens to the completions shown, for the local statistics (src/core/stats.ts):
+ * Counts what happens to the completions shown, for the local statistics (src/core/views/stats.ts):
  *  - shown: each distinct item the provider returns (the same item again while the user types
  *    into it, or after a partial accept, is not counted twice);
  *  - accepted: VS Code runs the item's command (`charrnn._accepted`) after inserting all of it;
@@ -9,7 +9,7 @@
  *  - characters saved: the characters inserted by accepting, fully or in parts.
  */
 import * as vscode from 'vscode';
-import type { StatsStore } from '../core/stats';
+import type { StatsStore } from '../core/views/stats';
 
 /** Internal (the `_` keeps it out of the manifest); registered with this literal id below. */
 export const ACCEPTED_COMMAND = 'charrnn._accepted';

@@ -14,8 +14,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import { META_FILE } from '../core/modelFolder';
-import type { CompleteResult, CompletionQuery } from '../core/infer/completion';
+import { META_FILE } from '../core/store/modelFolder';
+import type { CompleteResult, CompletionQuery } from '../core/contracts/completion';
 import {
   CONTROL_CANCELLED,
   CONTROL_NEWEST,

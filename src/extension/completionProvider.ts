@@ -17,15 +17,15 @@
  * - Never throws: a missing or broken model, a dead worker, a huge document or a binary-looking
  *   line mean no suggestion and a log line.
  * - Honours the user's controls: off, snoozed, language off, manual mode (only on an explicit
- *   trigger), no completions in comments / strings (src/core/syntax.ts). Every call ends in a
+ *   trigger), no completions in comments / strings (src/core/text/syntax.ts). Every call ends in a
  *   Decision (shown, or why not) for "Explain last completion" and the status bar.
  */
 import * as vscode from 'vscode';
 import { MAX_CACHE_CHARS } from '../core/lm/mixture';
-import type { CompletionConfig } from '../core/config';
-import { looksBinary, tokenContext } from '../core/infer/tokens';
-import { knowsLanguage, syntaxAt } from '../core/syntax';
-import type { CompletionQuery } from '../core/infer/completion';
+import type { CompletionConfig } from '../core/contracts/config';
+import { looksBinary, tokenContext } from '../core/text/tokens';
+import { knowsLanguage, syntaxAt } from '../core/text/syntax';
+import type { CompletionQuery } from '../core/contracts/completion';
 import type { CancelToken, CompletionAnswer } from './completionClient';
 import type { CompletionTracking } from './acceptTracker';
 import { codeForModelReason, reasonText, type Candidate, type Decision, type DecisionCode } from './decision';

@@ -5,15 +5,15 @@
  * request.
  */
 import * as vscode from 'vscode';
-import { defaultBaseDir } from '../core/baseModel';
+import { defaultBaseDir } from '../core/store/baseModel';
 import * as path from 'path';
 import { TrainingClient } from './trainingClient';
 import { ModelStore } from './modelStore';
 import { StatusBar, followModelStatus } from './statusBar';
 import { currentMenuEntries, registerStatusMenu, type MenuState } from './statusMenu';
 import { continueProblem, type MenuEntry } from './statusModel';
-import { hasLstm, loadMeta, type CheckpointMeta } from '../core/checkpoint';
-import { readLock } from '../core/modelFolder';
+import { hasLstm, loadMeta, type CheckpointMeta } from '../core/store/checkpoint';
+import { readLock } from '../core/store/modelFolder';
 import { CONTINUE, RUN_MARKER_FILE, RunMarkerFile, SHOW_PANEL, TRAIN_AGAIN, TRAIN_FRESH, interruptedNotice } from './runMarker';
 import { TrainCommand, type TrainArgs } from './trainCommand';
 import { readCompletionConfig, readTrainConfig, readTrainerManners } from './settings';
@@ -30,7 +30,7 @@ import { AcceptTracker } from './acceptTracker';
 import { reasonText } from './decision';
 import type { AutoCloseSetting } from './inlineItems';
 import { followContextKeys } from './contextKeys';
-import { StatsStore, statsView } from '../core/stats';
+import { StatsStore, statsView } from '../core/views/stats';
 
 export interface CharRnnApi {
   training: TrainingClient;

@@ -4,7 +4,7 @@
  * widget has an item selected, and the candidates of an answer in the order they are offered.
  */
 import type { Candidate } from './decision';
-import { LANGUAGES, syntaxAt } from '../core/syntax';
+import { LANGUAGES, syntaxAt } from '../core/text/syntax';
 
 /** A replacement on the cursor's line: columns [start, end) become `text`. */
 export interface LineEdit {

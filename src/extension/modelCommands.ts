@@ -5,9 +5,9 @@
  */
 import * as vscode from 'vscode';
 import * as path from 'path';
-import { checkpointExists } from '../core/checkpoint';
-import { deleteCheckpoint, exportCheckpoint } from '../core/modelFiles';
-import { isOurCheckpoint, META_FILE } from '../core/modelFolder';
+import { checkpointExists } from '../core/store/checkpoint';
+import { deleteCheckpoint, exportCheckpoint } from '../core/store/modelFiles';
+import { isOurCheckpoint, META_FILE } from '../core/store/modelFolder';
 import type { ModelStore } from './modelStore';
 import type { TrainingClient } from './trainingClient';
 

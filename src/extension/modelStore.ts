@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import * as os from 'os';
 import * as path from 'path';
-import { checkpointExists, loadMeta, type CheckpointMeta } from '../core/checkpoint';
+import { checkpointExists, loadMeta, type CheckpointMeta } from '../core/store/checkpoint';
 import { readModelPath } from './settings';
 
 export class ModelStore {

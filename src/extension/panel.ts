@@ -14,11 +14,11 @@
  */
 import * as vscode from 'vscode';
 import { randomBytes } from 'crypto';
-import type { CheckpointMeta } from '../core/checkpoint';
+import type { CheckpointMeta } from '../core/store/checkpoint';
 import type { FromTrainer } from '../protocol/trainer';
-import type { StatsView } from '../core/stats';
-import { buildSeries, latestEvents, type RunSnapshot } from '../core/lossSeries';
-import { modelInfo, type ModelInfo } from '../core/modelSummary';
+import type { StatsView } from '../core/views/stats';
+import { buildSeries, latestEvents, type RunSnapshot } from '../core/views/lossSeries';
+import { modelInfo, type ModelInfo } from '../core/views/modelSummary';
 import { checkFromPanel, type FromPanel, type ToPanel } from '../protocol/panel';
 import { PANEL_SETTING_KEYS, checkSettingsCombination, readPanelSettings, shapeDiffers, type PanelSettings } from '../protocol/panelSettings';
 import { panelHtml, PANEL_TITLE, PANEL_VIEW_TYPE } from './panelHtml';

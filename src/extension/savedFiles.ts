@@ -5,8 +5,8 @@
  * LSTM has not seen them.
  */
 import * as vscode from 'vscode';
-import { SETTINGS } from '../core/config';
-import { looksBinary } from '../core/infer/tokens';
+import { SETTINGS } from '../core/contracts/config';
+import { looksBinary } from '../core/text/tokens';
 import type { FromTrainer } from '../protocol/trainer';
 import { countsAsCode } from './workspaceFiles';
 

@@ -1,6 +1,6 @@
 /**
  * Reads the `charrnn.*` settings in one place and validates them against the table in
- * src/core/config.ts. An invalid value falls back to its default with a warning, so a typo in
+ * src/core/contracts/config.ts. An invalid value falls back to its default with a warning, so a typo in
  * settings.json never stops the extension.
  */
 import * as vscode from 'vscode';
@@ -15,7 +15,7 @@ import {
   type SettingKey,
   type TrainConfig,
   type TrainerManners,
-} from '../core/config';
+} from '../core/contracts/config';
 
 export interface Read<T> {
   value: T;

@@ -9,7 +9,7 @@ import type { TrainingClient } from './trainingClient';
 import type { Snooze } from './snooze';
 import { readCompletionConfig } from './settings';
 import { idleStatus, statusLook, type ModelStatus } from './statusModel';
-import { runPercent } from '../core/runProgress';
+import { runPercent } from '../core/views/runProgress';
 
 export type { ModelStatus };
 

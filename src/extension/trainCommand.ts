@@ -8,11 +8,11 @@ import type { TrainingClient } from './trainingClient';
 import type { ModelStore } from './modelStore';
 import { readCorpusConfig, readTrainConfig, readTrainerManners } from './settings';
 import type { FromTrainer } from '../protocol/trainer';
-import { formatDuration } from '../core/format';
-import { shownPercent } from '../core/runProgress';
-import { combinationProblem } from '../core/config';
-import type { CheckpointMeta } from '../core/checkpoint';
-import { inspectModelFolder, readLock } from '../core/modelFolder';
+import { formatDuration } from '../core/util/format';
+import { shownPercent } from '../core/views/runProgress';
+import { combinationProblem } from '../core/contracts/config';
+import type { CheckpointMeta } from '../core/store/checkpoint';
+import { inspectModelFolder, readLock } from '../core/store/modelFolder';
 import { continueProblem } from './statusModel';
 
 const cap = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { fork, type ChildProcess } from 'child_process';
 import { isFromTrainer, type FromTrainer, type PauseMessage, type ResumeMessage, type StartMessage } from '../protocol/trainer';
 import { exitReason } from './exitReason';
-import type { RunSnapshot, RunStreamEvent } from '../core/lossSeries';
+import type { RunSnapshot, RunStreamEvent } from '../core/views/lossSeries';
 
 /** The current (or last) run, as the panel shows it when it opens. */
 export interface TrainingSnapshot extends RunSnapshot {

@@ -7,9 +7,9 @@
  * `checkFromPanel` checks every field's type and range, and anything else is refused.
  * Extension → webview messages are `{type: ...}`.
  */
-import type { LatestEvents, LossSeries } from '../core/lossSeries';
-import type { ModelInfo } from '../core/modelSummary';
-import type { StatsView } from '../core/statsData';
+import type { LatestEvents, LossSeries } from '../core/views/lossSeries';
+import type { ModelInfo } from '../core/views/modelSummary';
+import type { StatsView } from '../core/views/statsData';
 import { checkPanelValues, type PanelSettings, type SettingErrors } from './panelSettings';
 import type { FromTrainer } from './trainer';
 

@@ -3,7 +3,7 @@
  * becomes a value, and the checks the extension applies again to what the webview sends. Shared
  * by the panel host (src/extension/panel.ts) and the webview (src/webview/form.ts).
  */
-import { SETTINGS, checkSetting, combinationProblem, settingOrDefault, type Backend, type SettingKey } from '../core/config';
+import { SETTINGS, checkSetting, combinationProblem, settingOrDefault, type Backend, type SettingKey } from '../core/contracts/config';
 
 /** The settings of the panel's form, in the order shown (model shape first). */
 export const PANEL_SETTING_KEYS = [
@@ -83,7 +83,7 @@ export function checkPanelValues(values: unknown): { values: Partial<PanelSettin
   return { values: Object.fromEntries(out) as Partial<PanelSettings>, errors: Object.fromEntries(errors) };
 }
 
-/** The panel's values against the settings that cannot be combined (core/config.ts, one rule). */
+/** The panel's values against the settings that cannot be combined (core/contracts/config.ts, one rule). */
 export function checkSettingsCombination(s: PanelSettings): string | undefined {
   return combinationProblem({ epochs: s['training.epochs'], maxMinutes: s['training.maxMinutes'] });
 }

@@ -1,9 +1,9 @@
 /**
  * Messages between the extension (training client) and the trainer child process (ARCHITECTURE.md,
- * "The processes"): commands in, the run's events (src/core/trainEvents.ts) out. Both ends import this
+ * "The processes"): commands in, the run's events (src/core/contracts/trainEvents.ts) out. Both ends import this
  * module; `isToTrainer` / `isFromTrainer` are the runtime checks.
  */
-import { isTrainingEvent, type TrainingEvent, type TrainJob } from '../core/trainEvents';
+import { isTrainingEvent, type TrainingEvent, type TrainJob } from '../core/contracts/trainEvents';
 
 /**
  * Start training (core's TrainJob). The trainer walks the folders itself (so the extension host

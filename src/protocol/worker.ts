@@ -7,7 +7,7 @@
  * Int32Array (workerData.control, see CONTROL_*) that the worker polls while it computes, so a
  * superseded or cancelled request stops mid-way without waiting for the message queue.
  */
-import type { CompleteResult, CompletionQuery, CompletionSettings } from '../core/infer/completion';
+import type { CompleteResult, CompletionQuery, CompletionSettings } from '../core/contracts/completion';
 
 export type EngineChoice = 'auto' | 'wasm' | 'js';
 

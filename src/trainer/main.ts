@@ -5,8 +5,8 @@
  * `pause` / `resume` hold and release the run between two steps (answered with `paused`).
  */
 import { isToTrainer, type FromTrainer } from '../protocol/trainer';
-import { runTraining } from '../core/train';
-import { PauseGate } from '../core/pauseGate';
+import { runTraining } from '../core/training/train';
+import { PauseGate } from '../core/training/pauseGate';
 import { lowerPriority } from './priority';
 
 function send(m: FromTrainer): Promise<void> {

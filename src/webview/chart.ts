@@ -6,7 +6,7 @@
  */
 import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css';
-import { appendPoint, chartColumns, emptySeries, type AppendResult, type HistoryPointLike, type LossSeries, type XAxis } from '../core/lossSeries';
+import { appendPoint, chartColumns, emptySeries, type AppendResult, type HistoryPointLike, type LossSeries, type XAxis } from '../core/views/lossSeries';
 import { formatBpc, formatCompact, formatInt, WHOLE_INCREMENTS } from './format';
 
 let cssAdopted = false;

@@ -1,6 +1,6 @@
 /**
  * The settings form: one field per PANEL_SETTING_KEYS entry (model shape first), checked as the
- * user types with the ranges of SETTINGS (src/core/config.ts, the same as the manifest's). The
+ * user types with the ranges of SETTINGS (src/core/contracts/config.ts, the same as the manifest's). The
  * extension checks everything again before writing the workspace settings.
  *
  * `applied` holds the settings as the extension last reported them; `drafts` the texts the user
@@ -9,7 +9,7 @@
  */
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
-import { BACKENDS, SETTINGS } from '../core/config';
+import { BACKENDS, SETTINGS } from '../core/contracts/config';
 import { PANEL_SETTING_KEYS, checkSettingsCombination, defaultPanelSettings, parseSettingInput, type PanelSettingKey, type PanelSettings, type SettingErrors } from '../protocol/panelSettings';
 
 interface FieldInfo {

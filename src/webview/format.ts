@@ -17,7 +17,7 @@ export function formatCompact(n: number): string {
   return `${v.toFixed(digits)}${unit[0]}`;
 }
 
-export { formatBytes, formatDuration } from '../core/format';
+export { formatBytes, formatDuration } from '../core/util/format';
 
 /** Bits per character with three decimals, "–" when missing. */
 export function formatBpc(v: number | null | undefined): string {

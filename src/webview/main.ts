@@ -10,18 +10,18 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import type { MixtureEvent } from '../core/trainEvents';
+import type { MixtureEvent } from '../core/contracts/trainEvents';
 import type { FromTrainer } from '../protocol/trainer';
-import type { LatestEvents, XAxis } from '../core/lossSeries';
-import { thresholdText, type ModelInfo } from '../core/modelSummary';
+import type { LatestEvents, XAxis } from '../core/views/lossSeries';
+import { thresholdText, type ModelInfo } from '../core/views/modelSummary';
 import { SAMPLE_LIMITS, isToPanel, type FromPanel, type InitMessage, type ToPanel } from '../protocol/panel';
 import { TYPICAL_VOCAB_SIZE, shapeDiffers, type PanelSettingKey } from '../protocol/panelSettings';
-import { parameterCount } from '../core/weights';
-import type { StatsView } from '../core/statsData';
+import { parameterCount } from '../core/lstm/weights';
+import type { StatsView } from '../core/views/statsData';
 import { LossChart } from './chart';
 import { SettingsForm } from './form';
 import { formatBpc, formatBytes, formatCompact, formatDuration, formatInt, originText } from './format';
-import { runPercent } from '../core/runProgress';
+import { runPercent } from '../core/views/runProgress';
 import { renderView, type View } from './view';
 
 interface VsCodeApi<S> {

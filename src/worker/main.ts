@@ -6,9 +6,9 @@
  * soon as its request is superseded or cancelled.
  */
 import { parentPort, workerData } from 'worker_threads';
-import { loadCompleter, warmUp, type Completer } from '../core/infer/completer';
+import { loadCompleter, warmUp, type Completer } from '../core/complete/completer';
 import type { MixtureModel } from '../core/lm/mixture';
-import { loadBaseCompleter } from '../core/baseServing';
+import { loadBaseCompleter } from '../core/complete/baseServing';
 import {
   CONTROL_CANCELLED,
   CONTROL_NEWEST,

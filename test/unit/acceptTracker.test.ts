@@ -4,7 +4,7 @@
  */
 import * as assert from 'assert';
 import * as path from 'path';
-import { StatsStore, totals } from '../../src/core/stats';
+import { StatsStore, totals } from '../../src/core/views/stats';
 
 type Listener = (e: unknown) => void;
 const commands = new Map<string, (...a: unknown[]) => unknown>();

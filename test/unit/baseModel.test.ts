@@ -2,13 +2,13 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { baseVocab, BASE_CHARS } from '../../src/core/baseVocab';
-import { BaseModelError, defaultBaseDir, loadBaseModel, weightsFromBase, type BaseModel } from '../../src/core/baseModel';
-import { readServing, SERVING_LAYOUT } from '../../src/core/baseServing';
-import { LstmModel, type LstmState } from '../../src/core/infer/lstmModel';
-import { Vocab } from '../../src/core/vocab';
-import { createCharRnn } from '../../src/core/engine/charRnn';
-import { initBackend } from '../../src/core/engine/backend';
+import { baseVocab, BASE_CHARS } from '../../src/core/text/baseVocab';
+import { BaseModelError, defaultBaseDir, loadBaseModel, weightsFromBase, type BaseModel } from '../../src/core/store/baseModel';
+import { readServing, SERVING_LAYOUT } from '../../src/core/complete/baseServing';
+import { LstmModel, type LstmState } from '../../src/core/lstm/lstmModel';
+import { Vocab } from '../../src/core/text/vocab';
+import { createCharRnn } from '../../src/core/lstm/engine/charRnn';
+import { initBackend } from '../../src/core/lstm/engine/backend';
 
 interface Reference {
   text: string;

@@ -1,8 +1,8 @@
 import * as assert from 'assert/strict';
 import { createHash } from 'crypto';
-import { BatchStream, splitCorpus } from '../../src/core/batching';
-import type { CorpusDoc } from '../../src/core/corpus';
-import { Vocab } from '../../src/core/vocab';
+import { BatchStream, splitCorpus } from '../../src/core/training/batching';
+import type { CorpusDoc } from '../../src/core/corpus/corpus';
+import { Vocab } from '../../src/core/text/vocab';
 
 const range = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
 

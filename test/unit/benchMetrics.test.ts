@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { completionMetrics, median, quantile, typeThrough } from '../../bench/metrics';
-import { identifierSpans, samplePositions } from '../../src/core/positions';
+import { identifierSpans, samplePositions } from '../../src/core/text/positions';
 import { splitByPath } from '../../bench/data';
 
 describe('bench metrics', () => {

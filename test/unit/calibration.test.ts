@@ -9,21 +9,21 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { calibrate, CONFIDENCE_Z, precisionLowerBound, wilsonLower } from '../../src/core/infer/calibrate';
+import { calibrate, CONFIDENCE_Z, precisionLowerBound, wilsonLower } from '../../src/core/complete/calibrate';
 import { collectSamples, fitMixture } from '../../src/core/lm/fit';
-import type { Calibration } from '../../src/core/calibration';
+import type { Calibration } from '../../src/core/contracts/calibration';
 import { FittedMixer } from '../../src/core/lm/mixer';
 import { MixtureModel } from '../../src/core/lm/mixture';
 import { KneserNeyModel } from '../../src/core/lm/ngram';
-import { Completer } from '../../src/core/infer/completer';
-import type { CharModel } from '../../src/core/charModel';
+import { Completer } from '../../src/core/complete/completer';
+import type { CharModel } from '../../src/core/contracts/charModel';
 import type { MixState } from '../../src/core/lm/mixture';
-import { fileCap, identifierSpans, isIdentChar, positionKey, repeatedLineShare, sampleStratified } from '../../src/core/positions';
+import { fileCap, identifierSpans, isIdentChar, positionKey, repeatedLineShare, sampleStratified } from '../../src/core/text/positions';
 import { codeFile } from './codeFixture';
-import { Vocab } from '../../src/core/vocab';
-import { saveCheckpoint } from '../../src/core/checkpoint';
-import { NGRAM_FILE } from '../../src/core/modelFolder';
-import { defaultTrainConfig } from '../../src/core/config';
+import { Vocab } from '../../src/core/text/vocab';
+import { saveCheckpoint } from '../../src/core/store/checkpoint';
+import { NGRAM_FILE } from '../../src/core/store/modelFolder';
+import { defaultTrainConfig } from '../../src/core/contracts/config';
 import { evaluateModel, evaluatePromise } from '../../src/cli/evaluate';
 
 /** A data file: one line repeated with other numbers and strings (a table of test cases). */
@@ -228,10 +228,10 @@ describe('a threshold chosen on a lower confidence bound', () => {
 describe("the decision path the editor uses is the one calibrated", function () {
   this.timeout(60_000);
   it('what complete shows at a threshold is what the choices say it shows, known identifiers included', async () => {
-    const { IdentifierIndex } = await import('../../src/core/infer/candidates');
+    const { IdentifierIndex } = await import('../../src/core/complete/candidates');
     const c = countCompleter(TRAIN, VAL);
     c.identifiers = new IdentifierIndex(IdentifierIndex.count(TRAIN));
-    const { choiceAt } = await import('../../src/core/infer/choice');
+    const { choiceAt } = await import('../../src/core/complete/choice');
     const { positions } = sampleStratified(docsOf(VAL), 150, 5);
     let compared = 0;
     let known = 0;
@@ -339,7 +339,7 @@ describe('charrnn eval: the promise on positions the calibration did not use', f
 
 describe('the panel says what the threshold promises', () => {
   it('about N% of ghosts right, measured on K positions of your code; the bare precision without a check', async () => {
-    const { thresholdText } = await import('../../src/core/modelSummary');
+    const { thresholdText } = await import('../../src/core/views/modelSummary');
     const { isFromTrainer } = await import('../../src/protocol/trainer');
     assert.strictEqual(thresholdText({ minConfidence: 0.418, precision: 0.914, promise: { precision: 0.913, positions: 3000 } }),
       'threshold 0.42 · about 91% of ghosts right (measured on 3,000 positions of your code)');
@@ -353,8 +353,8 @@ describe('the panel says what the threshold promises', () => {
 describe('a small workspace: more positions without leaking training text', function () {
   this.timeout(120_000);
   it("the count models' threshold also reads training folds, each by an n-gram rebuilt without it; the LSTM's is at least theirs", async () => {
-    const { MixtureStage } = await import('../../src/core/mixtureStage');
-    const { splitCorpus } = await import('../../src/core/batching');
+    const { MixtureStage } = await import('../../src/core/training/mixtureStage');
+    const { splitCorpus } = await import('../../src/core/training/batching');
     const { randomWeights } = await import('../../bench/randomWeights');
     const texts = [...TRAIN, ...VAL];
     const docs = texts.map((text, i) => ({ path: `/w/f${i}.ts`, relPath: `f${i}.ts`, folder: '/w', text, bytes: text.length }));

@@ -2,11 +2,11 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CheckpointError, loadCheckpoint, loadMeta, saveCheckpoint, checkpointExists } from '../../src/core/checkpoint';
-import { defaultTrainConfig } from '../../src/core/config';
-import { Vocab } from '../../src/core/vocab';
-import { expectedShapes, type NamedWeights } from '../../src/core/weights';
-import { makeRng, uniform } from '../../src/core/random';
+import { CheckpointError, loadCheckpoint, loadMeta, saveCheckpoint, checkpointExists } from '../../src/core/store/checkpoint';
+import { defaultTrainConfig } from '../../src/core/contracts/config';
+import { Vocab } from '../../src/core/text/vocab';
+import { expectedShapes, type NamedWeights } from '../../src/core/lstm/weights';
+import { makeRng, uniform } from '../../src/core/util/random';
 
 function tinyWeights(vocabSize: number, H: number, L: number): NamedWeights {
   const rng = makeRng(7);

@@ -1,5 +1,5 @@
 /**
- * Saving a checkpoint into a model folder (src/core/checkpoint.ts, src/core/modelFolder.ts),
+ * Saving a checkpoint into a model folder (src/core/store/checkpoint.ts, src/core/store/modelFolder.ts),
  * issue 20: a save replaces only our four files by name (anything else a user put inside the
  * folder survives every save); a process killed at any step of a save leaves the previous
  * complete model or the new one, never a mix; the history stays bounded however long a model
@@ -10,10 +10,10 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CheckpointError, loadCheckpoint, loadMeta, saveCheckpoint, type HistoryPoint } from '../../src/core/checkpoint';
-import { IdentifierIndex } from '../../src/core/infer/candidates';
+import { CheckpointError, loadCheckpoint, loadMeta, saveCheckpoint, type HistoryPoint } from '../../src/core/store/checkpoint';
+import { IdentifierIndex } from '../../src/core/complete/candidates';
 import { KneserNeyModel } from '../../src/core/lm/ngram';
-import { expectedShapes } from '../../src/core/weights';
+import { expectedShapes } from '../../src/core/lstm/weights';
 import { FIXTURE_TEXT, writeTinyCheckpoint } from './inferFixture';
 
 /** Every file under `dir` (relative path -> contents, '<dir>' or '-> target' for links). */
@@ -81,7 +81,7 @@ describe('saving a checkpoint (issue 20)', function () {
     saveCheckpoint(model, { ...meta, step: 1 }, weights, extras);
     userFiles(model);
     const user = Object.fromEntries(Object.entries(tree(model)).filter(([k]) => !OURS.has(k)));
-    const checkpointJs = path.resolve(__dirname, '../../src/core/checkpoint.js');
+    const checkpointJs = path.resolve(__dirname, '../../src/core/store/checkpoint.js');
     // In a child: count every call that changes the file system and SIGKILL the process right
     // after the k-th one, for k = 1, 2, ... until a save completes.
     const script = `

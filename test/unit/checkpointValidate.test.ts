@@ -1,6 +1,6 @@
 /**
  * Every numeric field a checkpoint's meta.json carries is checked by type and range at load
- * (src/core/checkpointValidate.ts), with the one-line CheckpointError the other checks give
+ * (src/core/store/checkpointValidate.ts), with the one-line CheckpointError the other checks give
  * (issue 20): a threshold of "abc", -5 or 1e9, a history point with "time": "abc", a schedule or
  * corpus field of the wrong type, n-gram discounts of 1e308.
  */
@@ -9,7 +9,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CheckpointError, loadCheckpoint, loadMeta, saveCheckpoint } from '../../src/core/checkpoint';
+import { CheckpointError, loadCheckpoint, loadMeta, saveCheckpoint } from '../../src/core/store/checkpoint';
 import { KneserNeyModel } from '../../src/core/lm/ngram';
 import { FIXTURE_TEXT, writeTinyCheckpoint } from './inferFixture';
 

@@ -1,4 +1,4 @@
-import { makeRng } from '../../src/core/random';
+import { makeRng } from '../../src/core/util/random';
 
 /** Made-up code: functions with names from a seeded generator, each using its own names a few times. */
 export function codeFile(seed: number, functions = 12): string {

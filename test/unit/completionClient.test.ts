@@ -2,10 +2,10 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { CompletionQuery } from '../../src/core/infer/completion';
+import type { CompletionQuery } from '../../src/core/contracts/completion';
 import { CompletionClient, type CancelToken } from '../../src/extension/completionClient';
 import { writeTinyCheckpoint } from './inferFixture';
-import { defaultBaseDir } from '../../src/core/baseModel';
+import { defaultBaseDir } from '../../src/core/store/baseModel';
 
 const query = (prefix: string, docKey = 'file:///a.ts'): CompletionQuery => ({
   docKey,

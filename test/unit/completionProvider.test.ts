@@ -1,8 +1,8 @@
 import * as assert from 'assert';
 import * as path from 'path';
-import type { CompletionQuery } from '../../src/core/infer/completion';
+import type { CompletionQuery } from '../../src/core/contracts/completion';
 import type { CompletionAnswer } from '../../src/extension/completionClient';
-import type { CompletionConfig } from '../../src/core/config';
+import type { CompletionConfig } from '../../src/core/contracts/config';
 
 // A minimal stand-in for the `vscode` module (the provider only needs these).
 class Position {

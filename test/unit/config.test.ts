@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { SETTINGS, checkSetting, combinationProblem, defaultTrainConfig, validateCorpusConfig, validateTrainConfig } from '../../src/core/config';
+import { SETTINGS, checkSetting, combinationProblem, defaultTrainConfig, validateCorpusConfig, validateTrainConfig } from '../../src/core/contracts/config';
 
 describe('config', () => {
   it('defaults are valid', () => {

@@ -6,16 +6,16 @@
 import * as assert from 'assert';
 import { TableModel } from './tableModel';
 import { codeFile } from './codeFixture';
-import { continuationFits, continueLine, cutAt } from '../../src/core/infer/continuation';
-import { CharClass } from '../../src/core/infer/tokens';
-import { Completer } from '../../src/core/infer/completer';
+import { continuationFits, continueLine, cutAt } from '../../src/core/complete/continuation';
+import { CharClass } from '../../src/core/text/tokens';
+import { Completer } from '../../src/core/complete/completer';
 import { collectSamples, fitMixture } from '../../src/core/lm/fit';
-import { calibrate } from '../../src/core/infer/calibrate';
+import { calibrate } from '../../src/core/complete/calibrate';
 import { FittedMixer } from '../../src/core/lm/mixer';
 import { MixtureModel } from '../../src/core/lm/mixture';
 import { KneserNeyModel } from '../../src/core/lm/ngram';
 import { evaluatePromise } from '../../src/cli/evaluate';
-import { UNKNOWN, Vocab } from '../../src/core/vocab';
+import { UNKNOWN, Vocab } from '../../src/core/text/vocab';
 
 const chars = [UNKNOWN, ' ', '\n', '(', ')', ';', '=', '.', "'", 'a', 'b', 'c', 'd', 'e', 'x', 'y', 'z'];
 

@@ -13,7 +13,7 @@ import {
   formatReport,
   type CorpusOptions,
   type CorpusReport,
-} from '../../src/core/corpus';
+} from '../../src/core/corpus/corpus';
 
 const DEFAULTS: CorpusOptions = {
   include: ['**/*'],
@@ -58,7 +58,7 @@ interface ChildOutcome {
  * child is killed after `killAfterMs` (a hang, reported as the test's failure; not a speed limit).
  */
 function collectInChild(root: string, cases: Partial<CorpusOptions>[], killAfterMs = 90_000): { full: ChildOutcome; aborted: ChildOutcome }[] {
-  const corpusJs = path.resolve(__dirname, '../../src/core/corpus.js');
+  const corpusJs = path.resolve(__dirname, '../../src/core/corpus/corpus.js');
   const script = `
     const { collectCorpus } = require(${JSON.stringify(corpusJs)});
     const show = (p) => p.then(

@@ -1,9 +1,9 @@
 import * as assert from 'assert';
 import { TableModel } from './tableModel';
-import { decodeToken } from '../../src/core/infer/decode';
-import { bestCandidate } from '../../src/core/infer/candidates';
-import { Phase } from '../../src/core/infer/tokens';
-import { UNKNOWN, Vocab } from '../../src/core/vocab';
+import { decodeToken } from '../../src/core/complete/decode';
+import { bestCandidate } from '../../src/core/complete/candidates';
+import { Phase } from '../../src/core/text/tokens';
+import { UNKNOWN, Vocab } from '../../src/core/text/vocab';
 
 const chars = [UNKNOWN, ' ', '\n', '(', ')', ';', '=', 'a', 'b', 'c', 'd', 'e', 'x', 'y', 'z'];
 

@@ -5,11 +5,11 @@
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { initBackend } from '../../src/core/engine/backend';
-import { CharRnn, createCharRnn, initialWeights, type CharRnnOptions } from '../../src/core/engine/charRnn';
-import { clipByGlobalNorm } from '../../src/core/engine/optimizer';
-import { makeRng } from '../../src/core/random';
-import type { NamedWeights } from '../../src/core/weights';
+import { initBackend } from '../../src/core/lstm/engine/backend';
+import { CharRnn, createCharRnn, initialWeights, type CharRnnOptions } from '../../src/core/lstm/engine/charRnn';
+import { clipByGlobalNorm } from '../../src/core/lstm/engine/optimizer';
+import { makeRng } from '../../src/core/util/random';
+import type { NamedWeights } from '../../src/core/lstm/weights';
 
 const OPTS: CharRnnOptions = { vocabSize: 7, lstmSize: 6, numLayers: 2, dropout: 0, learningRate: 0.01, gradClip: 5, seed: 3 };
 

@@ -7,10 +7,10 @@ import { spawnSync } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
-import { defaultWasmThreads, initBackend } from '../../src/core/engine/backend';
-import { matMul, transpose, upload } from '../../src/core/engine/tfMatMul';
+import { defaultWasmThreads, initBackend } from '../../src/core/lstm/engine/backend';
+import { matMul, transpose, upload } from '../../src/core/lstm/engine/tfMatMul';
 
-const ENGINE = path.resolve(__dirname, '../../src/core/engine');
+const ENGINE = path.resolve(__dirname, '../../src/core/lstm/engine');
 
 /** Runs `body` (CommonJS, top-level await inside an async IIFE) in a fresh Node process; returns its last stdout line as JSON. */
 function runChild(body: string): unknown {

@@ -1,8 +1,8 @@
 import * as assert from 'assert';
 import ignore from 'ignore';
 import picomatch from 'picomatch';
-import { compileGlob, globTooComplex, safeGitignore, safeGitignoreLine, MAX_WILDCARDS_PER_PATTERN } from '../../src/core/gitignoreSafe';
-import { makeRng } from '../../src/core/random';
+import { compileGlob, globTooComplex, safeGitignore, safeGitignoreLine, MAX_WILDCARDS_PER_PATTERN } from '../../src/core/corpus/gitignoreSafe';
+import { makeRng } from '../../src/core/util/random';
 
 describe('gitignoreSafe', () => {
   it('leaves ordinary patterns alone (runs of * collapsed as git reads them)', () => {

@@ -4,10 +4,10 @@
  * known: at a token boundary ")" (probability about 0.27 x 0.73), and nothing after a word
  * (the word looks complete: ' ' is likely next). `likely` replaces ')' (a character of FIXTURE_TEXT).
  */
-import { saveCheckpoint } from '../../src/core/checkpoint';
-import { defaultTrainConfig } from '../../src/core/config';
+import { saveCheckpoint } from '../../src/core/store/checkpoint';
+import { defaultTrainConfig } from '../../src/core/contracts/config';
 import { randomWeights } from '../../bench/randomWeights';
-import { Vocab } from '../../src/core/vocab';
+import { Vocab } from '../../src/core/text/vocab';
 
 export const FIXTURE_TEXT = 'function add(a, b) {\n  return a + b;\n}\nconst x = add(1, 2);\n';
 

@@ -3,7 +3,7 @@
  * with names the first four never use), and a vocabulary over it and the alphabet, for the tests
  * of the mixture's layers and of its judged confidence.
  */
-import { Vocab } from '../../src/core/vocab';
+import { Vocab } from '../../src/core/text/vocab';
 
 export const ITEMS_TEXT = `export function total(items: Item[]): number {
   let sum = 0;

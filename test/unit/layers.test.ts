@@ -1,7 +1,8 @@
 /**
  * The layering the code promises (ARCHITECTURE.md): src/core is plain Node (no `vscode`, nothing
- * from the layers above it), src imports nothing from bench/, and the .vsix leaves the
- * benchmark's bundle out.
+ * from the layers above it) in rooms that import only lower ranks, nothing imports itself back
+ * (no import cycles), src imports nothing from bench/, bench/ only src/core, and the .vsix leaves
+ * the benchmark's bundle out.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -41,6 +42,67 @@ function violations(dir: string, forbidden: string[]): string[] {
   return bad;
 }
 
+/**
+ * The rooms of src/core, lowest rank first (ARCHITECTURE.md): a file imports only from its own
+ * room and from rooms of a lower rank. `views` (what the panel shows) sits on top: nothing in
+ * core imports it.
+ */
+export const CORE_ROOMS = ['contracts', 'util', 'text', 'lstm', 'lm', 'store', 'complete', 'corpus', 'training', 'views'];
+
+/** The relative imports of every .ts file under the roots, resolved to files (type-only imports included). */
+function importGraph(roots: string[]): Map<string, string[]> {
+  const files = roots.flatMap((r) => (fs.existsSync(r) ? tsFiles(r) : []));
+  const known = new Set(files);
+  const graph = new Map<string, string[]>();
+  for (const file of files) {
+    const targets: string[] = [];
+    for (const spec of importsOf(fs.readFileSync(file, 'utf8'))) {
+      if (!spec.startsWith('.')) continue;
+      const base = path.resolve(path.dirname(file), spec);
+      const hit = [`${base}.ts`, path.join(base, 'index.ts')].find((c) => known.has(c));
+      if (hit) targets.push(hit);
+    }
+    graph.set(file, targets);
+  }
+  return graph;
+}
+
+/** The import cycles of a graph: its strongly connected components of more than one file, or a file that imports itself (Tarjan). */
+export function cyclesOf(graph: Map<string, string[]>): string[][] {
+  let next = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const out: string[][] = [];
+  const visit = (v: string) => {
+    index.set(v, next);
+    low.set(v, next++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) {
+        low.set(v, Math.min(low.get(v)!, index.get(w)!));
+      }
+    }
+    if (low.get(v) === index.get(v)) {
+      const scc: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        scc.push(w);
+      } while (w !== v);
+      if (scc.length > 1 || (graph.get(v) ?? []).includes(v)) out.push(scc.sort());
+    }
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return out;
+}
+
 describe('layers', () => {
   it('finds the imports of a file, static, dynamic and re-exported', () => {
     const src = `import * as a from './a';\nimport type { B } from "../b";\nexport { c } from './c';\nimport './d';\nconst e = require('e');\nconst f = await import('./f');\nimport {\n  g,\n} from 'g';`;
@@ -50,6 +112,35 @@ describe('layers', () => {
   it('src/core imports neither vscode nor the layers above it', () => {
     const above = ['protocol', 'extension', 'worker', 'trainer', 'cli', 'webview'].map((d) => path.join(SRC, d));
     assert.deepStrictEqual(violations(path.join(SRC, 'core'), ['vscode', ...above]), []);
+  });
+
+  it('finds the cycles of an import graph, a file that imports itself included', () => {
+    const g = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']], ['e', ['e']], ['f', []]]);
+    assert.deepStrictEqual(cyclesOf(g).map((c) => c.join(' ')).sort(), ['a b c', 'e']);
+    assert.deepStrictEqual(cyclesOf(new Map([['a', ['b']], ['b', []]])), []);
+  });
+
+  it('src/core is rooms only: no loose files at its top, every folder a room of the rank table', () => {
+    const entries = fs.readdirSync(path.join(SRC, 'core'), { withFileTypes: true });
+    assert.deepStrictEqual(entries.filter((e) => !e.isDirectory()).map((e) => e.name), []);
+    assert.deepStrictEqual(entries.map((e) => e.name).filter((n) => !CORE_ROOMS.includes(n)), []);
+  });
+
+  it('each room of src/core imports only from itself and from rooms of a lower rank', () => {
+    const core = path.join(SRC, 'core');
+    const roomOf = (f: string) => path.relative(core, f).split(path.sep)[0];
+    const bad: string[] = [];
+    for (const [file, targets] of importGraph([core])) {
+      for (const t of targets) {
+        if (CORE_ROOMS.indexOf(roomOf(t)) > CORE_ROOMS.indexOf(roomOf(file))) bad.push(`${path.relative(REPO, file)} imports ${path.relative(REPO, t)}`);
+      }
+    }
+    assert.deepStrictEqual(bad, []);
+  });
+
+  it('no import cycles in src, bench, pretrain or the tests (type-only imports count)', () => {
+    const roots = ['src', 'bench', 'pretrain', 'test/unit', 'test/integration'].map((d) => path.join(REPO, d));
+    assert.deepStrictEqual(cyclesOf(importGraph(roots)).map((c) => c.map((f) => path.relative(REPO, f)).join(' <-> ')), []);
   });
 
   it('src/protocol holds envelopes only: it imports nothing from the processes that use it', () => {

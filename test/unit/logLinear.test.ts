@@ -7,10 +7,10 @@ import { collectSamples, fitMixture, mixtureSampleBitsPerChar } from '../../src/
 import { FittedMixer } from '../../src/core/lm/mixer';
 import { MixtureModel } from '../../src/core/lm/mixture';
 import { KneserNeyModel } from '../../src/core/lm/ngram';
-import { LstmModel } from '../../src/core/infer/lstmModel';
+import { LstmModel } from '../../src/core/lstm/lstmModel';
 import { randomWeights } from '../../bench/randomWeights';
 import { ITEMS_FILES, itemsVocab } from './itemsFixture';
-import { makeRng } from '../../src/core/random';
+import { makeRng } from '../../src/core/util/random';
 
 const vocab = itemsVocab;
 

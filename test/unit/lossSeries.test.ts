@@ -1,7 +1,7 @@
 /** The loss chart's data (src/core/lossSeries.ts): history and run events as aligned columns, and a snapshot's latest events. */
 import * as assert from 'assert';
-import { appendPoint, buildSeries, chartColumns, emptySeries, historyToSeries, latestEvents, type HistoryPointLike, type RunSnapshot } from '../../src/core/lossSeries';
-import type { DoneEvent, ProgressEvent } from '../../src/core/trainEvents';
+import { appendPoint, buildSeries, chartColumns, emptySeries, historyToSeries, latestEvents, type HistoryPointLike, type RunSnapshot } from '../../src/core/views/lossSeries';
+import type { DoneEvent, ProgressEvent } from '../../src/core/contracts/trainEvents';
 
 const progress = (step: number, loss: number, valLoss?: number): ProgressEvent => ({
   type: 'progress',

@@ -2,10 +2,10 @@ import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LstmModel, type LstmShape, type LstmState } from '../../src/core/infer/lstmModel';
-import { jsMatMul, wasmMatMul, type MatMulEngine } from '../../src/core/infer/matMulEngine';
+import { LstmModel, type LstmShape, type LstmState } from '../../src/core/lstm/lstmModel';
+import { jsMatMul, wasmMatMul, type MatMulEngine } from '../../src/core/lstm/matMulEngine';
 import { randomWeights } from '../../bench/randomWeights';
-import { weightMap, type NamedWeights } from '../../src/core/weights';
+import { weightMap, type NamedWeights } from '../../src/core/lstm/weights';
 
 /** Reference: tf.layers.lstm stack + dense + log-softmax, same weights; log-probs after each step. */
 async function reference(shape: LstmShape, weights: NamedWeights, ids: number[]): Promise<Float32Array[]> {

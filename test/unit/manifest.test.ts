@@ -1,12 +1,12 @@
 /**
  * package.json (the manifest) against the code: the contributed commands are exactly those the
  * extension registers, all in the "CharRNN" category, and contributes.configuration is exactly
- * SETTINGS from src/core/config.ts.
+ * SETTINGS from src/core/contracts/config.ts.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { RESTRICTED_SETTINGS, SETTINGS, settingScope, type SettingKey } from '../../src/core/config';
+import { RESTRICTED_SETTINGS, SETTINGS, settingScope, type SettingKey } from '../../src/core/contracts/config';
 
 // Compiled to out/test/unit/: the sources are read from the repository itself.
 const REPO = path.resolve(__dirname, '..', '..', '..');

@@ -7,16 +7,16 @@ import { KneserNeyModel } from '../../src/core/lm/ngram';
 import { BUCKETS, bucketCount, bucketOf, checkMixerJson, FittedMixer, fitMixer, ORDER_RULE, sampleBitsPerChar, sampleWeights, type MixSamples } from '../../src/core/lm/mixer';
 import type { MixFeatures } from '../../src/core/lm/features';
 import { MixtureModel } from '../../src/core/lm/mixture';
-import { calibrate } from '../../src/core/infer/calibrate';
+import { calibrate } from '../../src/core/complete/calibrate';
 import { collectSamples, fitMixture } from '../../src/core/lm/fit';
-import { Completer, loadCompleter } from '../../src/core/infer/completer';
-import { LstmModel } from '../../src/core/infer/lstmModel';
+import { Completer, loadCompleter } from '../../src/core/complete/completer';
+import { LstmModel } from '../../src/core/lstm/lstmModel';
 import { randomWeights } from '../../bench/randomWeights';
-import { loadCheckpoint, saveCheckpoint, CheckpointError } from '../../src/core/checkpoint';
-import { NGRAM_FILE } from '../../src/core/modelFolder';
-import { defaultTrainConfig } from '../../src/core/config';
-import { Vocab } from '../../src/core/vocab';
-import { makeRng } from '../../src/core/random';
+import { loadCheckpoint, saveCheckpoint, CheckpointError } from '../../src/core/store/checkpoint';
+import { NGRAM_FILE } from '../../src/core/store/modelFolder';
+import { defaultTrainConfig } from '../../src/core/contracts/config';
+import { Vocab } from '../../src/core/text/vocab';
+import { makeRng } from '../../src/core/util/random';
 
 const CODE = `import { Vocab } from './vocab';
 export function encodeAll(texts: string[], vocab: Vocab): Int32Array[] {

@@ -1,9 +1,9 @@
 /** The trainer's mixture stage: when a refit with the LSTM is worth its time (issue 10). */
 import * as assert from 'assert';
-import { MixtureStage, REFIT_MAX_GAP_BITS } from '../../src/core/mixtureStage';
-import { splitCorpus } from '../../src/core/batching';
-import { Vocab } from '../../src/core/vocab';
-import type { CorpusDoc } from '../../src/core/corpus';
+import { MixtureStage, REFIT_MAX_GAP_BITS } from '../../src/core/training/mixtureStage';
+import { splitCorpus } from '../../src/core/training/batching';
+import { Vocab } from '../../src/core/text/vocab';
+import type { CorpusDoc } from '../../src/core/corpus/corpus';
 import { randomWeights } from '../../bench/randomWeights';
 
 /** Eight small files, a quarter held out. */

@@ -1,11 +1,11 @@
-/** Deleting and exporting checkpoints (src/core/modelFiles.ts) touch only folders that are ours. */
+/** Deleting and exporting checkpoints (src/core/store/modelFiles.ts) touch only folders that are ours. */
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FORMAT_VERSION, loadCheckpoint } from '../../src/core/checkpoint';
-import { deleteCheckpoint, exportCheckpoint } from '../../src/core/modelFiles';
-import { isOurCheckpoint } from '../../src/core/modelFolder';
+import { FORMAT_VERSION, loadCheckpoint } from '../../src/core/store/checkpoint';
+import { deleteCheckpoint, exportCheckpoint } from '../../src/core/store/modelFiles';
+import { isOurCheckpoint } from '../../src/core/store/modelFolder';
 import { writeTinyCheckpoint } from './inferFixture';
 
 describe('model files: delete and export', () => {

@@ -1,5 +1,5 @@
 /**
- * The model folder's lock and temp folders (src/core/modelFolder.ts), issue 20: the lock's temp
+ * The model folder's lock and temp folders (src/core/store/modelFolder.ts), issue 20: the lock's temp
  * file is created exclusively (a symlink planted at a predictable name is never written through),
  * a stale lock is told from a live one by more than its pid (a restarted container's pid 1), a
  * lock that is a folder or dated in the future gets a clear answer, and cleanup removes only temp
@@ -9,8 +9,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { acquireModelLock, lockPath, ModelLockedError, openModelFolder, type ModelLock } from '../../src/core/modelFolder';
-import { loadCheckpoint, saveCheckpoint } from '../../src/core/checkpoint';
+import { acquireModelLock, lockPath, ModelLockedError, openModelFolder, type ModelLock } from '../../src/core/store/modelFolder';
+import { loadCheckpoint, saveCheckpoint } from '../../src/core/store/checkpoint';
 import { writeTinyCheckpoint } from './inferFixture';
 
 /** acquireModelLock with the process identity injected (the pid a container restart reuses). */

@@ -1,7 +1,7 @@
 /** What the panel says of a model, read from its meta.json (src/core/modelSummary.ts). */
 import * as assert from 'assert';
-import { parameterCount } from '../../src/core/weights';
-import { modelInfo } from '../../src/core/modelSummary';
+import { parameterCount } from '../../src/core/lstm/weights';
+import { modelInfo } from '../../src/core/views/modelSummary';
 
 describe('model summary', () => {
   it('describes a model from its meta', () => {

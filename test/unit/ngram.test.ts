@@ -2,11 +2,11 @@ import * as assert from 'assert';
 import * as os from 'os';
 import * as path from 'path';
 import { KneserNeyModel, NGRAM_YIELD_EVERY } from '../../src/core/lm/ngram';
-import { runStepsInSlices } from '../../src/core/steps';
-import { Vocab } from '../../src/core/vocab';
+import { runStepsInSlices } from '../../src/core/util/steps';
+import { Vocab } from '../../src/core/text/vocab';
 import { bitsPerChar } from '../../src/core/lm/bitsPerChar';
 import { mixtureBitsPerChar } from '../../src/core/lm/fit';
-import { makeRng } from '../../src/core/random';
+import { makeRng } from '../../src/core/util/random';
 
 const CODE = `export function add(a: number, b: number): number {
   return a + b;

@@ -1,8 +1,8 @@
 /** The messages between the panel's host and its webview (src/protocol/panel.ts): their runtime checks. */
 import * as assert from 'assert';
-import { SETTINGS } from '../../src/core/config';
+import { SETTINGS } from '../../src/core/contracts/config';
 import { checkFromPanel, isToPanel } from '../../src/protocol/panel';
-import type { ProgressEvent } from '../../src/core/trainEvents';
+import type { ProgressEvent } from '../../src/core/contracts/trainEvents';
 
 const progress = (step: number, loss: number, valLoss?: number): ProgressEvent => ({
   type: 'progress',

@@ -1,6 +1,6 @@
 /** The panel form's settings and their checks (src/protocol/panelSettings.ts). */
 import * as assert from 'assert';
-import { SETTINGS } from '../../src/core/config';
+import { SETTINGS } from '../../src/core/contracts/config';
 import { PANEL_SETTING_KEYS, checkSettingsCombination, defaultPanelSettings, parseSettingInput, readPanelSettings, shapeDiffers } from '../../src/protocol/panelSettings';
 
 describe('panel settings', () => {

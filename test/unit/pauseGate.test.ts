@@ -1,16 +1,16 @@
 /**
- * Pausing a training run (src/core/pauseGate.ts and its use in runTraining): a closed gate holds
+ * Pausing a training run (src/core/training/pauseGate.ts and its use in runTraining): a closed gate holds
  * the run before its next step, resume lets it finish, and a stop ends a paused run.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { PauseGate } from '../../src/core/pauseGate';
-import { runTraining } from '../../src/core/train';
-import { defaultTrainConfig } from '../../src/core/config';
-import type { TrainingEvent } from '../../src/core/trainEvents';
-import type { CorpusDoc } from '../../src/core/corpus';
+import { PauseGate } from '../../src/core/training/pauseGate';
+import { runTraining } from '../../src/core/training/train';
+import { defaultTrainConfig } from '../../src/core/contracts/config';
+import type { TrainingEvent } from '../../src/core/contracts/trainEvents';
+import type { CorpusDoc } from '../../src/core/corpus/corpus';
 
 const TEXT = 'the quick brown fox jumps over the lazy dog. '.repeat(40);
 const docs: CorpusDoc[] = [0, 1, 2, 3].map((i) => ({ path: `/v/${i}.txt`, relPath: `${i}.txt`, folder: '/v', text: TEXT + i, bytes: TEXT.length + 1 }));

@@ -10,12 +10,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { PassThrough } from 'stream';
-import { collectCorpus, CorpusAbortedError, type CorpusDoc, type CorpusOptions } from '../../src/core/corpus';
-import { CheckpointError, loadCheckpoint, loadMeta, saveCheckpoint } from '../../src/core/checkpoint';
-import { acquireModelLock, inspectModelFolder, lockPath, ModelLockedError } from '../../src/core/modelFolder';
-import { defaultTrainConfig, type TrainConfig } from '../../src/core/config';
-import { runTraining } from '../../src/core/train';
-import type { TrainingEvent } from '../../src/core/trainEvents';
+import { collectCorpus, CorpusAbortedError, type CorpusDoc, type CorpusOptions } from '../../src/core/corpus/corpus';
+import { CheckpointError, loadCheckpoint, loadMeta, saveCheckpoint } from '../../src/core/store/checkpoint';
+import { acquireModelLock, inspectModelFolder, lockPath, ModelLockedError } from '../../src/core/store/modelFolder';
+import { defaultTrainConfig, type TrainConfig } from '../../src/core/contracts/config';
+import { runTraining } from '../../src/core/training/train';
+import type { TrainingEvent } from '../../src/core/contracts/trainEvents';
 import { createProgressView } from '../../src/cli/progressView';
 import { writeTinyCheckpoint } from './inferFixture';
 
@@ -101,7 +101,7 @@ function codeFiles(dir: string, n = 8): void {
  * could have fired.
  */
 function collectInChild(root: string, opts: CorpusOptions) {
-  const corpusJs = path.resolve(__dirname, '../../src/core/corpus.js');
+  const corpusJs = path.resolve(__dirname, '../../src/core/corpus/corpus.js');
   const script = `require(${JSON.stringify(corpusJs)}).collectCorpus([${JSON.stringify(root)}], ${JSON.stringify(opts)})` +
     '.then(({ docs, report }) => console.log(JSON.stringify({ files: docs.map((d) => d.relPath), warnings: report.warnings })),' +
     ' (e) => { console.error(e.message); process.exitCode = 1; })';

@@ -1,6 +1,6 @@
 /** A run's progress, against what ends it (src/core/runProgress.ts): issue 22. */
 import * as assert from 'assert';
-import { runPercent, shownPercent } from '../../src/core/runProgress';
+import { runPercent, shownPercent } from '../../src/core/views/runProgress';
 
 describe('a run\'s progress', () => {
   it('counts against the time limit when that ends the run first, not against the epoch plan', () => {

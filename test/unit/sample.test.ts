@@ -1,9 +1,9 @@
 import * as assert from 'assert';
-import { LstmModel } from '../../src/core/infer/lstmModel';
-import { jsMatMul } from '../../src/core/infer/matMulEngine';
+import { LstmModel } from '../../src/core/lstm/lstmModel';
+import { jsMatMul } from '../../src/core/lstm/matMulEngine';
 import { randomWeights } from '../../bench/randomWeights';
-import { pick, sampleText } from '../../src/core/infer/sample';
-import { Vocab } from '../../src/core/vocab';
+import { pick, sampleText } from '../../src/core/lstm/sample';
+import { Vocab } from '../../src/core/text/vocab';
 
 function seeded(seed: number): () => number {
   let a = seed;

@@ -1,6 +1,6 @@
 /** The learning-rate schedule (issue 10): warm-up, linear decay to zero at the run's end, resume. */
 import * as assert from 'assert';
-import { DEFAULT_DECAY_SHARE, learningRateAt, planSchedule, scheduleProgress, type LrSchedule } from '../../src/core/schedule';
+import { DEFAULT_DECAY_SHARE, learningRateAt, planSchedule, scheduleProgress, type LrSchedule } from '../../src/core/lstm/schedule';
 
 const fresh = (over: Partial<Parameters<typeof planSchedule>[0]> = {}) =>
   planSchedule({ kind: 'decay', peak: 0.004, warmupSteps: 10, decayShare: 1, step: 0, sec: 0, runSec: 600, runSteps: 0, ...over });

@@ -1,10 +1,10 @@
 import * as assert from 'assert';
-import { Completer, contextWindow } from '../../src/core/infer/completer';
-import { LstmModel } from '../../src/core/infer/lstmModel';
-import { jsMatMul } from '../../src/core/infer/matMulEngine';
+import { Completer, contextWindow } from '../../src/core/complete/completer';
+import { LstmModel } from '../../src/core/lstm/lstmModel';
+import { jsMatMul } from '../../src/core/lstm/matMulEngine';
 import { randomWeights } from '../../bench/randomWeights';
-import { StateCache } from '../../src/core/infer/stateCache';
-import { Vocab } from '../../src/core/vocab';
+import { StateCache } from '../../src/core/complete/stateCache';
+import { Vocab } from '../../src/core/text/vocab';
 
 const text = [
   'function add(a, b) {',

@@ -1,12 +1,12 @@
 /**
- * The local statistics store (src/core/stats.ts): counts per language, the latency histogram, the
+ * The local statistics store (src/core/views/stats.ts): counts per language, the latency histogram, the
  * file surviving a reload (a new store on the same file), reset, and bad files.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { StatsStore, latencyQuantileMs, totals } from '../../src/core/stats';
+import { StatsStore, latencyQuantileMs, totals } from '../../src/core/views/stats';
 
 describe('statistics store', () => {
   let dir: string;

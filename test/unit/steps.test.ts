@@ -1,6 +1,6 @@
 /** Computations that yield: run at once, or in slices that let the event loop in and can be stopped. */
 import * as assert from 'assert';
-import { runSteps, runStepsInSlices, type Steps } from '../../src/core/steps';
+import { runSteps, runStepsInSlices, type Steps } from '../../src/core/util/steps';
 
 function* count(n: number, log: string[]): Steps<number> {
   try {

@@ -1,10 +1,10 @@
 /**
- * The comment / string heuristic (src/core/syntax.ts): for every language it knows, a cursor in
+ * The comment / string heuristic (src/core/text/syntax.ts): for every language it knows, a cursor in
  * code, after a line or block comment opener, and inside a string, each written the way that
  * language writes them; plus the cases that trip naive scanners.
  */
 import * as assert from 'assert';
-import { LANGUAGES, knowsLanguage, syntaxAt } from '../../src/core/syntax';
+import { LANGUAGES, knowsLanguage, syntaxAt } from '../../src/core/text/syntax';
 
 /** [language, text before a cursor in code, in a comment, in a string (null: no strings)]. */
 const CASES: [string, string[], string[], string[] | null][] = [

@@ -1,4 +1,4 @@
-import type { CharModel } from '../../src/core/charModel';
+import type { CharModel } from '../../src/core/contracts/charModel';
 
 /**
  * A hand-built character model: the state is the text read since the start; the next-character

@@ -1,6 +1,6 @@
 /** The trainer's thread choice from measured step times (issue 10): pure logic, no timing. */
 import * as assert from 'assert';
-import { pickThreads, ThreadChooser } from '../../src/core/engine/threadChoice';
+import { pickThreads, ThreadChooser } from '../../src/core/lstm/engine/threadChoice';
 
 /** Runs `steps` steps whose duration depends on the thread count; returns the counts used. */
 function drive(c: ThreadChooser, steps: number, msFor: (threads: number, step: number) => number): number[] {

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { CharClass, charClass, END, looksBinary, nextPhase, Phase, REJECT, tokenContext } from '../../src/core/infer/tokens';
+import { CharClass, charClass, END, looksBinary, nextPhase, Phase, REJECT, tokenContext } from '../../src/core/text/tokens';
 
 /** Runs the token automaton over `text` from `start`; returns the token it reads (up to END). */
 function readToken(start: Phase, text: string): string | 'rejected' | 'unfinished' {

@@ -2,13 +2,13 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DEFAULT_INPUT_SCALE, runTraining, startingWeights, TrainingError, unigramLogits } from '../../src/core/train';
-import { initialWeights } from '../../src/core/engine/charRnn';
-import { defaultTrainConfig, type TrainConfig } from '../../src/core/config';
-import { loadCheckpoint } from '../../src/core/checkpoint';
-import type { TrainingEvent } from '../../src/core/trainEvents';
-import type { CorpusDoc } from '../../src/core/corpus';
-import { BASE_CHARS } from '../../src/core/baseVocab';
+import { DEFAULT_INPUT_SCALE, runTraining, startingWeights, TrainingError, unigramLogits } from '../../src/core/training/train';
+import { initialWeights } from '../../src/core/lstm/engine/charRnn';
+import { defaultTrainConfig, type TrainConfig } from '../../src/core/contracts/config';
+import { loadCheckpoint } from '../../src/core/store/checkpoint';
+import type { TrainingEvent } from '../../src/core/contracts/trainEvents';
+import type { CorpusDoc } from '../../src/core/corpus/corpus';
+import { BASE_CHARS } from '../../src/core/text/baseVocab';
 
 const TEXT = 'the quick brown fox jumps over the lazy dog. ';
 function docs(n: number): CorpusDoc[] {

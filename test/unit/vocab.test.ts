@@ -1,6 +1,6 @@
 /** The character vocabulary (src/core/vocab.ts). */
 import * as assert from 'assert';
-import { Vocab } from '../../src/core/vocab';
+import { Vocab } from '../../src/core/text/vocab';
 
 describe('vocab', () => {
   it('maps rare characters to the unknown symbol and round-trips code points', () => {

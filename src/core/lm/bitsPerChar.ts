@@ -1,4 +1,4 @@
-import type { CharModel } from '../charModel';
+import type { CharModel } from '../contracts/charModel';
 
 /**
  * Bits per character of `model` on `texts`, each read from the model's initial state, in batches

@@ -4,7 +4,7 @@
  * expert's probability of it and the mixing features (each document read from its start, with
  * its own document cache, the LSTM over several documents at once), fit the mixer by EM on the
  * first part and report bits/char on the rest, then refit on everything. (The show/abstain
- * threshold is calibrated on the decision path itself: ../infer/calibrate.ts.)
+ * threshold is calibrated on the decision path itself: ../complete/calibrate.ts.)
  */
 import { DocumentCache } from './docCache';
 import { fitLayerSteps, LAYER_INPUTS, layerBitsPerChar, LayerSampleBuilder, layerGroup, nextAdvantage, type LayerSamples } from './logLinear';
@@ -12,7 +12,7 @@ import { EXPERTS, type ExpertName } from './features';
 import { bucketOf, endsInWord, fitMixerSteps, ORDER_RULE, sampleBitsPerChar, sampleWeights, wordTable, type MixerJson, type MixerLayout, type MixSamples } from './mixer';
 import { ADVANTAGE_WINDOW, entropyBits, maxOf, type NeuralModel } from './mixture';
 import type { KneserNeyModel } from './ngram';
-import { runSteps, type Steps } from '../steps';
+import { runSteps, type Steps } from '../util/steps';
 
 export interface FitSources<S> {
   vocabSize: number;

@@ -19,8 +19,8 @@
  * far more memory.
  */
 import { CACHE_ORDER_EDGES, ENTROPY_EDGES, entropyLevel, level, type ExpertName, type MixFeatures } from './features';
-import { runSteps, type Steps } from '../steps';
-import { logSoftmaxInto } from '../logSoftmax';
+import { runSteps, type Steps } from '../util/steps';
+import { logSoftmaxInto } from '../util/logSoftmax';
 
 export const LAYER_VERSION = 1;
 export type LayerInput = 'mix' | ExpertName;

@@ -22,8 +22,8 @@
  */
 import { CACHE_ORDER_EDGES, ENTROPY_EDGES, entropyLevel, EXPERTS, level, type ExpertName, type MixFeatures } from './features';
 import { checkLayerJson, type LayerJson } from './logLinear';
-import { isWordChar } from '../infer/tokens';
-import { runSteps, type Steps } from '../steps';
+import { isWordChar } from '../text/tokens';
+import { runSteps, type Steps } from '../util/steps';
 
 export const MIXER_VERSION = 1;
 const PRIOR = 16;

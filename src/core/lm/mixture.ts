@@ -14,14 +14,14 @@
  * brings the cache of a document up to date with the text before the cursor and makes it the
  * current one, then the decoder runs on states of that document.
  */
-import type { CharModel } from '../charModel';
-import type { SequenceReader } from '../infer/lstmModel';
+import type { CharModel } from '../contracts/charModel';
+import type { SequenceReader } from '../lstm/lstmModel';
 import { CACHE_ORDER, commonPrefixLength, DocumentCache, type CacheMatch } from './docCache';
 import { applyLayer, layerGroup, nextAdvantage, type LayerJson } from './logLinear';
 import { EXPERTS, type ExpertName, type MixFeatures } from './features';
 import { endsInWord, FittedMixer, ORDER_RULE, wordTable, type Mixer } from './mixer';
 import type { KneserNeyModel } from './ngram';
-import { codePointLength, type Vocab } from '../vocab';
+import { codePointLength, type Vocab } from '../text/vocab';
 
 export interface MixState<S> {
   readonly ctx: string;

@@ -18,9 +18,9 @@
  * vocabulary. BOS is never predicted.
  */
 import * as fs from 'fs';
-import type { CharModel } from '../charModel';
-import { runSteps, type Steps } from '../steps';
-import { Vocab } from '../vocab';
+import type { CharModel } from '../contracts/charModel';
+import { runSteps, type Steps } from '../util/steps';
+import { Vocab } from '../text/vocab';
 
 /** The state: the last (order - 1) symbol ids (BOS = vocabSize included), one UTF-16 unit each. */
 export type NgramState = string;

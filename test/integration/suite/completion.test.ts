@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { CharRnnApi } from '../../../src/extension/extension';
 import type { FromTrainer } from '../../../src/protocol/trainer';
 import * as fs from 'fs';
-import { latestEvents } from '../../../src/core/lossSeries';
+import { latestEvents } from '../../../src/core/views/lossSeries';
 import { originText } from '../../../src/webview/format';
 import { configure, editorWith, fixtureUri, getExtensionExports, trainFresh, triggerAndCommit, waitFor } from './helpers';
 

@@ -12,8 +12,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CharRnnApi } from '../../../src/extension/extension';
 import type { InitMessage, ToPanel } from '../../../src/protocol/panel';
-import { totals } from '../../../src/core/stats';
-import { isOurCheckpoint } from '../../../src/core/modelFolder';
+import { totals } from '../../../src/core/views/stats';
+import { isOurCheckpoint } from '../../../src/core/store/modelFolder';
 import { REPO_ROOT, configure, editorWith, fixtureUri, getExtensionExports, sleep, triggerAndCommit, waitFor } from './helpers';
 
 const SETTINGS: Record<string, unknown> = {

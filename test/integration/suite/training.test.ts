@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import * as os from 'os';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import type { CharRnnApi } from '../../../src/extension/extension';
-import { loadCheckpoint, checkpointExists } from '../../../src/core/checkpoint';
+import { loadCheckpoint, checkpointExists } from '../../../src/core/store/checkpoint';
 import { collect, configure, getExtensionExports, sleep, waitFor, whenStopped } from './helpers';
 import type { ToPanel } from '../../../src/protocol/panel';
 
