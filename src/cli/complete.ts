@@ -91,7 +91,7 @@ export async function runComplete(
       if (outputClosed) break;
       const line = typeof raw === 'string' ? raw.trim() : '';
       if (typeof raw === 'string' && line === '') continue;
-      let answer: Answer;
+      let answer: CompleteAnswer;
       const req = typeof raw === 'string' ? parseRequest(line) : `line too long (${raw.tooLong} characters)`;
       if (typeof req === 'string') {
         err.write(`charrnn complete: line ${n}: ${req}\n`);
@@ -135,7 +135,7 @@ export async function runComplete(
   }
 }
 
-interface Answer {
+export interface CompleteAnswer {
   completion: string;
   confidence: number;
   continuation: string;
@@ -143,7 +143,7 @@ interface Answer {
   ms: number;
 }
 
-function abstain(ms: number): Answer {
+function abstain(ms: number): CompleteAnswer {
   return { completion: '', confidence: 0, continuation: '', continuationConfidence: 0, ms };
 }
 

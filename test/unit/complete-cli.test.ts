@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { PassThrough, Readable, Writable } from 'stream';
 import { writeTinyCheckpoint } from './inferFixture';
-import { runComplete } from '../../src/cli/complete';
+import { runComplete, type CompleteAnswer } from '../../src/cli/complete';
 import { readLines, type Line } from '../../src/cli/jsonLines';
 
 const completeJs = path.resolve(__dirname, '../../src/cli/complete.js');
@@ -25,13 +25,7 @@ function run(modelDir: string, input: string, options: object = {}): Promise<{ c
   });
 }
 
-interface Answer {
-  completion: string;
-  confidence: number;
-  continuation: string;
-  continuationConfidence: number;
-  ms: number;
-}
+type Answer = CompleteAnswer;
 
 const EMPTY = { completion: '', confidence: 0, continuation: '', continuationConfidence: 0, ms: 0 };
 
