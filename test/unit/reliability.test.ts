@@ -393,7 +393,7 @@ describe('reliability (issue 13)', function () {
       assert.strictEqual(r.code, 0, r.stderr);
       const answers = r.stdout.trim().split('\n');
       assert.strictEqual(answers.length, 3, r.stdout);
-      for (const a of answers) assert.deepStrictEqual(Object.keys(JSON.parse(a)).sort(), ['completion', 'confidence', 'ms']);
+      for (const a of answers) assert.deepStrictEqual(Object.keys(JSON.parse(a)).sort(), ['completion', 'confidence', 'continuation', 'continuationConfidence', 'ms']);
     });
 
     it('rejects out-of-range complete options and hex/binary numbers', () => {
