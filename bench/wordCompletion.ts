@@ -23,10 +23,18 @@ export class WordCompleter {
 
   /** The completion for the text before the cursor ('' = abstain). */
   complete(prefix: string): string {
+    return this.scored(prefix).completion;
+  }
+
+  /**
+   * The completion and a confidence for thresholding it: the winner's share of the counts of all
+   * the words that start with what is typed (how a word completer could decide to stay silent).
+   */
+  scored(prefix: string): { completion: string; confidence: number } {
     let start = prefix.length;
     while (start > 0 && isIdentChar(prefix[start - 1])) start--;
     const typed = prefix.slice(start);
-    if (typed === '' || /^[0-9]/.test(typed)) return '';
+    if (typed === '' || /^[0-9]/.test(typed)) return { completion: '', confidence: 0 };
     const fileCounts = countWords([prefix.slice(0, start)]);
     const score = new Map<string, number>();
     for (let i = lowerBound(this.words, typed); i < this.words.length && this.words[i].startsWith(typed); i++) {
@@ -37,13 +45,15 @@ export class WordCompleter {
     }
     let best = '';
     let bestN = 0;
+    let total = 0;
     for (const [w, n] of score) {
+      total += n;
       if (n > bestN || (n === bestN && w < best)) {
         best = w;
         bestN = n;
       }
     }
-    return best ? best.slice(typed.length) : '';
+    return best ? { completion: best.slice(typed.length), confidence: bestN / total } : { completion: '', confidence: 0 };
   }
 }
 
@@ -67,4 +77,22 @@ function lowerBound(sorted: string[], key: string): number {
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * The best exact match at precision `target` or better over every threshold on the confidence,
+ * chosen on the positions themselves (an oracle: an upper bound for word completion at that precision).
+ */
+export function bestExactAt(answers: readonly { confidence: number; right: boolean; shown: boolean }[], target: number): { exact: number; precision: number; threshold: number } {
+  const shown = answers.filter((a) => a.shown).sort((a, b) => b.confidence - a.confidence);
+  let best = { exact: 0, precision: NaN, threshold: NaN };
+  let right = 0;
+  shown.forEach((a, i) => {
+    if (a.right) right++;
+    const next = shown[i + 1];
+    if (next && next.confidence === a.confidence) return;
+    const precision = right / (i + 1);
+    if (i + 1 >= 10 && precision >= target && right / answers.length > best.exact) best = { exact: right / answers.length, precision, threshold: a.confidence };
+  });
+  return best;
 }
