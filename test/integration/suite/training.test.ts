@@ -48,12 +48,13 @@ suite('Training in the trainer process', function () {
     const started = await vscode.commands.executeCommand<boolean>('charrnn.train', { mode: 'fresh' });
     assert.strictEqual(started, true);
     assert.strictEqual(a.training.running, true);
-    // The host stays responsive: the trainer is another process, and while it trains the host
-    // answers commands (a host busy with the run would answer only after it).
+    // The host stays responsive: the trainer is another process, and while it trains the host's
+    // event loop turns and it answers commands (a host busy with the run would do so only after).
     await firstProgress;
     const pid = a.training.pid;
     assert.ok(pid !== undefined && pid !== process.pid, `the trainer runs in its own process (${pid}, host ${process.pid})`);
     for (let i = 0; i < 5; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 0)); // one turn of the event loop, no wait
       const answer = await vscode.commands.executeCommand<string>('charrnn.explain', { quiet: true });
       assert.strictEqual(typeof answer, 'string');
     }
