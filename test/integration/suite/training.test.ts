@@ -5,6 +5,7 @@
  */
 import * as assert from 'assert';
 import * as vscode from 'vscode';
+import * as fs from 'fs';
 import * as os from 'os';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import type { CharRnnApi } from '../../../src/extension/extension';
@@ -23,6 +24,16 @@ const TINY: Record<string, unknown> = {
 };
 
 const api = () => getExtensionExports<CharRnnApi>();
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere or when it is gone. */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (100 per second on Linux)
+  } catch {
+    return undefined;
+  }
+}
 
 
 suite('Training in the trainer process', function () {
@@ -59,8 +70,20 @@ suite('Training in the trainer process', function () {
       assert.strictEqual(typeof answer, 'string');
     }
     assert.ok(!ended && a.training.running, 'the host answered while the run was still going');
+    // And the work is the trainer's: the host's CPU time over the run is a small part of the
+    // trainer's (CPU time, not elapsed time: a busy machine slows both alike).
+    const hostCpu0 = process.cpuUsage();
+    let trainerCpu: number | undefined;
+    const cpuSub = a.training.onEvent(() => (trainerCpu = cpuSeconds(pid) ?? trainerCpu));
     const events = await done;
+    cpuSub.dispose();
+    const used = process.cpuUsage(hostCpu0);
+    const hostCpu = (used.user + used.system) / 1e6;
     delay.disable();
+    console.log(`[measure] CPU time from the first progress on: extension host ${hostCpu.toFixed(2)} s, trainer ${trainerCpu?.toFixed(2) ?? '?'} s (in all)`);
+    if (process.platform === 'linux') {
+      assert.ok(trainerCpu !== undefined && hostCpu < trainerCpu / 4, `the host used ${hostCpu.toFixed(2)} s of CPU, the trainer ${trainerCpu} s`);
+    }
     const last = events[events.length - 1];
     assert.strictEqual(last.type, 'done', JSON.stringify(last));
     const ready = events.find((e) => e.type === 'ready');
