@@ -1,8 +1,8 @@
 /**
- * The user's controls over completions in the real VS Code, with the model the completion suite
- * trained (this file runs after completion.test.js): the comment setting, "Explain last
- * completion", snooze, the statistics of an accepted completion, charrnn.modelPath with a
- * checkpoint trained by the CLI, and export / delete of the model.
+ * The user's controls over completions in the real VS Code, with a workspace model (the one an
+ * earlier suite left, or one this suite trains): the comment setting, "Explain last completion",
+ * snooze, the statistics of an accepted completion, charrnn.modelPath with a checkpoint trained
+ * by the CLI, and export / delete of the model.
  */
 import * as assert from 'assert';
 import * as cp from 'child_process';
@@ -14,7 +14,7 @@ import type { CharRnnApi } from '../../../src/extension/extension';
 import type { InitMessage, ToPanel } from '../../../src/protocol/panel';
 import { totals } from '../../../src/core/views/stats';
 import { isOurCheckpoint } from '../../../src/core/store/modelFolder';
-import { REPO_ROOT, configure, editorWith, fixtureUri, getExtensionExports, sleep, triggerAndCommit, waitFor } from './helpers';
+import { REPO_ROOT, configure, editorWith, ensureWorkspaceModel, fixtureUri, getExtensionExports, triggerAndCommit, waitFor } from './helpers';
 
 const SETTINGS: Record<string, unknown> = {
   'completion.minConfidence': 0.05,
@@ -41,7 +41,7 @@ suite('Completion controls', function () {
 
   suiteSetup(async () => {
     api = await getExtensionExports<CharRnnApi>();
-    assert.ok(api.store.servingExists(), 'the completion suite trained a model before this one');
+    await ensureWorkspaceModel(api);
     await configure(SETTINGS);
   });
   suiteTeardown(async () => {
@@ -111,14 +111,7 @@ suite('Completion controls', function () {
     try {
       const editor = await editorWith('manual.ts', PREFIX.slice(0, -1));
       await type(editor, 'u');
-      let text = editor.document.getText();
-      for (let i = 0; i < 10 && text === PREFIX; i++) {
-        await vscode.commands.executeCommand('charrnn.suggest');
-        await sleep(600);
-        await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
-        await sleep(100);
-        text = editor.document.getText();
-      }
+      const text = await triggerAndCommit(editor, 10, { command: 'charrnn.suggest' });
       assert.strictEqual(text, `${PREFIX}antity`, `last decision ${why()}`);
     } finally {
       await configure({ 'completion.trigger': undefined });
@@ -165,9 +158,19 @@ suite('Completion controls', function () {
   });
 
   test('charrnn.modelPath pointing at a checkpoint trained by the CLI serves completions', async () => {
+    // The CLI trains on the fixture's code plus a file with an identifier the workspace never
+    // has: only the CLI's model can complete it.
+    const ZANZIBAR = 'export const zanzibarQuotient = 42;\nexport const half = zanzibarQuotient / 2;\nconsole.log(zanzibarQuotient, half);\n';
+    const src = path.join(tmp, 'cli-data');
+    fs.cpSync(fixtureUri('src').fsPath, src, { recursive: true });
+    fs.writeFileSync(path.join(src, 'zanzibar.ts'), ZANZIBAR);
+    const inWorkspace = (fs.readdirSync(fixtureUri().fsPath, { recursive: true }) as string[])
+      .map((f) => fixtureUri(f).fsPath)
+      .filter((f) => fs.statSync(f).isFile())
+      .some((f) => fs.readFileSync(f, 'latin1').includes('zanzibar'));
+    assert.ok(!inWorkspace, 'the workspace never mentions it');
     const out = path.join(tmp, 'cli-model');
     const cli = path.join(REPO_ROOT, 'dist', 'cli.js');
-    const src = fixtureUri('src').fsPath;
     cp.execFileSync(process.execPath, [cli, 'train', src, '--out', out, '--lstm-size', '48', '--num-layers', '1', '--batch-size', '8',
       '--num-steps', '32', '--learning-rate', '0.01', '--epochs', '15', '--max-minutes', '2', '--json'], {
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
@@ -180,17 +183,18 @@ suite('Completion controls', function () {
     const empty = path.join(tmp, 'empty');
     fs.mkdirSync(empty);
     await configure({ modelPath: empty });
-    const editor = await editorWith('modelpath.ts', PREFIX.slice(0, -2));
-    await type(editor, 'Q');
-    assert.strictEqual(await triggerAndCommit(editor, 2), PREFIX.slice(0, -1));
+    const Z = 'const q = zanzibarQ';
+    const editor = await editorWith('modelpath.ts', Z.slice(0, -2));
+    await type(editor, 'r');
+    assert.strictEqual(await triggerAndCommit(editor, 2), Z.slice(0, -1));
     assert.strictEqual(api.completions.provider.lastDecision?.code, 'no-model');
 
     try {
       await configure({ modelPath: out });
       assert.strictEqual(api.store.servingDir(), out);
-      await type(editor, 'u');
+      await type(editor, 'Q');
       const text = await triggerAndCommit(editor, 20);
-      assert.ok(text.startsWith(PREFIX) && text.length > PREFIX.length, `the CLI model completed "${text}"; last decision ${why()}`);
+      assert.strictEqual(text, 'const q = zanzibarQuotient', `the CLI's model completes what only it has seen; last decision ${why()}`);
       assert.strictEqual(api.completions.client.status, 'ready');
     } finally {
       await configure({ modelPath: undefined });

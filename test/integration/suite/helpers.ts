@@ -6,6 +6,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CharRnnApi } from '../../../src/extension/extension';
 import type { FromTrainer } from '../../../src/protocol/trainer';
+import type { Decision } from '../../../src/extension/decision';
 
 /** `publisher.name` from package.json. */
 export const EXTENSION_ID = 'charrnn.charrnn-complete';
@@ -117,19 +118,80 @@ export async function editorWith(name: string, text: string): Promise<vscode.Tex
 }
 
 /**
- * Triggers the inline suggestion and commits it, up to `tries` times (the worker may still be
- * loading): returns the document's text as soon as it changed, or at the end.
+ * The provider's decisions that are no answer to an explicit request: the worker did not answer
+ * (loading), the request was replaced, or (manual mode) a request made while typing.
  */
-export async function triggerAndCommit(editor: vscode.TextEditor, tries: number): Promise<string> {
-  const before = editor.document.getText();
-  for (let i = 0; i < tries; i++) {
-    await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
-    await sleep(700);
-    await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
-    await sleep(100);
-    if (editor.document.getText() !== before) break;
+const UNSETTLED = new Set(['no-answer', 'cancelled', 'manual']);
+const SHOWN = new Set(['shown', 'shown-on-request']);
+/** How long a try waits for the provider's decision (VS Code may keep an earlier answer and not ask). */
+const DECISION_TIMEOUT_MS = 10_000;
+
+/** The provider's last decision, when it was made at the editor's cursor. */
+function decisionAtCursor(api: CharRnnApi, editor: vscode.TextEditor): Decision | undefined {
+  const d = api.completions.provider.lastDecision;
+  const at = editor.selection.active;
+  return d && d.docKey === editor.document.uri.toString() && d.line === at.line && d.character === at.character ? d : undefined;
+}
+
+/**
+ * Asks for the inline suggestion at the cursor (`editor.action.inlineSuggest.trigger`, or
+ * `opts.command`) and accepts it. Each try waits for the provider's decision at the cursor (a new
+ * one, or one that showed something): when it showed something, accepts until the document
+ * changes (VS Code renders the items a moment after the provider returned them); when the worker
+ * did not answer yet (loading the model), waits for it to be ready and tries again, up to `tries`
+ * times; any other decision (nothing to show, and why) ends the tries. Returns the document's text.
+ */
+export async function triggerAndCommit(editor: vscode.TextEditor, tries: number, opts: { command?: string } = {}): Promise<string> {
+  const api = await getExtensionExports<CharRnnApi>();
+  const doc = editor.document;
+  const before = doc.getText();
+  for (let i = 0; i < tries && doc.getText() === before; i++) {
+    const since = api.completions.provider.lastDecision;
+    await vscode.commands.executeCommand(opts.command ?? 'editor.action.inlineSuggest.trigger');
+    const decision = await waitFor(() => {
+      const d = decisionAtCursor(api, editor);
+      return d && (d !== since || SHOWN.has(d.code)) ? d : undefined;
+    }, { timeoutMs: DECISION_TIMEOUT_MS }).catch(() => undefined);
+    if (decision && SHOWN.has(decision.code)) {
+      await waitFor(async () => {
+        await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
+        return doc.getText() !== before;
+      }, { timeoutMs: 5_000 }).catch(() => undefined);
+    } else if (decision?.code === 'no-answer') {
+      await waitFor(() => api.completions.client.status === 'ready', { message: 'the completion worker to load its model' }).catch(() => undefined);
+    } else if (decision && !UNSETTLED.has(decision.code)) {
+      break;
+    }
   }
-  return editor.document.getText();
+  return doc.getText();
+}
+
+/** Settings of a small model that trains in a minute or two on the fixture (its n-gram knows the fixture's identifiers). */
+const SMALL_MODEL: Record<string, unknown> = {
+  'model.lstmSize': 32,
+  'model.numLayers': 1,
+  'training.batchSize': 8,
+  'training.numSteps': 32,
+  'training.epochs': 1,
+  'training.maxMinutes': 2,
+  'training.learningRate': 0.01,
+};
+
+/**
+ * Trains a small model on the fixture workspace unless it has one: a suite that needs a model
+ * does not depend on an earlier suite having left one (suites run alone with CHARRNN_TEST_GREP,
+ * and in any order).
+ */
+export async function ensureWorkspaceModel(a: CharRnnApi): Promise<void> {
+  if (a.store.exists()) return;
+  await configure(SMALL_MODEL);
+  try {
+    const end = await trainFresh(a);
+    assert.strictEqual(end.type, 'done', JSON.stringify(end));
+  } finally {
+    await configure(Object.fromEntries(Object.keys(SMALL_MODEL).map((k) => [k, undefined])));
+  }
+  assert.ok(a.store.exists(), 'a model was trained');
 }
 
 /** Collects trainer events until `until` returns true (or the timeout passes). */

@@ -1,6 +1,6 @@
 /**
- * What a new user tripped over (issue 22), in the real VS Code, with the model the earlier suites
- * left: the suggest list and the ghost text agree (through selectedCompletionInfo, called
+ * What a new user tripped over (issue 22), in the real VS Code, with a workspace model (the one an
+ * earlier suite left, or one this suite trains): the suggest list and the ghost text agree (through selectedCompletionInfo, called
  * directly and in the editor); an explicit request shows a candidate under the threshold, or says
  * why not; Alt+] cycles through alternatives; the status item names a language turned off and
  * manual mode; deleting the model leaves "no model"; Continue is not offered for a new shape; a
@@ -13,7 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CharRnnApi } from '../../../src/extension/extension';
-import { collect, configure, editorWith, getExtensionExports, sleep, waitFor, whenStopped } from './helpers';
+import { collect, configure, editorWith, ensureWorkspaceModel, getExtensionExports, sleep, waitFor, whenStopped } from './helpers';
 
 const SETTINGS: Record<string, unknown> = {
   'completion.minConfidence': 0.05,
@@ -63,7 +63,7 @@ suite('What a new user trips over (issue 22)', function () {
 
   suiteSetup(async () => {
     api = await getExtensionExports<CharRnnApi>();
-    assert.ok(api.store.exists(), 'the earlier suites left a model');
+    await ensureWorkspaceModel(api);
     await configure(SETTINGS);
   });
   suiteTeardown(async () => {

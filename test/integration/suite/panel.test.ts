@@ -163,34 +163,36 @@ describe('Training panel', function () {
 
   it('start and stop from the panel drive the trainer; a panel reopened during training gets the run back', async function () {
     this.timeout(300_000);
-    await setWorkspace(TINY);
+    // A run that only the stop ends (no epoch limit, a time limit far away): it is surely still
+    // going when the panel is reopened.
+    await setWorkspace({ ...TINY, 'training.epochs': 0, 'training.maxMinutes': 30 });
     let panel = await openPanel();
+    const steps: number[] = [];
     const progress = nextPost(panel, (m) => m.type === 'trainer' && m.event.type === 'progress', 240_000, 'a progress event');
+    const sub = panel.onDidPost((m) => m.type === 'trainer' && m.event.type === 'progress' && steps.push(m.event.step));
     await panel.handleMessage({ command: 'start', resume: false });
     const first = await progress;
     assert.ok(first.type === 'trainer' && first.running, 'running while it reports progress');
+    sub.dispose();
 
-    // Close and reopen during training: the new webview's init carries the points so far.
+    // Close and reopen during training: the new webview's init carries the run and its points.
     await closePanel();
     const api = await panelApi();
     await vscode.commands.executeCommand('charrnn.showPanel');
     panel = await waitFor(() => api.current);
     const init = await nextPost(panel, isInit, 60_000, 'the reopened webview to say ready');
-    // Running, or (on a fast machine) already done and saved: either way the points are there.
-    assert.ok(init.series.step.length > 0, 'the chart of a reopened panel has the points of the run');
-    assert.ok(init.running || init.model, 'a run going, or its saved model');
-    if (init.running) {
-      assert.ok(init.latest.progress, 'the latest progress of the run');
-      const ended = nextPost(
-        panel,
-        (m) => (m.type === 'running' && !m.running) || (m.type === 'trainer' && (m.event.type === 'done' || m.event.type === 'error')),
-        120_000,
-        'the run to end after stop',
-      );
-      await panel.handleMessage({ command: 'stop' });
-      const end = await ended;
-      assert.ok(!(end.type === 'trainer' && end.event.type === 'error'), JSON.stringify(end));
-    }
+    assert.strictEqual(init.running, true, 'the reopened panel knows the run is going');
+    for (const step of steps) assert.ok(init.series.step.includes(step), `the reopened chart has step ${step} of the run: ${init.series.step.join(',')}`);
+    assert.ok(init.latest.progress && init.latest.progress.step >= Math.max(...steps), `the latest progress of the run: ${JSON.stringify(init.latest.progress)}`);
+    const ended = nextPost(
+      panel,
+      (m) => m.type === 'trainer' && (m.event.type === 'done' || m.event.type === 'error'),
+      120_000,
+      'the run to end after stop',
+    );
+    await panel.handleMessage({ command: 'stop' });
+    const end = await ended;
+    assert.ok(end.type === 'trainer' && end.event.type === 'done' && end.event.reason === 'stopped', JSON.stringify(end));
     await waitFor(() => nextPostIdle(panel), { timeoutMs: 60_000, message: 'the trainer to stop' });
   });
 });

@@ -5,6 +5,7 @@
  */
 import * as assert from 'assert';
 import * as vscode from 'vscode';
+import * as fs from 'fs';
 import * as os from 'os';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import type { CharRnnApi } from '../../../src/extension/extension';
@@ -23,6 +24,16 @@ const TINY: Record<string, unknown> = {
 };
 
 const api = () => getExtensionExports<CharRnnApi>();
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere or when it is gone. */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (100 per second on Linux)
+  } catch {
+    return undefined;
+  }
+}
 
 
 suite('Training in the trainer process', function () {
@@ -45,21 +56,34 @@ suite('Training in the trainer process', function () {
     const firstProgress = collect(a, (e) => e.type === 'progress', 240_000);
     let ended = false;
     done.then(() => (ended = true), () => (ended = true));
+    const hostCpu0 = process.cpuUsage();
     const started = await vscode.commands.executeCommand<boolean>('charrnn.train', { mode: 'fresh' });
     assert.strictEqual(started, true);
     assert.strictEqual(a.training.running, true);
-    // The host stays responsive: the trainer is another process, and while it trains the host
-    // answers commands (a host busy with the run would answer only after it).
+    // The host stays responsive: the trainer is another process, and while it trains the host's
+    // event loop turns and it answers commands (a host busy with the run would do so only after).
     await firstProgress;
     const pid = a.training.pid;
     assert.ok(pid !== undefined && pid !== process.pid, `the trainer runs in its own process (${pid}, host ${process.pid})`);
     for (let i = 0; i < 5; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 0)); // one turn of the event loop, no wait
       const answer = await vscode.commands.executeCommand<string>('charrnn.explain', { quiet: true });
       assert.strictEqual(typeof answer, 'string');
     }
     assert.ok(!ended && a.training.running, 'the host answered while the run was still going');
+    // And the work is the trainer's: the host's CPU time over the run is a small part of the
+    // trainer's (CPU time, not elapsed time: a busy machine slows both alike).
+    let trainerCpu: number | undefined;
+    const cpuSub = a.training.onEvent(() => (trainerCpu = cpuSeconds(pid) ?? trainerCpu));
     const events = await done;
+    cpuSub.dispose();
+    const used = process.cpuUsage(hostCpu0);
+    const hostCpu = (used.user + used.system) / 1e6;
     delay.disable();
+    console.log(`[measure] CPU time of the run: extension host ${hostCpu.toFixed(2)} s, trainer ${trainerCpu?.toFixed(2) ?? '?'} s`);
+    if (process.platform === 'linux') {
+      assert.ok(trainerCpu !== undefined && hostCpu < trainerCpu / 4, `the host used ${hostCpu.toFixed(2)} s of CPU, the trainer ${trainerCpu} s`);
+    }
     const last = events[events.length - 1];
     assert.strictEqual(last.type, 'done', JSON.stringify(last));
     const ready = events.find((e) => e.type === 'ready');
