@@ -1,20 +1,9 @@
 /** The loss chart's data (src/core/lossSeries.ts): history and run events as aligned columns, and a snapshot's latest events. */
 import * as assert from 'assert';
 import { appendPoint, buildSeries, chartColumns, emptySeries, historyToSeries, latestEvents, type HistoryPointLike, type RunSnapshot } from '../../src/core/views/lossSeries';
-import type { DoneEvent, ProgressEvent } from '../../src/core/contracts/trainEvents';
+import type { DoneEvent } from '../../src/core/contracts/trainEvents';
+import { progress } from './eventsFixture';
 
-const progress = (step: number, loss: number, valLoss?: number): ProgressEvent => ({
-  type: 'progress',
-  step,
-  epoch: 1,
-  totalSteps: 1000,
-  loss,
-  valLoss,
-  charsPerSec: 1000,
-  etaSec: 10,
-  elapsedSec: 1,
-  charsSeen: step * 100,
-});
 
 describe('loss series', () => {
   const hist = (n: number, every = 10): HistoryPointLike[] =>

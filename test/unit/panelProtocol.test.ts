@@ -2,20 +2,8 @@
 import * as assert from 'assert';
 import { SETTINGS } from '../../src/core/contracts/config';
 import { checkFromPanel, isToPanel } from '../../src/protocol/panel';
-import type { ProgressEvent } from '../../src/core/contracts/trainEvents';
+import { progress } from './eventsFixture';
 
-const progress = (step: number, loss: number, valLoss?: number): ProgressEvent => ({
-  type: 'progress',
-  step,
-  epoch: 1,
-  totalSteps: 1000,
-  loss,
-  valLoss,
-  charsPerSec: 1000,
-  etaSec: 10,
-  elapsedSec: 1,
-  charsSeen: step * 100,
-});
 
 describe('panel protocol: messages from the webview', () => {
   it('accepts every well-formed command', () => {
