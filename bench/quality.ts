@@ -17,7 +17,8 @@ import { loadMeta } from '../src/core/store/checkpoint';
 import { loadBenchData, type BenchData, type BenchDoc } from './data';
 import { completionMetrics, emptyTyping, quantile, typeThrough, type CompletionMetrics, type Outcome, type TypingCounts } from './metrics';
 import { KneserNeyModel } from '../src/core/lm/ngram';
-import { samplePositions, type Position } from '../src/core/text/positions';
+import { restOfLine, samplePositions, type Position } from '../src/core/text/positions';
+import { ghostOutcome } from '../src/core/complete/continuation';
 import { bitsPerChar } from '../src/core/lm/bitsPerChar';
 import { calibrate, CONSERVATIVE_THRESHOLD, CONTINUATION_POSITIONS, CONTINUATION_TARGET, thresholdCurve, type CalibrateOptions, type CalibrationItem } from '../src/core/complete/calibrate';
 import { mixtureBitsPerChar } from '../src/core/lm/fit';
@@ -195,27 +196,15 @@ export function ghostFigures(completer: Completer<unknown>, positions: Position[
       const t = performance.now();
       const r = completer.complete({ docKey: `\u0000${length}:${p.relPath}`, prefix: text.slice(0, p.offset), offset: p.offset, suffix: '' }, { length });
       ms.push(performance.now() - t);
-      const tokenRight = r.completion !== '' && r.completion === p.truth;
       const cont = r.continuation ?? '';
       if (!r.completion && !cont) continue;
+      const g = ghostOutcome(r.completion, cont, p.truth, restOfLine(text, p.offset));
       shown++;
-      if (!cont) {
-        if (tokenRight) {
-          right++;
-          saved += r.completion.length;
-        }
-        continue;
-      }
-      cShown++;
-      const eol = text.slice(p.offset).search(/[\r\n]/);
-      const rest = eol < 0 ? text.slice(p.offset) : text.slice(p.offset, p.offset + eol);
-      const ghost = r.completion + cont;
-      if (rest.startsWith(ghost)) {
-        right++;
-        cRight++;
-        saved += ghost.length;
-      } else if (tokenRight) {
-        saved += r.completion.length;
+      saved += g.saved;
+      if (g.right) right++;
+      if (cont) {
+        cShown++;
+        if (g.right) cRight++;
       }
     }
     for (const relPath of new Set(positions.map((p) => p.relPath))) completer.forget(`\u0000${length}:${relPath}`);

@@ -14,7 +14,8 @@ import { hasLstm } from '../core/store/checkpoint';
 import { loadCompleter, servingCalibration, type Completer } from '../core/complete/completer';
 import { mixtureBitsPerChar } from '../core/lm/fit';
 import type { Calibration } from '../core/contracts/calibration';
-import { positionKey, samplePositions, textKey } from '../core/text/positions';
+import { positionKey, restOfLine, samplePositions, textKey } from '../core/text/positions';
+import { ghostOutcome } from '../core/complete/continuation';
 import type { ExpertName } from '../core/lm/features';
 import { readEvalInputs } from './evalInputs';
 
@@ -140,25 +141,16 @@ export function evaluatePromise(completer: Completer<unknown>, texts: readonly s
     const text = byPath.get(p.relPath)!;
     // As the editor with completion.length 'line' (the token part is decided as with 'token').
     const r = completer.complete({ docKey: p.relPath, prefix: text.slice(0, p.offset), offset: p.offset, suffix: '' }, { length: 'line' });
-    const tokenRight = r.completion !== '' && r.completion === p.truth;
-    if (tokenRight) line.tokenSaved += r.completion.length;
+    const g = ghostOutcome(r.completion, r.continuation ?? '', p.truth, restOfLine(text, p.offset));
+    if (g.tokenRight) line.tokenSaved += r.completion.length;
+    line.saved += g.saved;
     if (r.continuation) {
-      const eol = text.slice(p.offset).search(/[\r\n]/);
-      const rest = eol < 0 ? text.slice(p.offset) : text.slice(p.offset, p.offset + eol);
-      const ghost = r.completion + r.continuation;
       line.shown++;
-      if (rest.startsWith(ghost)) {
-        line.right++;
-        line.saved += ghost.length;
-      } else if (tokenRight) {
-        line.saved += r.completion.length;
-      }
-    } else if (tokenRight) {
-      line.saved += r.completion.length;
+      if (g.right) line.right++;
     }
     if (!r.completion) continue;
     shown++;
-    if (tokenRight) right++;
+    if (g.tokenRight) right++;
   }
   for (const d of fresh) completer.forget(d.relPath);
   const n = positions.length;

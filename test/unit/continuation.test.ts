@@ -6,7 +6,8 @@
 import * as assert from 'assert';
 import { TableModel } from './tableModel';
 import { codeFile } from './codeFixture';
-import { continuationFits, continueLine, cutAt } from '../../src/core/complete/continuation';
+import { continuationFits, continueLine, cutAt, ghostOutcome } from '../../src/core/complete/continuation';
+import { restOfLine } from '../../src/core/text/positions';
 import { CharClass } from '../../src/core/text/tokens';
 import { Completer } from '../../src/core/complete/completer';
 import { collectSamples, fitMixture } from '../../src/core/lm/fit';
@@ -66,6 +67,18 @@ describe('continuation past the token', () => {
     assert.ok(continuationFits(') ;') && continuationFits('') && continuationFits('"]'));
     assert.ok(!continuationFits(' + 1') && !continuationFits('abc'));
     assert.deepStrictEqual(continueLine(lineModel(), chars, 'x', { ...opts, suffix: ' = 1;' }).cuts, []);
+  });
+
+  it('a ghost is judged against the rest of its line: a right ghost saves all of it, a right token with a wrong continuation the token', () => {
+    const text = 'const a = foo.pipe(map(f));\r\nnext';
+    const at = text.indexOf('pipe') + 2;
+    const rest = restOfLine(text, at);
+    assert.strictEqual(rest, 'pe(map(f));');
+    assert.deepStrictEqual(ghostOutcome('pe', '(map(', 'pe', rest), { right: true, tokenRight: true, saved: 7 });
+    assert.deepStrictEqual(ghostOutcome('pe', '(x)', 'pe', rest), { right: false, tokenRight: true, saved: 2 });
+    assert.deepStrictEqual(ghostOutcome('p', '', 'pe', rest), { right: false, tokenRight: false, saved: 0 });
+    assert.deepStrictEqual(ghostOutcome('pe', '', 'pe', rest), { right: true, tokenRight: true, saved: 2 });
+    assert.strictEqual(restOfLine('abc', 3), '');
   });
 
   it('does not start by continuing the token before it', () => {

@@ -7,7 +7,7 @@
 import { JUDGED_CONFIDENCE, type Calibration, type ContinuationCalibration } from '../contracts/calibration';
 import { choiceAt, type Choice } from './choice';
 import type { Completer } from './completer';
-import { positionKey, sampleStratified, textKey } from '../text/positions';
+import { positionKey, restOfLine, sampleStratified, textKey } from '../text/positions';
 import { runSteps, type Steps } from '../util/steps';
 
 /** Precision targets besides the chosen one whose thresholds are recorded. */
@@ -245,7 +245,7 @@ export function* calibrateSteps(completer: Completer<unknown>, docs: readonly { 
   const groupIds = new Map<string, number>();
   let files = 0;
   /** Reads `count` stratified positions of `docs` through `c` into the items (groups named under `tag`). */
-  const own: { text: string; offset: number; truth: string; group: number; choices: readonly Choice[] }[] = [];
+  const own: ContinuationPosition[] = [];
   function* read(c: Completer<unknown>, ds: readonly { relPath: string; text: string }[], count: number, tag: string): Steps<number> {
     const { positions: pos, files: drawn } = sampleStratified([...ds], count, o.seed ?? 1, { maxFileShare: o.maxFileShare });
     const text = new Map(ds.map((d) => [d.relPath, d.text]));
@@ -259,7 +259,7 @@ export function* calibrateSteps(completer: Completer<unknown>, docs: readonly { 
         const g = `${tag}:${fileIndex.get(p.relPath)}` + (byFiles ? '' : `:${Math.floor(p.offset / GROUP_BLOCK_CHARS)}`);
         if (!groupIds.has(g)) groupIds.set(g, groupIds.size);
         items.push({ group: groupIds.get(g)!, choices, truth: p.truth });
-        if (tag === 'v') own.push({ text: t, offset: p.offset, truth: p.truth, group: groupIds.get(g)!, choices });
+        if (tag === 'v') own.push({ relPath: p.relPath, text: t, offset: p.offset, truth: p.truth, group: groupIds.get(g)!, choices });
         used.positions.push(positionKey(t, p.offset, p.truth));
         yield;
       }
@@ -315,6 +315,16 @@ export function* calibrateSteps(completer: Completer<unknown>, docs: readonly { 
   };
 }
 
+/** A calibration position read for the continuation: its file, where, its truth, its group and the token's choices there. */
+export interface ContinuationPosition {
+  relPath: string;
+  text: string;
+  offset: number;
+  truth: string;
+  group: number;
+  choices: readonly Choice[];
+}
+
 /**
  * The continuation's threshold (issue 23): at each position, the ghost the editor shows at the
  * token threshold `t` and the cuts of its continuation; the lowest threshold on the whole ghost's
@@ -323,7 +333,7 @@ export function* calibrateSteps(completer: Completer<unknown>, docs: readonly { 
  */
 export function* calibrateContinuation(
   completer: Completer<unknown>,
-  positions: readonly { text: string; offset: number; truth: string; group: number; choices: readonly Choice[] }[],
+  positions: readonly ContinuationPosition[],
   t: number,
   target: number,
   z = CONFIDENCE_Z,
@@ -335,7 +345,7 @@ export function* calibrateContinuation(
   let tokenSaved = 0;
   try {
     for (const p of positions) {
-      const docKey = `\u0000continue:${textKey(p.text)}`;
+      const docKey = `\u0000continue:${p.relPath}`;
       docKeys.add(docKey);
       // The token alone, where it is right (what the token threshold shows at this position).
       const token = choiceAt(p.choices, t);
@@ -343,8 +353,7 @@ export function* calibrateContinuation(
       const c = completer.continuationChoices({ docKey, prefix: p.text.slice(0, p.offset), suffix: '' }, t);
       yield;
       if (!c) continue;
-      const eol = p.text.slice(p.offset).search(/[\r\n]/);
-      const rest = eol < 0 ? p.text.slice(p.offset) : p.text.slice(p.offset, p.offset + eol);
+      const rest = restOfLine(p.text, p.offset);
       // Longest first: the first that passes a threshold is what is shown at it.
       const choices: Choice[] = [...c.cuts].reverse().map((cut) => ({ completion: c.completion + c.text.slice(0, cut.length), confidence: cut.confidence, kind: 'beam' }));
       items.push({ group: p.group, choices, truth: rest, right: (ghost) => rest.startsWith(ghost) });

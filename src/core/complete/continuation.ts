@@ -101,3 +101,15 @@ export function cutAt(cuts: readonly Cut[], t: number): Cut | undefined {
   for (const c of cuts) if (c.confidence >= t) got = c;
   return got;
 }
+
+/**
+ * How an answer's ghost fares at a position whose identifier goes on with `truth` and whose line
+ * with `rest`: right when the token equals the truth (no continuation) or the token and its
+ * continuation are a prefix of the rest of the line; the characters it saves are those of a right
+ * ghost taken whole, else those of a right token (taken when its continuation is wrong).
+ */
+export function ghostOutcome(completion: string, continuation: string, truth: string, rest: string): { right: boolean; tokenRight: boolean; saved: number } {
+  const tokenRight = completion !== '' && completion === truth;
+  const right = continuation ? rest.startsWith(completion + continuation) : tokenRight;
+  return { right, tokenRight, saved: right ? completion.length + continuation.length : tokenRight ? completion.length : 0 };
+}

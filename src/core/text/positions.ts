@@ -275,3 +275,10 @@ function pathSeed(s: string): number {
   }
   return h >>> 0;
 }
+
+/** The text from `offset` to the end of its line (the line break excluded), read no further than that. */
+export function restOfLine(text: string, offset: number): string {
+  let end = offset;
+  while (end < text.length && text[end] !== '\n' && text[end] !== '\r') end++;
+  return text.slice(offset, end);
+}
