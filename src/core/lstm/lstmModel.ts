@@ -15,6 +15,7 @@ import { createMatMul, type EngineKind, type Matrix, type MatMulEngine } from '.
 import { gateColumns, gateOffsets } from './lstmGates';
 import { DENSE_WEIGHT_NAMES, checkWeights, lstmWeightNames, weightMap, type NamedWeights } from './weights';
 import { logSoftmaxInto } from '../util/logSoftmax';
+import { sigmoid, tanh } from './engine/fastMath';
 
 /** Immutable per-layer hidden and cell states. `logp` memoises the next-char distribution. */
 export interface LstmState {
@@ -141,13 +142,13 @@ export class LstmModel implements CharModel<LstmState>, SequenceReader<LstmState
       const hn = hOut(r);
       const cn = cOut(r);
       for (let j = 0; j < H; j++) {
-        const i = 1 / (1 + Math.exp(-(gates[g0 + I + j] + bias[I + j])));
-        const f = 1 / (1 + Math.exp(-(gates[g0 + F + j] + bias[F + j])));
-        const g = Math.tanh(gates[g0 + Gc + j] + bias[Gc + j]);
-        const o = 1 / (1 + Math.exp(-(gates[g0 + O + j] + bias[O + j])));
+        const i = sigmoid(gates[g0 + I + j] + bias[I + j]);
+        const f = sigmoid(gates[g0 + F + j] + bias[F + j]);
+        const g = tanh(gates[g0 + Gc + j] + bias[Gc + j]);
+        const o = sigmoid(gates[g0 + O + j] + bias[O + j]);
         const c = f * cp[j] + i * g;
         cn[j] = c;
-        hn[j] = o * Math.tanh(c);
+        hn[j] = o * tanh(c);
       }
     }
   }
