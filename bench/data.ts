@@ -1,13 +1,14 @@
 /**
  * Benchmark data: by default zod@3.25.76's own sources (`src/**\/*.ts` without `*.d.ts`; tests are
  * code and stay), fetched with `npm pack` into bench/.cache (git-ignored) on first use; a named
- * corpus (`--data bstr | semver | py311 | zod`, DATA_PRESETS: fetched the same way on first use);
+ * corpus (`--data bstr | semver | semver-small | semver-fixtures | py311 | zod`, DATA_PRESETS: fetched the same way on first use);
  * or any folder (`--data DIR`), collected with the extension's corpus rules. None of these may go
  * into pretraining (pretrain/packages.txt): the bench would measure memory instead of learning. Files that the corpus rules
  * would skip as minified or generated are dropped for every engine, so all see the same files.
  * The split is deterministic: files sorted by a hash of their relative path, the first 10% held out.
  */
 import { execFileSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { collectCorpus, contentRule } from '../src/core/corpus/corpus';
@@ -103,11 +104,64 @@ function debPackage(cacheDir: string, name: string, log: (m: string) => void): s
   return root;
 }
 
-/** A named corpus: where its files are and which ones count. */
+/** A named corpus: where its files are and which ones count (or its documents, when it is made from another). */
 export interface DataPreset {
   describe: string;
-  /** The corpus's name in reports, its root folder and its files (relative to the root). */
-  load(cacheDir: string, log: (m: string) => void): { name: string; root: string; files: string[] };
+  /** The corpus's name in reports, its root folder and its files (relative to the root), or its documents. */
+  load(cacheDir: string, log: (m: string) => void): { name: string; root: string; files: string[] } | { name: string; root: string; docs: BenchDoc[] };
+}
+
+/** semver's .js files (relative path, text), sorted by path. */
+function semverDocs(cacheDir: string, log: (m: string) => void): { root: string; docs: BenchDoc[] } {
+  const root = npmPackage(cacheDir, SEMVER_SPEC, log);
+  const docs = walk(root, (n) => n.endsWith('.js')).sort().map((relPath) => ({ relPath, text: fs.readFileSync(path.join(root, relPath), 'utf8') }));
+  return { root, docs };
+}
+
+/**
+ * Issue 19's small workspace: about 40 KB of semver's code (classes/range.js, then functions/ and
+ * ranges/ in path order, each file taken while the total stays under 40,000 characters).
+ */
+export function semverSmall(docs: readonly BenchDoc[]): BenchDoc[] {
+  const out: BenchDoc[] = [];
+  let n = 0;
+  const order = [...docs.filter((d) => d.relPath === 'classes/range.js'), ...docs.filter((d) => d.relPath.startsWith('functions/') || d.relPath.startsWith('ranges/'))];
+  for (const d of order) {
+    if (n + d.text.length > 40_000) continue;
+    n += d.text.length;
+    out.push(d);
+  }
+  return out;
+}
+
+/**
+ * Issue 19's workspace where a third of the characters are data: semver's code plus three
+ * generated fixture tables (rows of [range, version, expected, options], seeded), named so that
+ * the bench never holds them out (their path hash sorts after the held-out files) and the trainer's
+ * validation split meets them first (their path key is low): the case where a data file used to
+ * fill the calibration's positions.
+ */
+export function semverWithFixtures(docs: readonly BenchDoc[]): BenchDoc[] {
+  let seed = 7;
+  // The float product, as the corpus was first generated (not Math.imul): the same tables.
+  const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
+  const v = () => `${Math.floor(rnd() * 5)}.${Math.floor(rnd() * 12)}.${Math.floor(rnd() * 20)}`;
+  const ops = ['^', '~', '>=', '<', '<=', '>', '='];
+  const table = (rows: number) => {
+    const lines = ["'use strict'", '', '// [range, version, expected, options]', 'module.exports = ['];
+    for (let i = 0; i < rows; i++) lines.push(`  ['${ops[Math.floor(rnd() * ops.length)]}${v()}', '${v()}', ${rnd() < 0.5}, { loose: ${rnd() < 0.2}, includePrerelease: ${rnd() < 0.1} }],`);
+    lines.push(']', '');
+    return lines.join('\n');
+  };
+  const codeChars = docs.reduce((n, d) => n + d.text.length, 0);
+  const hashes = docs.map((d) => pathHash(d.relPath)).sort((a, b) => a - b);
+  const cut = hashes[Math.ceil(0.1 * (docs.length + 3)) + 1];
+  const names: string[] = [];
+  for (let n = 0; names.length < 3 && n < 100_000; n++) {
+    const f = `test/fixtures/range-cases-${n}.js`;
+    if (pathHash(f) > cut && createHash('sha1').update(f).digest().readUInt32BE(0) < 0x06000000) names.push(f);
+  }
+  return [...docs, ...names.map((relPath) => ({ relPath, text: table(Math.round(codeChars / 2 / 3 / 80)) }))];
 }
 
 export const DATA_PRESETS: Record<string, DataPreset> = {
@@ -131,6 +185,20 @@ export const DATA_PRESETS: Record<string, DataPreset> = {
     load: (cacheDir, log) => {
       const root = npmPackage(cacheDir, SEMVER_SPEC, log);
       return { name: SEMVER_SPEC, root, files: walk(root, (n) => n.endsWith('.js')) };
+    },
+  },
+  'semver-small': {
+    describe: `about 40 KB of ${SEMVER_SPEC}'s code (issue 19's small workspace)`,
+    load: (cacheDir, log) => {
+      const { root, docs } = semverDocs(cacheDir, log);
+      return { name: `${SEMVER_SPEC}, 40 KB of it`, root, docs: semverSmall(docs) };
+    },
+  },
+  'semver-fixtures': {
+    describe: `${SEMVER_SPEC}'s code and generated fixture tables, a third of the characters (issue 19's data-heavy workspace)`,
+    load: (cacheDir, log) => {
+      const { root, docs } = semverDocs(cacheDir, log);
+      return { name: `${SEMVER_SPEC} + fixtures`, root, docs: semverWithFixtures(docs) };
     },
   },
   py311: {
@@ -173,7 +241,7 @@ export async function loadBenchData(o: { data?: string; cacheDir?: string; log?:
   if (preset && !(o.data && fs.existsSync(o.data))) {
     const got = preset.load(o.cacheDir ?? defaultCacheDir(), o.log ?? (() => undefined));
     ({ name, root } = got);
-    docs = got.files.sort().map((relPath) => ({ relPath, text: fs.readFileSync(path.join(root, relPath), 'utf8') }));
+    docs = 'docs' in got ? got.docs : got.files.sort().map((relPath) => ({ relPath, text: fs.readFileSync(path.join(root, relPath), 'utf8') }));
   } else {
     root = path.resolve(o.data!);
     name = o.data!;
