@@ -1,7 +1,8 @@
 import * as assert from 'assert';
 import { completionMetrics, median, quantile, typeThrough } from '../../bench/metrics';
 import { identifierSpans, samplePositions } from '../../src/core/text/positions';
-import { splitByPath } from '../../bench/data';
+import { semverSmall, semverWithFixtures, splitByPath } from '../../bench/data';
+import { repeatedLineShare } from '../../src/core/text/positions';
 
 describe('bench metrics', () => {
   it('computes accuracy, precision, share shown and characters saved', () => {
@@ -91,6 +92,34 @@ describe('bench data split', () => {
     assert.deepStrictEqual(s1.test.map((d) => d.relPath), s2.test.map((d) => d.relPath));
     const names = new Set([...s1.train, ...s1.test].map((d) => d.relPath));
     assert.strictEqual(names.size, 40);
+  });
+
+  // A stand-in for semver's files: 50 modules of made-up code under classes/, functions/, ranges/.
+  const code = Array.from({ length: 50 }, (_, i) => ({
+    relPath: `${['classes', 'functions', 'ranges'][i % 3]}/m${i}.js`,
+    text: `'use strict'\nconst parse${i} = (v, opts) => {\n  const r${i} = new Range(v, opts)\n  return r${i}.test(v) ? ${i} : null\n}\nmodule.exports = parse${i}\n`.repeat(3 + (i % 7)),
+  }));
+
+  it('semver-fixtures: the code plus three data tables, a third of the characters, never held out by the bench', () => {
+    const docs = semverWithFixtures(code);
+    const added = docs.filter((d) => !code.includes(d));
+    assert.strictEqual(added.length, 3);
+    const chars = (ds: { text: string }[]) => ds.reduce((n, d) => n + d.text.length, 0);
+    const share = chars(added) / chars(docs);
+    assert.ok(share > 0.3 && share < 0.37, `data share ${share}`);
+    for (const d of added) assert.ok(repeatedLineShare(d.text) > 0.6, `${d.relPath} should look like data`);
+    const { test } = splitByPath(docs);
+    assert.ok(test.every((d) => code.includes(d)), 'a fixture table was held out');
+    // Deterministic: the same tables every time.
+    assert.deepStrictEqual(semverWithFixtures(code).map((d) => d.text), docs.map((d) => d.text));
+  });
+
+  it('semver-small: at most 40,000 characters of the code', () => {
+    const small = semverSmall(code);
+    assert.ok(small.length > 0 && small.every((d) => code.includes(d) && /^(functions|ranges)\//.test(d.relPath)));
+    const total = (ds: { text: string }[]) => ds.reduce((n, d) => n + d.text.length, 0);
+    assert.ok(total(code) > 40_000, 'the stand-in is too small to test the cap');
+    assert.ok(total(small) <= 40_000 && total(small) > 20_000, `${total(small)} characters`);
   });
 });
 
