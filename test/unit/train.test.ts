@@ -9,6 +9,7 @@ import { loadCheckpoint } from '../../src/core/store/checkpoint';
 import type { TrainingEvent } from '../../src/core/contracts/trainEvents';
 import type { CorpusDoc } from '../../src/core/corpus/corpus';
 import { BASE_CHARS } from '../../src/core/text/baseVocab';
+import { makeRng } from '../../src/core/util/random';
 
 const TEXT = 'the quick brown fox jumps over the lazy dog. ';
 function docs(n: number): CorpusDoc[] {
@@ -187,6 +188,26 @@ describe('runTraining', function () {
       runTraining({ config: tiny(), docs: small, checkpointDir: dir, resume: false, onEvent: () => {} }),
       (e: Error) => e instanceof TrainingError && /too small/.test(e.message),
     );
+  });
+
+  it('stops early once validation has not improved for `patience` validations, with the best weights saved', async () => {
+    // Files of random words: the validation files share nothing with the training files to learn
+    // beyond the alphabet, so memorising the training files soon makes validation worse.
+    const rng = makeRng(3);
+    const words = Array.from({ length: 40 }, () => Array.from({ length: 3 + Math.floor(rng() * 5) }, () => 'abcdefghijklmnop'[Math.floor(rng() * 16)]).join(''));
+    const random: CorpusDoc[] = Array.from({ length: 10 }, (_, i) => {
+      const text = Array.from({ length: 120 }, () => words[Math.floor(rng() * words.length)]).join(' ') + '\n';
+      return { path: `/virtual/r${i}.txt`, relPath: `r${i}.txt`, folder: '/virtual', text, bytes: text.length };
+    });
+    const done = await runTraining({ config: tiny({ epochs: 300, evalEvery: 5, patience: 3, learningRate: 0.03, init: 'scratch' }), docs: random, checkpointDir: dir, resume: false, onEvent: () => {} });
+    assert.strictEqual(done.reason, 'early-stop');
+    const meta = loadCheckpoint(dir).meta;
+    const vals = meta.history.filter((p) => p.valLoss !== undefined).map((p) => p.valLoss!);
+    const best = vals.indexOf(Math.min(...vals));
+    // It stopped at the third validation after the best one, and the checkpoint is the best one's.
+    assert.strictEqual(vals.length - 1 - best, 3, `validations ${vals.map((v) => v.toFixed(3)).join(' ')}`);
+    assert.strictEqual(meta.bestValLoss, vals[best]);
+    assert.ok(meta.epoch < 300);
   });
 
   it('stops at the time limit', async () => {

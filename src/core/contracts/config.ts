@@ -176,8 +176,14 @@ export const RESTRICTED_SETTINGS: readonly SettingKey[] = [
   'modelPath',
 ];
 
-/** Defaults that are not user settings. */
-export const TRAIN_INTERNAL_DEFAULTS = { valFraction: 0.1, evalEvery: 100, patience: 10, seed: 1 };
+/**
+ * Defaults that are not user settings. Patience, in validations (of `evalEvery` steps): a small
+ * workspace fine-tuned from the base stops improving within a few passes over its files (semver,
+ * 70 KB: best at step 100 of a 10-minute run, then worse at every validation), and the run then
+ * stops instead of spending the rest of the user's time limit; on zod and Python's standard library
+ * validation still improved at the time limit (BENCHMARKS.md, 2026-12-08).
+ */
+export const TRAIN_INTERNAL_DEFAULTS = { valFraction: 0.1, evalEvery: 100, patience: 5, seed: 1 };
 
 export function defaultTrainConfig(): TrainConfig {
   return {
