@@ -19,6 +19,17 @@ interface Manifest {
   heldoutPercent: number;
 }
 
+/**
+ * The runs that led to the published weights, each resuming the one before with a new total
+ * budget (`--hours`), which sets its learning-rate schedule; train.py keeps only the total, so
+ * they are listed here by hand when a run is added (from .cache/pretrain/train.log).
+ */
+const RUNS: { from: number; to: number; plannedHours: number; schedule: string }[] = [
+  { from: 0, to: 2.33, plannedHours: 2.4, schedule: '0.002 until 1.68 h, then falling to 0.0002' },
+  { from: 2.33, to: 3.34, plannedHours: 4.3, schedule: 'back at 0.002 until 3.01 h (a warm restart: held-out bits/char rose by 0.03-0.08), then falling; stopped at 0.0015' },
+  { from: 3.34, to: 4.0, plannedHours: 4.0, schedule: 'falling from 0.0011 to 0.0002; time counted as the process\'s CPU time from here on (a shared machine)' },
+];
+
 const LANGS: Record<string, string> = { typescript: 'TypeScript / JavaScript', go: 'Go', rust: 'Rust', python: 'Python' };
 
 /** "MIT 25, Apache-2.0 or MIT 9, ..." with the spellings of one licence merged. */
@@ -81,6 +92,11 @@ function main(): void {
     '## Training',
     `PyTorch ${String(p.torch)} (\`pretrain/train.py\`, \`npm run pretrain\`), ${String(p.threads)} CPU thread: batch ${String(p.batchSize)} streams x ${String(p.numSteps)} characters, Adam at ${String(p.learningRate)}`,
     `(constant, then falling linearly to a tenth over the last 30% of the planned ${String(p.plannedHours)} h), gradient norm clipped at ${String(p.gradClip)}, state carried between batches.`,
+    ...(RUNS.length > 1 && Math.abs(RUNS[RUNS.length - 1].to - p.run.elapsed / 3600) < 0.05
+      ? ['', 'In runs, each resuming the one before with a new planned total (which sets its learning rate):', '',
+        '| from | to | planned total | learning rate |', '|---|---|---|---|',
+        ...RUNS.map((r) => `| ${r.from.toFixed(2)} h | ${r.to.toFixed(2)} h | ${r.plannedHours} h | ${r.schedule} |`), '']
+      : []),
     `- ${p.run.steps.toLocaleString('en-US')} steps, ${(p.run.chars / 1e6).toFixed(0)} M characters (${(p.run.chars / Number(p.trainChars)).toFixed(2)} passes over the corpus), ${(p.run.elapsed / 3600).toFixed(2)} h of training.`,
     '',
     '## Held-out bits per character',
