@@ -164,6 +164,16 @@ export function pickThreshold(curve: ThresholdCurve, target: number): number | u
   return best === undefined ? undefined : curve.t[best];
 }
 
+/**
+ * The lower bound where the curve shows what threshold `t` shows: at the lowest curve point at or
+ * above it (undefined when `t` is above every point).
+ */
+function lowerBoundAt(curve: ThresholdCurve, t: number): number | undefined {
+  let j = -1;
+  for (let i = 0; i < curve.t.length && curve.t[i] >= t; i++) j = i;
+  return j >= 0 ? curve.lower[j] : undefined;
+}
+
 /** Shown and right positions among `items` at threshold `t`. */
 function outcomeAt(items: readonly CalibrationItem[], t: number): { shown: number; ok: number } {
   let shown = 0;
@@ -287,9 +297,7 @@ export function* calibrateSteps(completer: Completer<unknown>, docs: readonly { 
   const chosen = pickThreshold(curve, o.target);
   const threshold = chosen === undefined ? o.fallback : Math.max(chosen, o.minThreshold ?? 0);
   const at = outcomeAt(items, threshold);
-  // The bound where the curve shows what this threshold shows (the lowest curve point at or above it).
-  let j = -1;
-  for (let i = 0; i < curve.t.length && curve.t[i] >= threshold; i++) j = i;
+  const lowerBound = lowerBoundAt(curve, threshold);
   const n = items.length || 1;
   const check = items.length ? { check: crossCheck(items, o.target, o.fallback, z, o.minThreshold) } : {};
   const how: Pick<Calibration, 'confidence'> = completer.judge ? { confidence: JUDGED_CONFIDENCE } : {};
@@ -306,7 +314,7 @@ export function* calibrateSteps(completer: Completer<unknown>, docs: readonly { 
     byTarget,
     ...how,
     rule: chosen === undefined ? 'fallback' : 'lower-bound',
-    ...(j >= 0 ? { lowerBound: curve.lower[j] } : {}),
+    ...(lowerBound !== undefined ? { lowerBound } : {}),
     files,
     ...(rotated ? { rotated } : {}),
     ...(chosen !== undefined && o.minThreshold !== undefined && o.minThreshold > chosen ? { floor: o.minThreshold } : {}),
@@ -379,14 +387,13 @@ export function* calibrateContinuation(
       saved += c.completion.length - (tokens[i].right ? tokens[i].completion.length : 0);
     });
   }
-  let j = -1;
-  if (picked !== undefined) for (let i = 0; i < curve.t.length && curve.t[i] >= picked; i++) j = i;
+  const lowerBound = picked === undefined ? undefined : lowerBoundAt(curve, picked);
   return {
     ...(picked !== undefined ? { minConfidence: picked } : {}),
     target,
     precision: shown ? ok / shown : NaN,
     shown: shown / n,
-    ...(j >= 0 ? { lowerBound: curve.lower[j] } : {}),
+    ...(lowerBound !== undefined ? { lowerBound } : {}),
     positions: positions.length,
     savedPerPosition: saved / n,
     tokenSavedPerPosition: tokenSaved / n,
