@@ -111,11 +111,21 @@ export interface DataPreset {
   load(cacheDir: string, log: (m: string) => void): { name: string; root: string; files: string[] } | { name: string; root: string; docs: BenchDoc[] };
 }
 
+/** The files under `root` (relative paths), read, sorted by path. */
+function readDocs(root: string, files: readonly string[]): BenchDoc[] {
+  return [...files].sort().map((relPath) => ({ relPath, text: fs.readFileSync(path.join(root, relPath), 'utf8') }));
+}
+
+/** semver's package folder and the files that count: its .js files (the semver corpus and the two made from it). */
+function semverFiles(cacheDir: string, log: (m: string) => void): { root: string; files: string[] } {
+  const root = npmPackage(cacheDir, SEMVER_SPEC, log);
+  return { root, files: walk(root, (n) => n.endsWith('.js')) };
+}
+
 /** semver's .js files (relative path, text), sorted by path. */
 function semverDocs(cacheDir: string, log: (m: string) => void): { root: string; docs: BenchDoc[] } {
-  const root = npmPackage(cacheDir, SEMVER_SPEC, log);
-  const docs = walk(root, (n) => n.endsWith('.js')).sort().map((relPath) => ({ relPath, text: fs.readFileSync(path.join(root, relPath), 'utf8') }));
-  return { root, docs };
+  const { root, files } = semverFiles(cacheDir, log);
+  return { root, docs: readDocs(root, files) };
 }
 
 /**
@@ -182,10 +192,7 @@ export const DATA_PRESETS: Record<string, DataPreset> = {
   },
   semver: {
     describe: `${SEMVER_SPEC} from npm: its .js files`,
-    load: (cacheDir, log) => {
-      const root = npmPackage(cacheDir, SEMVER_SPEC, log);
-      return { name: SEMVER_SPEC, root, files: walk(root, (n) => n.endsWith('.js')) };
-    },
+    load: (cacheDir, log) => ({ name: SEMVER_SPEC, ...semverFiles(cacheDir, log) }),
   },
   'semver-small': {
     describe: `about 40 KB of ${SEMVER_SPEC}'s code (issue 19's small workspace)`,
@@ -241,7 +248,7 @@ export async function loadBenchData(o: { data?: string; cacheDir?: string; log?:
   if (preset && !(o.data && fs.existsSync(o.data))) {
     const got = preset.load(o.cacheDir ?? defaultCacheDir(), o.log ?? (() => undefined));
     ({ name, root } = got);
-    docs = 'docs' in got ? got.docs : got.files.sort().map((relPath) => ({ relPath, text: fs.readFileSync(path.join(root, relPath), 'utf8') }));
+    docs = 'docs' in got ? got.docs : readDocs(root, got.files);
   } else {
     root = path.resolve(o.data!);
     name = o.data!;

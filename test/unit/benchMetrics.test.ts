@@ -1,8 +1,7 @@
 import * as assert from 'assert';
 import { completionMetrics, median, quantile, typeThrough } from '../../bench/metrics';
-import { identifierSpans, samplePositions } from '../../src/core/text/positions';
+import { identifierSpans, repeatedLineShare, samplePositions } from '../../src/core/text/positions';
 import { semverSmall, semverWithFixtures, splitByPath } from '../../bench/data';
-import { repeatedLineShare } from '../../src/core/text/positions';
 
 describe('bench metrics', () => {
   it('computes accuracy, precision, share shown and characters saved', () => {
@@ -99,12 +98,12 @@ describe('bench data split', () => {
     relPath: `${['classes', 'functions', 'ranges'][i % 3]}/m${i}.js`,
     text: `'use strict'\nconst parse${i} = (v, opts) => {\n  const r${i} = new Range(v, opts)\n  return r${i}.test(v) ? ${i} : null\n}\nmodule.exports = parse${i}\n`.repeat(3 + (i % 7)),
   }));
+  const chars = (ds: { text: string }[]) => ds.reduce((n, d) => n + d.text.length, 0);
 
   it('semver-fixtures: the code plus three data tables, a third of the characters, never held out by the bench', () => {
     const docs = semverWithFixtures(code);
     const added = docs.filter((d) => !code.includes(d));
     assert.strictEqual(added.length, 3);
-    const chars = (ds: { text: string }[]) => ds.reduce((n, d) => n + d.text.length, 0);
     const share = chars(added) / chars(docs);
     assert.ok(share > 0.3 && share < 0.37, `data share ${share}`);
     for (const d of added) assert.ok(repeatedLineShare(d.text) > 0.6, `${d.relPath} should look like data`);
@@ -117,9 +116,8 @@ describe('bench data split', () => {
   it('semver-small: at most 40,000 characters of the code', () => {
     const small = semverSmall(code);
     assert.ok(small.length > 0 && small.every((d) => code.includes(d) && /^(functions|ranges)\//.test(d.relPath)));
-    const total = (ds: { text: string }[]) => ds.reduce((n, d) => n + d.text.length, 0);
-    assert.ok(total(code) > 40_000, 'the stand-in is too small to test the cap');
-    assert.ok(total(small) <= 40_000 && total(small) > 20_000, `${total(small)} characters`);
+    assert.ok(chars(code) > 40_000, 'the stand-in is too small to test the cap');
+    assert.ok(chars(small) <= 40_000 && chars(small) > 20_000, `${chars(small)} characters`);
   });
 });
 
