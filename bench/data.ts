@@ -71,6 +71,9 @@ const isTs = (name: string) => name.endsWith('.ts') && !name.endsWith('.d.ts');
 
 export const SEMVER_SPEC = 'semver@7.8.6';
 export const BSTR_DEB = 'librust-bstr-dev';
+/** Two corpora in languages the base model never saw (Ruby, PHP), from Debian. */
+export const RACK_DEB = 'ruby-rack';
+export const SYMFONY_CONSOLE_DEB = 'php-symfony-console';
 
 /** `npm pack SPEC` unpacked (once) under cacheDir; returns the package folder. */
 function npmPackage(cacheDir: string, spec: string, log: (m: string) => void): string {
@@ -114,6 +117,18 @@ export interface DataPreset {
 /** The files under `root` (relative paths), read, sorted by path. */
 function readDocs(root: string, files: readonly string[]): BenchDoc[] {
   return [...files].sort().map((relPath) => ({ relPath, text: fs.readFileSync(path.join(root, relPath), 'utf8') }));
+}
+
+/**
+ * A Debian package's one folder `under` its unpacked root whose name starts with `prefix` (a gem's
+ * or a crate's versioned folder), and the files under it that `keep`.
+ */
+export function debFolderFiles(root: string, under: string, prefix: string, keep: (name: string) => boolean): { folder: string; root: string; files: string[] } {
+  const parent = path.join(root, under);
+  const folder = fs.existsSync(parent) ? fs.readdirSync(parent).filter((d) => d.startsWith(prefix)).sort().pop() : undefined;
+  if (!folder) throw new Error(`no ${prefix}* folder under ${parent}`);
+  const at = path.join(parent, folder);
+  return { folder, root: at, files: walk(at, keep) };
 }
 
 /** semver's package folder and the files that count: its .js files (the semver corpus and the two made from it). */
@@ -188,6 +203,20 @@ export const DATA_PRESETS: Record<string, DataPreset> = {
       const root = path.join(debPackage(cacheDir, BSTR_DEB, log), 'usr', 'share', 'cargo', 'registry');
       const crate = fs.readdirSync(root).find((d) => d.startsWith('bstr-'));
       return { name: `bstr (${crate ?? BSTR_DEB}, Debian)`, root, files: walk(root, (n) => n.endsWith('.rs')) };
+    },
+  },
+  rack: {
+    describe: `the Ruby gem rack from Debian (${RACK_DEB}, apt-get download): every .rb of the gem (a language the base never saw)`,
+    load: (cacheDir, log) => {
+      const got = debFolderFiles(debPackage(cacheDir, RACK_DEB, log), 'usr/share/rubygems-integration/all/gems', 'rack-', (n) => n.endsWith('.rb'));
+      return { name: `rack (${got.folder}, Debian, Ruby)`, root: got.root, files: got.files };
+    },
+  },
+  'symfony-console': {
+    describe: `the PHP package symfony/console from Debian (${SYMFONY_CONSOLE_DEB}, apt-get download): every .php (a language the base never saw)`,
+    load: (cacheDir, log) => {
+      const got = debFolderFiles(debPackage(cacheDir, SYMFONY_CONSOLE_DEB, log), 'usr/share/php/Symfony/Component', 'Console', (n) => n.endsWith('.php'));
+      return { name: 'symfony/console (Debian, PHP)', root: got.root, files: got.files };
     },
   },
   semver: {

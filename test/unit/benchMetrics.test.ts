@@ -1,7 +1,10 @@
 import * as assert from 'assert';
 import { completionMetrics, median, quantile, typeThrough } from '../../bench/metrics';
 import { identifierSpans, repeatedLineShare, samplePositions } from '../../src/core/text/positions';
-import { semverSmall, semverWithFixtures, splitByPath } from '../../bench/data';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { debFolderFiles, semverSmall, semverWithFixtures, splitByPath } from '../../bench/data';
 
 describe('bench metrics', () => {
   it('computes accuracy, precision, share shown and characters saved', () => {
@@ -118,6 +121,27 @@ describe('bench data split', () => {
     assert.ok(small.length > 0 && small.every((d) => code.includes(d) && /^(functions|ranges)\//.test(d.relPath)));
     assert.ok(chars(code) > 40_000, 'the stand-in is too small to test the cap');
     assert.ok(chars(small) <= 40_000 && chars(small) > 20_000, `${chars(small)} characters`);
+  });
+});
+
+describe('bench corpora from Debian packages (rack, symfony-console)', () => {
+  it("takes the newest versioned folder's files of one kind, with paths relative to it", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'charrnn-deb-'));
+    try {
+      const gems = path.join(root, 'usr/share/rubygems-integration/all/gems');
+      for (const [rel, text] of [['rack-2.2.20/lib/rack.rb', 'old'], ['rack-2.2.22/lib/rack.rb', 'module Rack; end'], ['rack-2.2.22/lib/rack/file.rb', 'x'],
+        ['rack-2.2.22/README.md', '# rack'], ['rackup-1.0/lib/rackup.rb', 'y'], ['other-1.0/a.rb', 'z']]) {
+        fs.mkdirSync(path.dirname(path.join(gems, rel)), { recursive: true });
+        fs.writeFileSync(path.join(gems, rel), text);
+      }
+      const got = debFolderFiles(root, 'usr/share/rubygems-integration/all/gems', 'rack-', (n) => n.endsWith('.rb'));
+      assert.strictEqual(got.folder, 'rack-2.2.22');
+      assert.deepStrictEqual(got.files.sort(), ['lib/rack.rb', 'lib/rack/file.rb']);
+      assert.strictEqual(fs.readFileSync(path.join(got.root, 'lib/rack.rb'), 'utf8'), 'module Rack; end');
+      assert.throws(() => debFolderFiles(root, 'usr/share/php', 'Console', () => true), /no Console\* folder/);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
