@@ -9,6 +9,8 @@ import { loadCheckpoint } from '../../src/core/store/checkpoint';
 import type { TrainingEvent } from '../../src/core/contracts/trainEvents';
 import type { CorpusDoc } from '../../src/core/corpus/corpus';
 import { BASE_CHARS } from '../../src/core/text/baseVocab';
+import { defaultBaseDir, loadBaseModel, weightsFromBase } from '../../src/core/store/baseModel';
+import { weightMap } from '../../src/core/lstm/weights';
 import { makeRng } from '../../src/core/util/random';
 
 const TEXT = 'the quick brown fox jumps over the lazy dog. ';
@@ -44,6 +46,26 @@ describe('runTraining', function () {
     // The vocabulary keeps every base character, whatever the workspace holds.
     const ck = loadCheckpoint(dir);
     for (const c of BASE_CHARS) assert.ok(ck.vocab.has(c), JSON.stringify(c));
+  });
+
+  it('keeps the base model when no fine-tuning step beats it on validation', async () => {
+    const events: TrainingEvent[] = [];
+    // A learning rate that wrecks the weights (Adam's first steps move every weight by about the rate): the first validation is worse than the base's, and patience 1 stops there.
+    const done = await runTraining({
+      config: tiny({ lstmSize: 256, numLayers: 2, batchSize: 2, epochs: 1, evalEvery: 3, learningRate: 0.1, lrSchedule: 'constant', warmupSteps: 0, patience: 1 }),
+      docs: docs(4), checkpointDir: dir, resume: false, onEvent: (e) => events.push(e),
+    });
+    const origin = events.find((e) => e.type === 'origin');
+    assert.ok(origin && origin.type === 'origin' && origin.valBits !== undefined);
+    const vals = events.flatMap((e) => (e.type === 'progress' && e.valLoss !== undefined ? [e.valLoss] : []));
+    assert.ok(vals.length >= 1 && vals.every((v) => v > origin.valBits!), `validations ${vals} should all be worse than the base's ${origin.valBits}`);
+    assert.strictEqual(done.bestValLoss, origin.valBits);
+    assert.strictEqual(done.reason, 'early-stop');
+    // The checkpoint holds the base's weights, mapped to this workspace's vocabulary.
+    const ck = loadCheckpoint(dir);
+    assert.strictEqual(ck.meta.bestValLoss, origin.valBits);
+    const base = weightMap(weightsFromBase(loadBaseModel(defaultBaseDir()!), ck.vocab));
+    for (const w of ck.weights) assert.deepStrictEqual(Array.from(w.data), Array.from(base.get(w.name)!.data), w.name);
   });
 
   it('trains from scratch when asked, or when the shape is not the base model\'s', async () => {

@@ -477,6 +477,14 @@ class LstmStage {
     if (this.origin.from !== 'scratch' && !this.i.stopAsked()) {
       const before = await this.validate();
       if (before !== undefined) this.origin = { ...this.origin, valBits: before, note: `${this.origin.note}; ${fmt(before)} bits/char on this workspace's validation text before the first step` };
+      // The base is the run's first candidate: a fine-tune that never beats it on validation
+      // keeps it (Python's standard library, from the 5.0 h base: 1.611 before the first step,
+      // 1.635 at best after it, and that worse LSTM was kept; BENCHMARKS.md, 2026-12-08 later).
+      if (this.origin.from === 'base' && before !== undefined && before < this.bestValLoss) {
+        this.bestValLoss = before;
+        this.bestWeights = this.model.getWeights();
+        this.bestUnmixed = true;
+      }
     }
     this.emit(this.origin);
     this.log(this.origin.note);
