@@ -28,7 +28,6 @@ const RUNS: { from: number; to: number; plannedHours: number; schedule: string }
   { from: 0, to: 2.33, plannedHours: 2.4, schedule: '0.002 until 1.68 h, then falling to 0.0002' },
   { from: 2.33, to: 3.34, plannedHours: 4.3, schedule: 'back at 0.002 until 3.01 h (a warm restart: held-out bits/char rose by 0.03-0.08), then falling; stopped at 0.0015' },
   { from: 3.34, to: 4.0, plannedHours: 4.0, schedule: 'falling from 0.0011 to 0.0002; time counted as the process\'s CPU time from here on (a shared machine)' },
-  { from: 4.0, to: 5.0, plannedHours: 5.0, schedule: 'resumed at a gentle peak of 0.0004 (no warm restart): falling from 0.00028 to 0.00004' },
 ];
 
 const LANGS: Record<string, string> = { typescript: 'TypeScript / JavaScript', go: 'Go', rust: 'Rust', python: 'Python' };
