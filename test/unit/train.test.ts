@@ -2,15 +2,13 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DEFAULT_INPUT_SCALE, runTraining, startingWeights, TrainingError, unigramLogits } from '../../src/core/training/train';
+import { afterValidation, DEFAULT_INPUT_SCALE, runTraining, startingWeights, TrainingError, unigramLogits } from '../../src/core/training/train';
 import { initialWeights } from '../../src/core/lstm/engine/charRnn';
 import { defaultTrainConfig, type TrainConfig } from '../../src/core/contracts/config';
 import { loadCheckpoint } from '../../src/core/store/checkpoint';
 import type { TrainingEvent } from '../../src/core/contracts/trainEvents';
 import type { CorpusDoc } from '../../src/core/corpus/corpus';
 import { BASE_CHARS } from '../../src/core/text/baseVocab';
-import { defaultBaseDir, loadBaseModel, weightsFromBase } from '../../src/core/store/baseModel';
-import { weightMap } from '../../src/core/lstm/weights';
 import { makeRng } from '../../src/core/util/random';
 
 const TEXT = 'the quick brown fox jumps over the lazy dog. ';
@@ -48,9 +46,38 @@ describe('runTraining', function () {
     for (const c of BASE_CHARS) assert.ok(ck.vocab.has(c), JSON.stringify(c));
   });
 
-  it('keeps the base model when no fine-tuning step beats it on validation', async () => {
+  it('keeps the base when no step beats it, and counts early stopping from the best step (afterValidation)', () => {
+    const run = (start: number, vals: number[], patience = 5) => {
+      let b = { bestValLoss: start, bestStepValLoss: Infinity, sinceBest: 0, haveBest: true };
+      const kept: number[] = [];
+      for (const [k, v] of vals.entries()) {
+        const n = afterValidation(b, v);
+        if (n.keep) kept.push(v);
+        b = n;
+        if (b.sinceBest >= patience) return { ...b, kept, stoppedAt: k };
+      }
+      return { ...b, kept, stoppedAt: -1 };
+    };
+    // Python from the 5.0 h base (BENCHMARKS.md): no step beats the base; the run stops five validations after its best step.
+    const p5 = run(1.611, [1.656, 1.635, 1.637, 1.661, 1.684, 1.644, 1.645, 1.62]);
+    assert.deepStrictEqual(p5.kept, []);
+    assert.strictEqual(p5.bestValLoss, 1.611);
+    assert.strictEqual(p5.bestStepValLoss, 1.635);
+    assert.strictEqual(p5.stoppedAt, 6);
+    // Python from the 4.0 h base: worse than the base for 500 steps, then better in the decay: not stopped, the better steps kept.
+    const p4 = run(1.64, [1.662, 1.641, 1.641, 1.659, 1.683, 1.638, 1.622, 1.598, 1.586]);
+    assert.strictEqual(p4.stoppedAt, -1);
+    assert.deepStrictEqual(p4.kept, [1.638, 1.622, 1.598, 1.586]);
+    // Without a base (scratch): the first validation is kept, whatever it is.
+    const first = afterValidation({ bestValLoss: Infinity, bestStepValLoss: Infinity, sinceBest: 0, haveBest: false }, 7.5);
+    assert.ok(first.keep && first.bestValLoss === 7.5 && first.sinceBest === 0);
+    // No validation text: every checkpoint keeps the current weights.
+    assert.ok(afterValidation({ bestValLoss: 1, bestStepValLoss: 1, sinceBest: 3, haveBest: true }, undefined).keep);
+  });
+
+  it('a fine-tune worse than the base at first is not stopped for it: early stopping counts from its best step', async () => {
     const events: TrainingEvent[] = [];
-    // A learning rate that wrecks the weights (Adam's first steps move every weight by about the rate): the first validation is worse than the base's, and patience 1 stops there.
+    // A rate that wrecks the weights at first (Adam's first steps move every weight by about the rate), then learns.
     const done = await runTraining({
       config: tiny({ lstmSize: 256, numLayers: 2, batchSize: 2, epochs: 1, evalEvery: 3, learningRate: 0.1, lrSchedule: 'constant', warmupSteps: 0, patience: 1 }),
       docs: docs(4), checkpointDir: dir, resume: false, onEvent: (e) => events.push(e),
@@ -58,14 +85,9 @@ describe('runTraining', function () {
     const origin = events.find((e) => e.type === 'origin');
     assert.ok(origin && origin.type === 'origin' && origin.valBits !== undefined);
     const vals = events.flatMap((e) => (e.type === 'progress' && e.valLoss !== undefined ? [e.valLoss] : []));
-    assert.ok(vals.length >= 1 && vals.every((v) => v > origin.valBits!), `validations ${vals} should all be worse than the base's ${origin.valBits}`);
-    assert.strictEqual(done.bestValLoss, origin.valBits);
-    assert.strictEqual(done.reason, 'early-stop');
-    // The checkpoint holds the base's weights, mapped to this workspace's vocabulary.
-    const ck = loadCheckpoint(dir);
-    assert.strictEqual(ck.meta.bestValLoss, origin.valBits);
-    const base = weightMap(weightsFromBase(loadBaseModel(defaultBaseDir()!), ck.vocab));
-    for (const w of ck.weights) assert.deepStrictEqual(Array.from(w.data), Array.from(base.get(w.name)!.data), w.name);
+    assert.ok(vals[0] > origin.valBits, `the first validation ${vals[0]} should be worse than the base's ${origin.valBits}`);
+    assert.ok(vals.length >= 2, `patience 1 stopped at the first validation: ${vals}`);
+    assert.ok(done.bestValLoss !== undefined && done.bestValLoss <= Math.min(origin.valBits, ...vals));
   });
 
   it('trains from scratch when asked, or when the shape is not the base model\'s', async () => {

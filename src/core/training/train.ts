@@ -33,6 +33,36 @@ import type { PauseGate } from './pauseGate';
  */
 export const FINE_TUNE_LR_SCALE = 0.5;
 
+/** What a run knows of its best weights when it validates (LstmStage). */
+export interface BestSoFar {
+  /** Validation bits/char of the weights kept (a fine-tune's base counts). */
+  bestValLoss: number;
+  /** The best validation of the run's own steps: early stopping counts from it. */
+  bestStepValLoss: number;
+  /** Validations since the best step. */
+  sinceBest: number;
+  /** Whether weights are kept at all. */
+  haveBest: boolean;
+}
+
+/**
+ * After a validation (`valLoss`; undefined: no validation text): whether to keep the current
+ * weights, and the new bests. A fine-tune's base is its first candidate (bestValLoss) and is kept
+ * when no step beats it; early stopping counts from the best step, so a fine-tune that is worse
+ * than its base for a while (Python from the 4.0 h base, for 500 steps) may still pass it.
+ */
+export function afterValidation(b: BestSoFar, valLoss: number | undefined): BestSoFar & { keep: boolean } {
+  const stepBetter = valLoss === undefined || valLoss < b.bestStepValLoss;
+  const keep = valLoss === undefined || valLoss < b.bestValLoss || !b.haveBest;
+  return {
+    bestValLoss: valLoss !== undefined && valLoss < b.bestValLoss ? valLoss : b.bestValLoss,
+    bestStepValLoss: valLoss !== undefined && valLoss < b.bestStepValLoss ? valLoss : b.bestStepValLoss,
+    sinceBest: stepBetter ? 0 : b.sinceBest + 1,
+    haveBest: b.haveBest || keep,
+    keep,
+  };
+}
+
 /** The schedule when the settings name none (`bench --learning`, BENCHMARKS.md: warm-up, peak, decay in the last 30%). */
 export const DEFAULT_LR_SCHEDULE = 'decay' as const;
 
@@ -381,6 +411,8 @@ class LstmStage {
   private firstLoss = NaN;
   private lastLr: number;
   private sinceBest = 0;
+  /** The best validation of this model's steps (the base, a fine-tune's first candidate, is not one): early stopping counts from it. */
+  private bestStepValLoss: number;
   private lastProgress = 0;
   private savedStep = -1;
   private bestWeights: NamedWeights | undefined;
@@ -399,6 +431,7 @@ class LstmStage {
     this.origin = start.origin;
     this.history = start.history;
     this.bestValLoss = start.bestValLoss;
+    this.bestStepValLoss = start.bestValLoss;
     this.model = createCharRnn(
       {
         vocabSize: this.vocab.size,
@@ -480,6 +513,8 @@ class LstmStage {
       // The base is the run's first candidate: a fine-tune that never beats it on validation
       // keeps it (Python's standard library, from the 5.0 h base: 1.611 before the first step,
       // 1.635 at best after it, and that worse LSTM was kept; BENCHMARKS.md, 2026-12-08 later).
+      // Early stopping still counts from the best step (bestStepValLoss): from the 4.0 h base,
+      // Python's validation was worse than the base's for 500 steps and passed it in the decay.
       if (this.origin.from === 'base' && before !== undefined && before < this.bestValLoss) {
         this.bestValLoss = before;
         this.bestWeights = this.model.getWeights();
@@ -553,15 +588,13 @@ class LstmStage {
   private async checkpoint(): Promise<boolean> {
     const valLoss = await this.validate();
     this.progress(valLoss);
-    const improved = valLoss === undefined || valLoss < this.bestValLoss || !this.bestWeights;
+    const next = afterValidation({ bestValLoss: this.bestValLoss, bestStepValLoss: this.bestStepValLoss, sinceBest: this.sinceBest, haveBest: !!this.bestWeights }, valLoss);
+    ({ bestValLoss: this.bestValLoss, bestStepValLoss: this.bestStepValLoss, sinceBest: this.sinceBest } = next);
+    const improved = next.keep;
     if (improved) {
-      if (valLoss !== undefined && valLoss < this.bestValLoss) this.bestValLoss = valLoss;
-      this.sinceBest = 0;
       this.bestWeights = this.model.getWeights();
       this.bestUnmixed = true;
       if (this.i.counts.refitDue(valLoss)) await this.refit(this.bestWeights);
-    } else {
-      this.sinceBest++;
     }
     this.save(this.bestWeights!, improved);
     if (this.o.samples !== false) {
