@@ -71,6 +71,8 @@ describe('runTraining', function () {
     // Without a base (scratch): the first validation is kept, whatever it is.
     const first = afterValidation({ bestValLoss: Infinity, bestStepValLoss: Infinity, sinceBest: 0, haveBest: false }, 7.5);
     assert.ok(first.keep && first.bestValLoss === 7.5 && first.sinceBest === 0);
+    const nan = afterValidation({ bestValLoss: Infinity, bestStepValLoss: Infinity, sinceBest: 0, haveBest: false }, NaN);
+    assert.ok(nan.keep && nan.sinceBest === 0);
     // No validation text: every checkpoint keeps the current weights.
     assert.ok(afterValidation({ bestValLoss: 1, bestStepValLoss: 1, sinceBest: 3, haveBest: true }, undefined).keep);
   });

@@ -52,7 +52,8 @@ export interface BestSoFar {
  * than its base for a while (Python from the 4.0 h base, for 500 steps) may still pass it.
  */
 export function afterValidation(b: BestSoFar, valLoss: number | undefined): BestSoFar & { keep: boolean } {
-  const stepBetter = valLoss === undefined || valLoss < b.bestStepValLoss;
+  // The first weights kept also restart the count (as before the base counted: a NaN first validation).
+  const stepBetter = valLoss === undefined || valLoss < b.bestStepValLoss || !b.haveBest;
   const keep = valLoss === undefined || valLoss < b.bestValLoss || !b.haveBest;
   return {
     bestValLoss: valLoss !== undefined && valLoss < b.bestValLoss ? valLoss : b.bestValLoss,
