@@ -90,6 +90,9 @@ describe('runTraining', function () {
     assert.ok(vals[0] > origin.valBits, `the first validation ${vals[0]} should be worse than the base's ${origin.valBits}`);
     assert.ok(vals.length >= 2, `patience 1 stopped at the first validation: ${vals}`);
     assert.ok(done.bestValLoss !== undefined && done.bestValLoss <= Math.min(origin.valBits, ...vals));
+    // The base is the first best: a checkpoint announced after a step (improved weights) beats it, so the first, worse validation announces none.
+    const announced = events.flatMap((e) => (e.type === 'checkpoint' && e.step > 0 ? [e.valLoss] : []));
+    assert.ok(announced.length > 0 && announced.every((v) => v !== undefined && v < origin.valBits!), `announced ${announced} vs the base's ${origin.valBits}`);
   });
 
   it('trains from scratch when asked, or when the shape is not the base model\'s', async () => {
